@@ -102,6 +102,12 @@ public final class InternalKey {
     return Arrays.compareUnsigned(a, 0, a.length - SUFFIX_LENGTH, b, 0, b.length - SUFFIX_LENGTH);
   }
 
+  /** Compares the user-key part of {@code internalKey} with the plain user key {@code userKey}. */
+  public static int compareUserKey(byte[] internalKey, byte[] userKey) {
+    return Arrays.compareUnsigned(internalKey, 0, internalKey.length - SUFFIX_LENGTH,
+        userKey, 0, userKey.length);
+  }
+
   /** Whether the user key of internal key {@code key} starts with {@code prefix}. */
   public static boolean userKeyHasPrefix(byte[] key, byte[] prefix) {
     return key.length - SUFFIX_LENGTH >= prefix.length

@@ -27,7 +27,10 @@ public interface KeyValueIterator extends AutoCloseable {
 
   boolean valid();
 
-  /** The current internal key; the caller owns the returned array. Requires {@link #valid()}. */
+  /**
+   * The current internal key. The array stays valid after the iterator moves on; callers must not
+   * modify it. Requires {@link #valid()}.
+   */
   byte[] key();
 
   /** The current value, with {@link ValueStruct#version()} filled in. Requires {@link #valid()}. */

@@ -1,0 +1,151 @@
+package dev.sett;
+
+import dev.sett.internal.db.DbImpl;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
+
+/**
+ * An open Sett store: the one object applications hold.
+ *
+ * <p><b>What it is.</b> A log-structured merge tree in the manner of Badger. A commit is appended to
+ * the write-ahead log of the active memtable (an arena-backed skiplist) by a single writer thread
+ * that groups concurrent commits; full memtables are flushed by a background thread into
+ * memory-mapped, checksummed SSTables recorded in a protobuf MANIFEST. Reads merge the memtables
+ * and the tables, newest first, at the transaction's read timestamp. docs/architecture.md tells
+ * the whole story.
+ *
+ * <p><b>Lifetime.</b> {@link #open} takes an exclusive lock on the directory (a second open, in
+ * this or another process, fails with {@link SettException} naming the lock); {@link #close}
+ * flushes every memtable, releases the lock and is idempotent; any other call after it throws
+ * {@link DbClosedException}.
+ *
+ * <p><b>Errors.</b> All exceptions are unchecked {@link SettException}s. An I/O failure in the
+ * background (a flush that cannot be written) is sticky: later writes fail with it until the store
+ * is reopened. Sett never exits the process.
+ *
+ * <p>Thread-safety: a DB is safe for concurrent use by any number of threads; transactions and
+ * iterators are not (each belongs to one thread at a time).
+ */
+public interface DB extends AutoCloseable {
+
+  /** Opens (creating if needed) the store at {@code options.dir()}; Sett assigns timestamps. */
+  static DB open(Options options) {
+    return DbImpl.open(options, false);
+  }
+
+  /** Opens the store in managed mode: the caller supplies read and commit timestamps. */
+  static DB openManaged(Options options) {
+    return DbImpl.open(options, true);
+  }
+
+  /** The options the store was opened with. */
+  Options options();
+
+  // ---- transactions ---------------------------------------------------------------------------
+
+  /** Starts a transaction; {@code update=false} gives a read-only one. Close it (or commit it). */
+  Txn newTransaction(boolean update);
+
+  /** Runs {@code body} in a read-write transaction and commits it when the body returns. */
+  void update(Consumer<Txn> body);
+
+  /** Runs {@code body} in a read-only transaction, which is always discarded. */
+  void view(Consumer<Txn> body);
+
+  /** The value of {@code key}, or null when it is absent, deleted or expired. */
+  byte[] get(byte[] key);
+
+  /** Sets {@code key} to {@code value} in a transaction of its own. */
+  void put(byte[] key, byte[] value);
+
+  /** Deletes {@code key} in a transaction of its own. */
+  void delete(byte[] key);
+
+  /** A batch of writes that commits itself in as many transactions as it needs. */
+  WriteBatch newWriteBatch();
+
+  // ---- managed mode ---------------------------------------------------------------------------
+
+  /** Managed mode: a transaction reading at {@code readTs}. */
+  Txn newTransactionAt(long readTs, boolean update);
+
+  /** Managed mode: a batch whose transactions all commit at {@code commitTs}. */
+  WriteBatch newWriteBatchAt(long commitTs);
+
+  /** Managed mode: versions at or below {@code ts} may be garbage-collected. */
+  void setDiscardTs(long ts);
+
+  // ---- maintenance and introspection ----------------------------------------------------------
+
+  /** Rewrites the most garbage-laden value-log file; false when nothing was worth rewriting. */
+  boolean runValueLogGC(double discardRatio);
+
+  /** Compacts every level into the last one, using {@code workers} threads. */
+  void flatten(int workers);
+
+  /** Deletes every key. */
+  void dropAll();
+
+  /** Deletes every key that starts with one of {@code prefixes}. */
+  void dropPrefix(byte[]... prefixes);
+
+  /** Hides every key in namespace {@code ns} (see {@link Options.Builder#namespaceOffset}). */
+  void banNamespace(long ns);
+
+  /** Forces the write-ahead log (and value log) to disk. */
+  void sync();
+
+  /** Verifies the checksum of every block of every table; throws {@link CorruptionException}. */
+  void verifyChecksum();
+
+  /** Exact bytes of the live LSM files and value-log files. */
+  DbSize size();
+
+  /** One entry per level, L0 first. */
+  List<LevelInfo> levels();
+
+  /** Every live table, by level and then id. */
+  List<TableInfo> tables();
+
+  /** The highest version in the store. */
+  long maxVersion();
+
+  boolean isClosed();
+
+  /** A sequence of unique numbers stored under {@code key}, leased {@code bandwidth} at a time. */
+  Sequence getSequence(byte[] key, long bandwidth);
+
+  /** A merge operator folding the versions of {@code key} with {@code fn} every {@code every}. */
+  MergeOperator getMergeOperator(byte[] key, BinaryOperator<byte[]> fn, Duration every);
+
+  // ---- streams, backup, subscriptions ---------------------------------------------------------
+
+  /** Writes a backup of versions above {@code since}; returns the highest version written. */
+  long backup(OutputStream out, long since);
+
+  /** Loads a backup written by {@link #backup} or by Badger. */
+  void load(InputStream in, int maxPendingWrites);
+
+  /** A parallel scan of a snapshot. */
+  Stream newStream();
+
+  /** A bulk loader of sorted data straight into tables. */
+  StreamWriter newStreamWriter();
+
+  /** Calls {@code onUpdate} with every committed change to a key under one of {@code prefixes}. */
+  AutoCloseable subscribe(List<byte[]> prefixes, Consumer<List<KV>> onUpdate);
+
+  /** Flushes every memtable, stops background work, releases the directory lock. Idempotent. */
+  @Override
+  void close();
+
+  /** Commits {@code txn} asynchronously (convenience for {@link Txn#commitAsync()}). */
+  default CompletableFuture<Void> commitAsync(Txn txn) {
+    return txn.commitAsync();
+  }
+}

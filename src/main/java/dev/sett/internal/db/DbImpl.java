@@ -1,0 +1,549 @@
+package dev.sett.internal.db;
+
+import dev.sett.ChecksumVerification;
+import dev.sett.DB;
+import dev.sett.DbClosedException;
+import dev.sett.DbSize;
+import dev.sett.IteratorOptions;
+import dev.sett.KV;
+import dev.sett.LevelInfo;
+import dev.sett.MergeOperator;
+import dev.sett.Options;
+import dev.sett.ReadOnlyException;
+import dev.sett.Sequence;
+import dev.sett.SettException;
+import dev.sett.Stream;
+import dev.sett.StreamWriter;
+import dev.sett.TableInfo;
+import dev.sett.Txn;
+import dev.sett.WriteBatch;
+import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.fs.DirectoryLock;
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.lsm.LevelsController;
+import dev.sett.internal.lsm.LevelsView;
+import dev.sett.internal.manifest.Manifest;
+import dev.sett.internal.memtable.Memtable;
+import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.Table;
+import dev.sett.internal.sstable.TableOptions;
+import dev.sett.internal.txn.Oracle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store: wires the memtables, the write pipeline, the flusher, the levels and the oracle
+ * together and implements {@link DB}. The design note is on {@link DB}; docs/architecture.md has
+ * the whole picture.
+ *
+ * <p>Thread-safety: safe for concurrent use. {@link #close} may race with any other call: calls
+ * that start after it throw {@link DbClosedException}; readers that already hold a snapshot keep
+ * their tables mapped until they close, so a racing reader never touches an unmapped file.
+ */
+public final class DbImpl implements DB, TxnContext {
+  private static final Logger LOG = LoggerFactory.getLogger(DbImpl.class);
+
+  private final Options options;
+  private final boolean managed;
+  private final StoreFiles files;
+  private final DirectoryLock lock;
+  private final Manifest manifest;
+  private final LevelsController levels;
+  private final Memtables memtables;
+  private final Oracle oracle;
+  private final StickyError stickyError = new StickyError();
+  private final WritePipeline pipeline;
+  private final Flusher flusher;
+  private final TxnLimits limits;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
+      Manifest manifest, LevelsController levels, Memtables memtables, long maxVersion) {
+    this.options = options;
+    this.managed = managed;
+    this.files = files;
+    this.lock = lock;
+    this.manifest = manifest;
+    this.levels = levels;
+    this.memtables = memtables;
+    this.oracle = new Oracle(maxVersion, options.detectConflicts());
+    this.limits = new TxnLimits(options.maxBatchCount(), options.maxBatchSize(),
+        options.valueLogFileSize(), options.detectConflicts());
+    String name = options.dir().getFileName() == null ? "sett" : "sett-" + options.dir().getFileName();
+    if (options.readOnly()) {
+      this.pipeline = null;
+      this.flusher = null;
+    } else {
+      this.pipeline = new WritePipeline(memtables, files::newMemtable, oracle,
+          options.syncWrites(), stickyError, name + "-writer");
+      this.flusher = new Flusher(memtables, levels, stickyError, name + "-flusher");
+    }
+  }
+
+  /** Opens the store described by {@code options}; see {@link DB#open}. */
+  public static DB open(Options options, boolean managed) {
+    if (managed) {
+      throw new UnsupportedOperationException(
+          "managed mode (DB.openManaged) is not available yet; it arrives with transactions work (issue 5)");
+    }
+    StoreFiles files = new StoreFiles(options);
+    DirectoryLock lock = null;
+    Manifest manifest = null;
+    LevelsController levels = null;
+    try {
+      lock = files.prepareDirectory();
+      manifest = Manifest.open(files.fileSystem(), files.dir(), options.externalMagic(), options.readOnly());
+      BlockCache cache = options.blockCacheSize() > 0
+          ? new BlockCache(options.blockCacheSize()) : BlockCache.disabled();
+      levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
+          tableOptions(options), cache, options.maxLevels(), options.readOnly());
+      List<Memtable> recovered = files.recoverMemtables();
+      Memtables memtables = new Memtables(options.numMemtables());
+      Memtable first = options.readOnly() ? null : files.newMemtable();
+      memtables.initialize(first, recovered);
+      long maxVersion = levels.maxVersion();
+      for (Memtable memtable : recovered) {
+        maxVersion = Math.max(maxVersion, memtable.maxVersion());
+      }
+      DbImpl db = new DbImpl(options, managed, files, lock, manifest, levels, memtables, maxVersion);
+      db.start();
+      LOG.info("opened {}: {} tables, {} memtables replayed, max version {}", options.dir(),
+          levels.totalSize(), recovered.size(), maxVersion);
+      return db;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(levels, e);
+      closeQuietly(manifest, e);
+      closeQuietly(lock, e);
+      if (e instanceof IOException io) {
+        throw Errors.convert(io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable resource, Throwable primary) {
+    if (resource == null) {
+      return;
+    }
+    try {
+      resource.close();
+    } catch (Exception e) {
+      primary.addSuppressed(e);
+    }
+  }
+
+  static TableOptions tableOptions(Options options) {
+    ChecksumVerification mode = options.checksumVerification();
+    boolean onOpen = mode == ChecksumVerification.ON_TABLE_READ
+        || mode == ChecksumVerification.ON_TABLE_AND_BLOCK_READ;
+    boolean onRead = mode == ChecksumVerification.ON_BLOCK_READ
+        || mode == ChecksumVerification.ON_TABLE_AND_BLOCK_READ;
+    return new TableOptions(options.blockSize(), options.bloomFalsePositive(),
+        CompressionType.valueOf(options.compression().name()), options.zstdLevel(), onOpen, onRead);
+  }
+
+  private void start() {
+    if (pipeline != null) {
+      flusher.start();
+      pipeline.start();
+    }
+  }
+
+  // ---- TxnContext -------------------------------------------------------------------------------
+
+  @Override
+  public void checkOpen() {
+    if (closed.get()) {
+      throw new DbClosedException("the store at " + options.dir() + " is closed");
+    }
+  }
+
+  @Override
+  public void checkWritable() {
+    if (options.readOnly()) {
+      throw new ReadOnlyException("the store at " + options.dir() + " is open read-only");
+    }
+  }
+
+  @Override
+  public long nowSeconds() {
+    return options.clock().millis() / 1000;
+  }
+
+  @Override
+  public long nowMillis() {
+    return options.clock().millis();
+  }
+
+  @Override
+  public Oracle oracle() {
+    return oracle;
+  }
+
+  @Override
+  public TxnLimits limits() {
+    return limits;
+  }
+
+  @Override
+  public ValueStruct lookup(byte[] userKey, long readTs) {
+    checkOpen();
+    // Memtables before levels: see Memtables for why the order matters.
+    for (Memtable memtable : memtables.readOrder()) {
+      ValueStruct found = memtable.get(userKey, readTs);
+      if (found != null) {
+        return found;
+      }
+    }
+    try (LevelsView view = acquireLevels()) {
+      return view.get(userKey, readTs);
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    }
+  }
+
+  private LevelsView acquireLevels() {
+    try {
+      return levels.acquire();
+    } catch (IllegalStateException e) {
+      throw new DbClosedException("the store at " + options.dir() + " is closed");
+    }
+  }
+
+  @Override
+  public Sources openSources(boolean reverse, IteratorOptions iteratorOptions) {
+    checkOpen();
+    List<KeyValueIterator> iterators = new ArrayList<>();
+    for (Memtable memtable : memtables.readOrder()) {
+      iterators.add(memtable.iterator(reverse));
+    }
+    LevelsView view = acquireLevels();
+    byte[] prefix = iteratorOptions.prefix();
+    long sinceTs = iteratorOptions.sinceTs();
+    iterators.addAll(view.iterators(reverse, table ->
+        (sinceTs == 0 || Long.compareUnsigned(table.maxVersion(), sinceTs) > 0)
+            && (prefix == null || mayHoldPrefix(table, prefix))));
+    return new Sources(iterators, view);
+  }
+
+  /** Whether {@code table}'s key range can hold a key that starts with {@code prefix}. */
+  private static boolean mayHoldPrefix(Table table, byte[] prefix) {
+    byte[] smallest = table.smallestKey();
+    byte[] biggest = table.biggestKey();
+    return comparePrefix(smallest, prefix) <= 0 && comparePrefix(biggest, prefix) >= 0;
+  }
+
+  /** Compares the first {@code prefix.length} bytes of an internal key's user key with {@code prefix}. */
+  private static int comparePrefix(byte[] internalKey, byte[] prefix) {
+    int userLength = internalKey.length - InternalKey.SUFFIX_LENGTH;
+    int length = Math.min(userLength, prefix.length);
+    int order = java.util.Arrays.compareUnsigned(internalKey, 0, length, prefix, 0, length);
+    if (order != 0 || userLength >= prefix.length) {
+      return order;
+    }
+    return -1; // a user key shorter than the prefix, equal so far, sorts before it
+  }
+
+  @Override
+  public void submit(WritePipeline.Request request) {
+    pipeline.submit(request);
+  }
+
+  // ---- DB: transactions -------------------------------------------------------------------------
+
+  @Override
+  public Options options() {
+    return options;
+  }
+
+  @Override
+  public Txn newTransaction(boolean update) {
+    checkOpen();
+    if (managed) {
+      throw new IllegalStateException("a managed store takes newTransactionAt(readTs, update)");
+    }
+    return new TxnImpl(this, update && !options.readOnly());
+  }
+
+  @Override
+  public void update(Consumer<Txn> body) {
+    checkWritable();
+    try (Txn txn = newTransaction(true)) {
+      body.accept(txn);
+      txn.commit();
+    }
+  }
+
+  @Override
+  public void view(Consumer<Txn> body) {
+    try (Txn txn = newTransaction(false)) {
+      body.accept(txn);
+    }
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    try (Txn txn = newTransaction(false)) {
+      dev.sett.Item item = txn.get(key);
+      return item == null ? null : item.value();
+    }
+  }
+
+  @Override
+  public void put(byte[] key, byte[] value) {
+    update(txn -> txn.set(key, value));
+  }
+
+  @Override
+  public void delete(byte[] key) {
+    update(txn -> txn.delete(key));
+  }
+
+  @Override
+  public WriteBatch newWriteBatch() {
+    checkOpen();
+    checkWritable();
+    if (managed) {
+      throw new IllegalStateException("a managed store takes newWriteBatchAt(commitTs)");
+    }
+    return new WriteBatchImpl(() -> newTransaction(true));
+  }
+
+  // ---- DB: managed mode -------------------------------------------------------------------------
+
+  @Override
+  public Txn newTransactionAt(long readTs, boolean update) {
+    checkOpen();
+    throw new IllegalStateException("newTransactionAt is for managed stores (DB.openManaged)");
+  }
+
+  @Override
+  public WriteBatch newWriteBatchAt(long commitTs) {
+    checkOpen();
+    throw new IllegalStateException("newWriteBatchAt is for managed stores (DB.openManaged)");
+  }
+
+  @Override
+  public void setDiscardTs(long ts) {
+    checkOpen();
+    throw new IllegalStateException("setDiscardTs is for managed stores (DB.openManaged)");
+  }
+
+  // ---- DB: maintenance --------------------------------------------------------------------------
+
+  @Override
+  public boolean runValueLogGC(double discardRatio) {
+    checkOpen();
+    if (!(discardRatio > 0 && discardRatio < 1)) {
+      throw new IllegalArgumentException("discardRatio must be in (0, 1), was " + discardRatio);
+    }
+    // Sett does not separate values into a value log yet: every value lives in the LSM tree, so
+    // there is no value-log file to rewrite.
+    return false;
+  }
+
+  @Override
+  public void flatten(int workers) {
+    checkOpen();
+    throw new UnsupportedOperationException("flatten arrives with compaction (issue 3)");
+  }
+
+  @Override
+  public void dropAll() {
+    checkOpen();
+    throw new UnsupportedOperationException("dropAll arrives with compaction (issue 3)");
+  }
+
+  @Override
+  public void dropPrefix(byte[]... prefixes) {
+    checkOpen();
+    throw new UnsupportedOperationException("dropPrefix arrives with compaction (issue 3)");
+  }
+
+  @Override
+  public void banNamespace(long ns) {
+    checkOpen();
+    throw new UnsupportedOperationException("banNamespace is not available yet");
+  }
+
+  @Override
+  public void sync() {
+    checkOpen();
+    Memtable mutable = memtables.mutable();
+    if (mutable == null) {
+      return;
+    }
+    try {
+      mutable.sync();
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    }
+  }
+
+  @Override
+  public void verifyChecksum() {
+    checkOpen();
+    try {
+      levels.verifyChecksums();
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    }
+  }
+
+  @Override
+  public DbSize size() {
+    checkOpen();
+    long walBytes = 0;
+    for (Memtable memtable : memtables.readOrder()) {
+      walBytes += memtable.walSize();
+    }
+    return new DbSize(levels.totalSize() + walBytes, 0);
+  }
+
+  @Override
+  public List<LevelInfo> levels() {
+    checkOpen();
+    return Introspection.levels(levels, options);
+  }
+
+  @Override
+  public List<TableInfo> tables() {
+    checkOpen();
+    return Introspection.tables(levels);
+  }
+
+  @Override
+  public long maxVersion() {
+    checkOpen();
+    long max = levels.maxVersion();
+    for (Memtable memtable : memtables.readOrder()) {
+      max = Math.max(max, memtable.maxVersion());
+    }
+    return max;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public Sequence getSequence(byte[] key, long bandwidth) {
+    checkOpen();
+    if (managed) {
+      throw new IllegalStateException("sequences need Sett-assigned timestamps (DB.open)");
+    }
+    return new SequenceImpl(this, key, bandwidth);
+  }
+
+  @Override
+  public MergeOperator getMergeOperator(byte[] key, BinaryOperator<byte[]> fn, Duration every) {
+    checkOpen();
+    throw new UnsupportedOperationException("merge operators arrive with transactions work (issue 5)");
+  }
+
+  @Override
+  public long backup(OutputStream out, long since) {
+    checkOpen();
+    throw new UnsupportedOperationException("backup is not available yet");
+  }
+
+  @Override
+  public void load(InputStream in, int maxPendingWrites) {
+    checkOpen();
+    throw new UnsupportedOperationException("load is not available yet");
+  }
+
+  @Override
+  public Stream newStream() {
+    checkOpen();
+    throw new UnsupportedOperationException("streams are not available yet");
+  }
+
+  @Override
+  public StreamWriter newStreamWriter() {
+    checkOpen();
+    throw new UnsupportedOperationException("stream writers are not available yet");
+  }
+
+  @Override
+  public AutoCloseable subscribe(List<byte[]> prefixes, Consumer<List<KV>> onUpdate) {
+    checkOpen();
+    throw new UnsupportedOperationException("subscriptions are not available yet");
+  }
+
+  // ---- close ------------------------------------------------------------------------------------
+
+  /**
+   * Applies every queued commit, flushes every memtable to L0, releases the tables, the MANIFEST
+   * and the directory lock. Idempotent; the first failure is thrown after everything was tried.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Throwable failure = null;
+    try {
+      if (pipeline != null) {
+        pipeline.stop();
+        Memtable mutable = memtables.mutable();
+        if (mutable != null) {
+          // Sealed even when empty: the flusher then deletes its WAL like any other.
+          mutable.closeWal();
+          memtables.sealMutable();
+        }
+        memtables.awaitFlushed();
+        flusher.stop();
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = e;
+    } finally {
+      memtables.abandon();
+    }
+    failure = closeAll(failure, levels, manifest, lock);
+    if (failure == null && stickyError.get() != null) {
+      LOG.warn("closed {} after an earlier background failure; unflushed data stays in its WAL",
+          options.dir(), stickyError.get());
+    }
+    if (failure != null) {
+      throw Errors.convert(failure);
+    }
+    LOG.info("closed {}", options.dir());
+  }
+
+  private static Throwable closeAll(Throwable failure, AutoCloseable... resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    return failure;
+  }
+
+  @Override
+  public String toString() {
+    return "DB[" + options.dir() + (closed.get() ? ", closed" : "") + "]";
+  }
+}

@@ -1,0 +1,303 @@
+package dev.sett.internal.db;
+
+import dev.sett.DbIterator;
+import dev.sett.Item;
+import dev.sett.IteratorOptions;
+import dev.sett.internal.iter.MergeIterator;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.ValueStruct;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns the merged stream of internal keys (every version of every key, from every source) into
+ * what a transaction sees: versions above the read timestamp (or at or below {@code sinceTs})
+ * hidden, Sett's reserved keys hidden, and, unless {@code allVersions}, one item per key at its
+ * newest visible version, with keys whose newest visible version is deleted or expired skipped.
+ *
+ * <p>In reverse the merged stream delivers a key's versions oldest first, so the iterator reads all
+ * of them and keeps the newest visible one.
+ *
+ * <p>Thread-safety: not thread-safe.
+ */
+final class DbIteratorImpl implements DbIterator {
+  private final TxnImpl txn;
+  private final TxnContext context;
+  private final IteratorOptions options;
+  private final long readTs;
+  private final byte[] prefix;
+  /** Non-null for a key iterator: only this exact key is valid. */
+  private final byte[] exactKey;
+  private final KeyValueIterator merged;
+  private final AutoCloseable resources;
+  private final long nowSeconds;
+  private byte[] itemKey;
+  private ValueStruct itemValue;
+  private boolean closed;
+
+  DbIteratorImpl(TxnImpl txn, TxnContext context, IteratorOptions options,
+      PendingWritesIterator pendingWrites, byte[] exactKey) {
+    this.txn = txn;
+    this.context = context;
+    this.options = options;
+    this.readTs = txn.readTs();
+    this.prefix = options.prefix();
+    this.exactKey = exactKey;
+    this.nowSeconds = context.nowSeconds();
+    TxnContext.Sources sources = context.openSources(options.reverse(), options);
+    List<KeyValueIterator> all = new ArrayList<>();
+    if (pendingWrites != null) {
+      all.add(pendingWrites);
+    }
+    all.addAll(sources.iterators());
+    this.merged = MergeIterator.of(all, options.reverse());
+    this.resources = sources.resources();
+  }
+
+  @Override
+  public void rewind() {
+    checkOpen();
+    if (prefix != null && prefix.length > 0) {
+      seekInternal(prefix);
+    } else {
+      merged.rewind();
+      settle();
+    }
+  }
+
+  @Override
+  public void seek(byte[] key) {
+    checkOpen();
+    if (key == null || key.length == 0) {
+      rewind();
+      return;
+    }
+    txn.recordRead(key);
+    seekInternal(key);
+  }
+
+  private void seekInternal(byte[] key) {
+    if (!options.reverse()) {
+      merged.seek(InternalKey.of(key, readTs));
+    } else if (exactKey != null && Arrays.equals(key, exactKey)) {
+      merged.seek(InternalKey.of(exactKey, 0));
+    } else if (prefix != null && Arrays.equals(key, prefix)) {
+      // The last key with the prefix: seek just below the prefix's successor.
+      byte[] successor = successor(prefix);
+      if (successor == null) {
+        merged.rewind();
+      } else {
+        merged.seek(InternalKey.of(successor, InternalKey.MAX_VERSION));
+      }
+    } else {
+      merged.seek(InternalKey.of(key, 0));
+    }
+    settle();
+  }
+
+  /** The smallest byte string greater than every string with {@code prefix}; null if none. */
+  private static byte[] successor(byte[] prefix) {
+    for (int i = prefix.length - 1; i >= 0; i--) {
+      if (prefix[i] != (byte) 0xFF) {
+        byte[] next = Arrays.copyOf(prefix, i + 1);
+        next[i]++;
+        return next;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public boolean valid() {
+    checkOpen();
+    return itemKey != null && (prefix == null || startsWith(itemKey, prefix))
+        && (exactKey == null || Arrays.equals(itemKey, exactKey));
+  }
+
+  @Override
+  public boolean validForPrefix(byte[] prefix) {
+    return valid() && startsWith(itemKey, prefix);
+  }
+
+  @Override
+  public void next() {
+    checkOpen();
+    if (itemKey == null) {
+      throw new IllegalStateException("the iterator is not valid");
+    }
+    if (!options.allVersions() && !options.reverse()) {
+      // Skip the older versions of the key just returned.
+      while (merged.valid() && InternalKey.hasUserKey(merged.key(), itemKey)) {
+        merged.next();
+      }
+    } else if (!options.reverse()) {
+      merged.next();
+    }
+    settle();
+  }
+
+  @Override
+  public Item item() {
+    checkOpen();
+    if (itemKey == null) {
+      throw new IllegalStateException("the iterator is not valid");
+    }
+    txn.recordRead(itemKey);
+    return new ItemImpl(itemKey, itemValue, nowSeconds);
+  }
+
+  /**
+   * Positions on the next item at or after the merged iterator's position. Forward, the merged
+   * iterator stays on the item's entry; in reverse it has already moved past the item's versions.
+   */
+  private void settle() {
+    itemKey = null;
+    itemValue = null;
+    try {
+      if (options.reverse()) {
+        settleReverse();
+      } else {
+        settleForward();
+      }
+    } catch (RuntimeException e) {
+      throw Errors.convert(e);
+    }
+  }
+
+  private void settleForward() {
+    while (merged.valid()) {
+      byte[] key = merged.key();
+      if (!inRange(key)) {
+        if (pastRange(key)) {
+          return;
+        }
+        merged.next();
+        continue;
+      }
+      long version = InternalKey.version(key);
+      if (!visible(key, version)) {
+        merged.next();
+        continue;
+      }
+      ValueStruct value = merged.value();
+      if (options.allVersions()) {
+        itemKey = InternalKey.userKey(key);
+        itemValue = value;
+        return;
+      }
+      if (value.isDeletedOrExpired(nowSeconds)) {
+        byte[] userKey = InternalKey.userKey(key);
+        while (merged.valid() && InternalKey.hasUserKey(merged.key(), userKey)) {
+          merged.next();
+        }
+        continue;
+      }
+      itemKey = InternalKey.userKey(key);
+      itemValue = value;
+      return;
+    }
+  }
+
+  private void settleReverse() {
+    while (merged.valid()) {
+      byte[] key = merged.key();
+      if (!inRange(key)) {
+        if (pastRange(key)) {
+          return;
+        }
+        merged.next();
+        continue;
+      }
+      if (options.allVersions()) {
+        long version = InternalKey.version(key);
+        ValueStruct value = merged.value();
+        merged.next();
+        if (visible(key, version)) {
+          itemKey = InternalKey.userKey(key);
+          itemValue = value;
+          return;
+        }
+        continue;
+      }
+      // Versions of one key arrive oldest first: keep the newest visible one.
+      byte[] userKey = InternalKey.userKey(key);
+      ValueStruct newest = null;
+      while (merged.valid() && InternalKey.hasUserKey(merged.key(), userKey)) {
+        byte[] versionKey = merged.key();
+        long version = InternalKey.version(versionKey);
+        if (visible(versionKey, version)) {
+          newest = merged.value();
+        }
+        merged.next();
+      }
+      if (newest != null && !newest.isDeletedOrExpired(nowSeconds)) {
+        itemKey = userKey;
+        itemValue = newest;
+        return;
+      }
+    }
+  }
+
+  /** Whether the entry's user key is one this iterator may return (prefix, exact key). */
+  private boolean inRange(byte[] internalKey) {
+    if (exactKey != null) {
+      return InternalKey.hasUserKey(internalKey, exactKey);
+    }
+    return prefix == null || InternalKey.userKeyHasPrefix(internalKey, prefix);
+  }
+
+  /** Whether an out-of-range entry lies beyond the range in this iterator's direction. */
+  private boolean pastRange(byte[] internalKey) {
+    byte[] bound = exactKey != null ? exactKey : prefix;
+    int order = InternalKey.compareUserKey(internalKey, bound);
+    return options.reverse() ? order < 0 : order > 0;
+  }
+
+  private boolean visible(byte[] internalKey, long version) {
+    if (Long.compareUnsigned(version, readTs) > 0) {
+      return false;
+    }
+    if (options.sinceTs() > 0 && Long.compareUnsigned(version, options.sinceTs()) <= 0) {
+      return false;
+    }
+    return !InternalKey.userKeyHasPrefix(internalKey, TxnImpl.RESERVED_PREFIX);
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the iterator is closed");
+    }
+    context.checkOpen();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      merged.close();
+    } finally {
+      try {
+        resources.close();
+      } catch (Exception e) {
+        throw Errors.convert(e);
+      } finally {
+        txn.iteratorClosed();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DbIterator[" + (itemKey == null ? "invalid" : InternalKey.toString(InternalKey.of(itemKey, itemValue.version())))
+        + (closed ? ", closed" : "") + "]";
+  }
+}

@@ -1,0 +1,121 @@
+package dev.sett.internal.db;
+
+import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.lsm.LevelsController;
+import dev.sett.internal.memtable.Memtable;
+import dev.sett.internal.sstable.Table;
+import dev.sett.internal.sstable.TableBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns sealed memtables into L0 tables, oldest first, on one background thread.
+ *
+ * <p>Order of a flush, each step durable before the next: write and sync the table file; record it
+ * in the MANIFEST (forced to disk) and publish it on L0; drop the memtable from the read path;
+ * delete its WAL. A crash between any two steps loses nothing: before the MANIFEST edit the table
+ * file is an orphan that the next open deletes and the WAL is replayed; after it, the WAL may be
+ * replayed again, and its entries are identical to the table's, so the duplicate is harmless.
+ *
+ * <p>A failure is sticky (see {@link StickyError}): the flusher stops and later writes fail, rather
+ * than acknowledging writes that could fill memory without ever reaching a table.
+ *
+ * <p>Thread-safety: runs on its own thread; {@link #flushOne} may also be called by close after the
+ * thread has stopped.
+ */
+final class Flusher {
+  private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+
+  private final Memtables memtables;
+  private final LevelsController levels;
+  private final StickyError stickyError;
+  private final Thread thread;
+  private final AtomicLong flushedTables = new AtomicLong();
+  private final AtomicLong flushedBytes = new AtomicLong();
+  private volatile boolean stopping;
+
+  Flusher(Memtables memtables, LevelsController levels, StickyError stickyError, String threadName) {
+    this.memtables = memtables;
+    this.levels = levels;
+    this.stickyError = stickyError;
+    this.thread = new Thread(this::run, threadName);
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Flushes what is sealed, then stops. */
+  void stop() throws InterruptedException {
+    stopping = true;
+    memtables.wakeAll();
+    thread.join();
+  }
+
+  long flushedTables() {
+    return flushedTables.get();
+  }
+
+  long flushedBytes() {
+    return flushedBytes.get();
+  }
+
+  private void run() {
+    while (true) {
+      Memtable memtable;
+      try {
+        memtable = memtables.awaitOldestImmutable(() -> stopping);
+      } catch (InterruptedException e) {
+        LOG.warn("flusher interrupted; it keeps running until the store closes");
+        continue;
+      }
+      if (memtable == null) {
+        return;
+      }
+      try {
+        flushOne(memtable);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("flush of memtable {} failed; writes are stopped until the store is reopened",
+            memtable.id(), e);
+        stickyError.set(e);
+        memtables.abandon();
+        return;
+      }
+    }
+  }
+
+  /** Flushes {@code memtable}, which must be the oldest sealed one. */
+  void flushOne(Memtable memtable) throws IOException {
+    if (!memtable.isEmpty()) {
+      TableBuilder builder = new TableBuilder(levels.tableOptions());
+      try (KeyValueIterator entries = memtable.iterator(false)) {
+        for (entries.rewind(); entries.valid(); entries.next()) {
+          builder.add(entries.key(), entries.value());
+        }
+      }
+      long id = levels.newTableId();
+      Path path = levels.tablePath(id);
+      Table table;
+      try {
+        builder.writeTo(levels.fileSystem(), path);
+        // The MANIFEST is about to name this file: its directory entry must be durable first.
+        levels.fileSystem().syncDirectory(path.getParent());
+        table = Table.open(levels.fileSystem(), path, id, levels.tableOptions(),
+            levels.blockCache());
+      } catch (IOException | RuntimeException e) {
+        levels.fileSystem().delete(path);
+        throw e;
+      }
+      long size = table.onDiskSize();
+      levels.addLevel0Table(table);
+      flushedTables.incrementAndGet();
+      flushedBytes.addAndGet(size);
+    }
+    memtables.removeFlushed(memtable);
+    memtable.deleteWal();
+  }
+}

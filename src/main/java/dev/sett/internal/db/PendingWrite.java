@@ -1,0 +1,21 @@
+package dev.sett.internal.db;
+
+import dev.sett.internal.key.Meta;
+import dev.sett.internal.key.ValueStruct;
+
+/** A write a transaction buffers until commit: the user key and what to store under it. */
+record PendingWrite(byte[] key, byte[] value, byte meta, byte userMeta, long expiresAt) {
+
+  boolean isDelete() {
+    return (meta & Meta.DELETE) != 0;
+  }
+
+  ValueStruct toValue(long version) {
+    return new ValueStruct(meta, userMeta, expiresAt, version, value);
+  }
+
+  /** The bytes the write adds to a batch: key, version suffix, value and record overhead. */
+  long estimatedSize() {
+    return key.length + 8L + value.length + 12;
+  }
+}

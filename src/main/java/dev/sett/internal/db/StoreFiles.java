@@ -1,0 +1,121 @@
+package dev.sett.internal.db;
+
+import dev.sett.Options;
+import dev.sett.internal.fs.DirectoryLock;
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.InMemoryFileSystem;
+import dev.sett.internal.memtable.Memtable;
+import dev.sett.internal.memtable.MemtableOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's directory: its lock, the names of its WAL files, WAL recovery at open, and new
+ * memtables with fresh WALs. An in-memory store gets a private {@link InMemoryFileSystem}, so
+ * every other component works unchanged.
+ *
+ * <p>Thread-safety: {@link #newMemtable} is called by the writer thread only; the rest at open.
+ */
+final class StoreFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreFiles.class);
+  private static final String WAL_SUFFIX = ".mem";
+
+  private final Options options;
+  private final FileSystem fileSystem;
+  private final Path dir;
+  private final MemtableOptions memtableOptions;
+  private final AtomicLong nextMemtableId = new AtomicLong(1);
+  private final SplittableRandom random = new SplittableRandom();
+
+  StoreFiles(Options options) {
+    this.options = options;
+    this.fileSystem = options.inMemory() ? new InMemoryFileSystem() : FileSystem.defaultFileSystem();
+    this.dir = options.dir().toAbsolutePath();
+    long chunk = Math.min(1 << 20, Math.max(1 << 16, options.memTableSize() / 4));
+    this.memtableOptions = new MemtableOptions(options.memTableSize(), (int) chunk);
+  }
+
+  FileSystem fileSystem() {
+    return fileSystem;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** Creates the directory (unless read-only) and takes its lock. */
+  DirectoryLock prepareDirectory() throws IOException {
+    if (options.readOnly()) {
+      if (!fileSystem.exists(dir)) {
+        throw new IOException("cannot open " + dir + " read-only: the directory does not exist");
+      }
+    } else {
+      fileSystem.createDirectories(dir);
+    }
+    return fileSystem.lock(dir, options.readOnly());
+  }
+
+  static String walFileName(long id) {
+    return String.format("%06d%s", id, WAL_SUFFIX);
+  }
+
+  static long parseWalFileName(String name) {
+    if (!name.endsWith(WAL_SUFFIX) || name.length() <= WAL_SUFFIX.length()) {
+      return -1;
+    }
+    String digits = name.substring(0, name.length() - WAL_SUFFIX.length());
+    for (int i = 0; i < digits.length(); i++) {
+      if (!Character.isDigit(digits.charAt(i))) {
+        return -1;
+      }
+    }
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Replays every WAL in id order into a sealed memtable (whole transactions only; a torn tail is
+   * cut off). WALs with nothing in them are deleted. Returns the non-empty ones, oldest first.
+   */
+  List<Memtable> recoverMemtables() throws IOException {
+    List<Memtable> recovered = new ArrayList<>();
+    long maxId = 0;
+    for (Path file : fileSystem.list(dir)) {
+      long id = parseWalFileName(file.getFileName().toString());
+      if (id < 0) {
+        continue;
+      }
+      maxId = Math.max(maxId, id);
+      Memtable memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
+          options.readOnly());
+      memtable.closeWal();
+      if (memtable.isEmpty() && !options.readOnly()) {
+        memtable.deleteWal();
+      } else if (!memtable.isEmpty()) {
+        LOG.info("replayed {}: {} entries", file, memtable.entryCount());
+        recovered.add(memtable);
+      }
+    }
+    nextMemtableId.set(maxId + 1);
+    return recovered;
+  }
+
+  /** A new, empty mutable memtable with its own WAL, durable in the directory. */
+  Memtable newMemtable() throws IOException {
+    long id = nextMemtableId.getAndIncrement();
+    Memtable memtable = Memtable.create(fileSystem, dir.resolve(walFileName(id)), id,
+        memtableOptions, random.split());
+    // The WAL's directory entry must survive a power loss as surely as the records in it.
+    fileSystem.syncDirectory(dir);
+    return memtable;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.sett.internal.db;
+
+import dev.sett.IteratorOptions;
+import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.txn.Oracle;
+import java.util.List;
+
+/**
+ * What a transaction needs from the store, and nothing more: no transaction holds the DB itself.
+ */
+interface TxnContext {
+
+  /** Throws {@code DbClosedException} once the store is closed. */
+  void checkOpen();
+
+  /** Throws {@code ReadOnlyException} when the store was opened read-only. */
+  void checkWritable();
+
+  /** The clock for TTLs, in unix seconds. */
+  long nowSeconds();
+
+  long nowMillis();
+
+  Oracle oracle();
+
+  TxnLimits limits();
+
+  /** The newest version at or below {@code readTs} of {@code userKey} in the store, or null. */
+  ValueStruct lookup(byte[] userKey, long readTs);
+
+  /**
+   * Iterators over the store's sources, newest first, for a merge; closing the returned handle
+   * releases what they retain. Tables that cannot hold what {@code options} asks for are skipped.
+   */
+  Sources openSources(boolean reverse, IteratorOptions options);
+
+  /** Hands a commit to the writer (called under the oracle's commit lock). */
+  void submit(WritePipeline.Request request);
+
+  /** The sources of a merge and what to release when it ends. */
+  record Sources(List<KeyValueIterator> iterators, AutoCloseable resources) {
+  }
+
+  /** The size limits of one transaction (Badger §1.2.2). */
+  record TxnLimits(long maxBatchCount, long maxBatchSize, long maxValueSize, boolean detectConflicts) {
+  }
+}

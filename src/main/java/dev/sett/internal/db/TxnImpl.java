@@ -1,0 +1,281 @@
+package dev.sett.internal.db;
+
+import dev.sett.ConflictException;
+import dev.sett.DbIterator;
+import dev.sett.Entry;
+import dev.sett.Item;
+import dev.sett.IteratorOptions;
+import dev.sett.SettException;
+import dev.sett.Txn;
+import dev.sett.TxnTooBigException;
+import dev.sett.internal.codec.KeyHash;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
+import dev.sett.internal.key.Meta;
+import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.txn.Oracle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A transaction: a read timestamp, the keys it read (as fingerprints, for conflict detection) and
+ * the writes it buffers until commit.
+ *
+ * <p>Thread-safety: not thread-safe, except that the open-iterator count may be changed by
+ * iterators closed on other threads.
+ */
+final class TxnImpl implements Txn {
+  /** Keys that start with this are Sett's own; users cannot write them. Never change. */
+  static final byte[] RESERVED_PREFIX = "!sett!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  static final int MAX_KEY_SIZE = 65_000;
+
+  private final TxnContext context;
+  private final boolean update;
+  private final long readTs;
+  private final TreeMap<byte[], PendingWrite> pending = new TreeMap<>(Arrays::compareUnsigned);
+  private long[] reads = new long[8];
+  private int readCount;
+  /** Entries plus the commit's own overhead, as Badger counts them. */
+  private long count = 1;
+  private long size = 21;
+  private int openIterators;
+  private boolean finished;
+
+  TxnImpl(TxnContext context, boolean update) {
+    this.context = context;
+    this.update = update;
+    this.readTs = update ? context.oracle().begin() : context.oracle().readTimestamp();
+  }
+
+  @Override
+  public void set(byte[] key, byte[] value) {
+    setEntry(Entry.of(key, value));
+  }
+
+  @Override
+  public void setEntry(Entry entry) {
+    byte meta = entry.discardEarlierVersions() ? Meta.DISCARD_EARLIER_VERSIONS : 0;
+    long expiresAt = entry.expiresAt();
+    if (entry.ttl() != null) {
+      expiresAt = (context.nowMillis() + entry.ttl().toMillis() + 999) / 1000;
+    }
+    addWrite(new PendingWrite(entry.key(), entry.value(), meta, entry.userMeta(), expiresAt));
+  }
+
+  @Override
+  public void delete(byte[] key) {
+    addWrite(new PendingWrite(key.clone(), new byte[0], Meta.DELETE, (byte) 0, 0));
+  }
+
+  private void addWrite(PendingWrite write) {
+    checkUsable();
+    if (!update) {
+      throw new IllegalStateException("this transaction is read-only; writes need newTransaction(true)");
+    }
+    context.checkWritable();
+    validateKey(write.key());
+    TxnContext.TxnLimits limits = context.limits();
+    if (write.value().length > limits.maxValueSize()) {
+      throw new IllegalArgumentException("value of " + write.value().length
+          + " bytes exceeds the limit of " + limits.maxValueSize() + " bytes (valueLogFileSize)");
+    }
+    long newSize = size + write.estimatedSize();
+    if (count + 1 >= limits.maxBatchCount() || newSize >= limits.maxBatchSize()) {
+      throw new TxnTooBigException("transaction would exceed " + limits.maxBatchCount()
+          + " entries or " + limits.maxBatchSize() + " bytes; commit it and start another");
+    }
+    count++;
+    size = newSize;
+    pending.put(write.key(), write);
+  }
+
+  static void validateKey(byte[] key) {
+    if (key == null) {
+      throw new NullPointerException("key");
+    }
+    if (key.length == 0) {
+      throw new IllegalArgumentException("key is empty");
+    }
+    if (key.length > MAX_KEY_SIZE) {
+      throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of "
+          + MAX_KEY_SIZE + " bytes");
+    }
+    if (key.length >= RESERVED_PREFIX.length
+        && Arrays.equals(key, 0, RESERVED_PREFIX.length, RESERVED_PREFIX, 0, RESERVED_PREFIX.length)) {
+      throw new IllegalArgumentException("keys starting with \"!sett!\" are reserved for Sett");
+    }
+  }
+
+  @Override
+  public Item get(byte[] key) {
+    checkUsable();
+    validateKey(key);
+    if (update) {
+      PendingWrite write = pending.get(key);
+      if (write != null) {
+        ValueStruct value = write.toValue(readTs);
+        return value.isDeletedOrExpired(context.nowSeconds()) ? null
+            : new ItemImpl(key.clone(), value, context.nowSeconds());
+      }
+      recordRead(key);
+    }
+    ValueStruct value = context.lookup(key, readTs);
+    if (value == null || value.isDeletedOrExpired(context.nowSeconds())) {
+      return null;
+    }
+    return new ItemImpl(key.clone(), value, context.nowSeconds());
+  }
+
+  /** Remembers that this transaction read {@code key} (for conflict detection). */
+  void recordRead(byte[] key) {
+    if (!update || !context.limits().detectConflicts()) {
+      return;
+    }
+    synchronized (this) {
+      if (readCount == reads.length) {
+        reads = Arrays.copyOf(reads, reads.length * 2);
+      }
+      reads[readCount++] = KeyHash.of(key);
+    }
+  }
+
+  @Override
+  public void commit() {
+    try {
+      commitAsync().get();
+    } catch (ExecutionException e) {
+      throw Errors.convert(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SettException("interrupted while waiting for the commit; it may or may not be applied", e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> commitAsync() {
+    checkUsable();
+    if (openIterators > 0) {
+      throw new IllegalStateException("close the transaction's " + openIterators
+          + " open iterator(s) before committing");
+    }
+    if (pending.isEmpty()) {
+      discard();
+      return CompletableFuture.completedFuture(null);
+    }
+    context.checkOpen();
+    context.checkWritable();
+    long[] readSet = Arrays.copyOf(reads, readCount);
+    long[] writeSet = new long[pending.size()];
+    int index = 0;
+    for (byte[] key : pending.keySet()) {
+      writeSet[index++] = KeyHash.of(key);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long commitTs;
+    try {
+      commitTs = context.oracle().commit(readTs, readSet, writeSet,
+          ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
+    } finally {
+      discard();
+    }
+    if (commitTs == Oracle.CONFLICT) {
+      return CompletableFuture.failedFuture(new ConflictException(
+          "transaction conflict: a key this transaction read was written by a later commit; retry the transaction"));
+    }
+    return done.handle((ignored, error) -> {
+      if (error != null) {
+        throw new CompletionException(Errors.convert(
+            error instanceof CompletionException ? error.getCause() : error));
+      }
+      return null;
+    });
+  }
+
+  private List<KeyValue> entriesAt(long commitTs) {
+    List<KeyValue> entries = new ArrayList<>(pending.size());
+    for (PendingWrite write : pending.values()) {
+      entries.add(new KeyValue(InternalKey.of(write.key(), commitTs), write.toValue(commitTs)));
+    }
+    return entries;
+  }
+
+  @Override
+  public void commitAt(long commitTs) {
+    throw new IllegalStateException("commitAt is for managed mode (DB.openManaged); use commit()");
+  }
+
+  @Override
+  public long readTs() {
+    return readTs;
+  }
+
+  @Override
+  public DbIterator newIterator(IteratorOptions options) {
+    checkUsable();
+    context.checkOpen();
+    PendingWritesIterator own = update && !pending.isEmpty()
+        ? new PendingWritesIterator(pending.values(), readTs, options.reverse()) : null;
+    DbIteratorImpl iterator = new DbIteratorImpl(this, context, options, own, null);
+    openIterators++;
+    return iterator;
+  }
+
+  @Override
+  public DbIterator newKeyIterator(byte[] key, IteratorOptions options) {
+    checkUsable();
+    validateKey(key);
+    if (options.prefix() != null) {
+      throw new IllegalArgumentException("a key iterator takes its prefix from the key; options.prefix must be unset");
+    }
+    context.checkOpen();
+    IteratorOptions all = options.toBuilder().allVersions(true).prefix(key).build();
+    PendingWritesIterator own = null;
+    if (update && pending.containsKey(key)) {
+      own = new PendingWritesIterator(List.of(pending.get(key)), readTs, options.reverse());
+    }
+    DbIteratorImpl iterator = new DbIteratorImpl(this, context, all, own, key.clone());
+    openIterators++;
+    return iterator;
+  }
+
+  synchronized void iteratorClosed() {
+    openIterators--;
+  }
+
+  @Override
+  public void discard() {
+    if (finished) {
+      return;
+    }
+    if (openIterators > 0) {
+      throw new IllegalStateException("close the transaction's " + openIterators
+          + " open iterator(s) before ending it");
+    }
+    finished = true;
+    if (update) {
+      context.oracle().finish(readTs);
+    }
+  }
+
+  @Override
+  public void close() {
+    discard();
+  }
+
+  private void checkUsable() {
+    if (finished) {
+      throw new IllegalStateException("the transaction is already committed or discarded");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Txn[readTs=" + readTs + (update ? ", read-write, " + pending.size() + " pending" : ", read-only")
+        + (finished ? ", finished" : "") + "]";
+  }
+}

@@ -1,0 +1,125 @@
+package dev.sett.internal.db;
+
+import dev.sett.Entry;
+import dev.sett.SettException;
+import dev.sett.Txn;
+import dev.sett.TxnTooBigException;
+import dev.sett.WriteBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A {@link WriteBatch}: writes go into a read-write transaction; when the next write would make it
+ * too big, it is committed asynchronously and a fresh one started (Badger §1.8). Its writes are
+ * blind, so its commits never conflict.
+ *
+ * <p>Thread-safety: not thread-safe.
+ */
+final class WriteBatchImpl implements WriteBatch {
+  private static final int MAX_PENDING_COMMITS = 16;
+
+  private final Supplier<Txn> newTransaction;
+  private final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+  private Txn current;
+  private boolean finished;
+
+  WriteBatchImpl(Supplier<Txn> newTransaction) {
+    this.newTransaction = newTransaction;
+  }
+
+  @Override
+  public void set(byte[] key, byte[] value) {
+    write(txn -> txn.set(key, value));
+  }
+
+  @Override
+  public void setEntry(Entry entry) {
+    write(txn -> txn.setEntry(entry));
+  }
+
+  @Override
+  public void delete(byte[] key) {
+    write(txn -> txn.delete(key));
+  }
+
+  private void write(Consumer<Txn> operation) {
+    if (finished) {
+      throw new IllegalStateException("the write batch is already flushed or closed");
+    }
+    if (current == null) {
+      current = newTransaction.get();
+    }
+    try {
+      operation.accept(current);
+    } catch (TxnTooBigException full) {
+      commitCurrent();
+      current = newTransaction.get();
+      operation.accept(current); // a single write too big for an empty transaction throws again
+    }
+  }
+
+  private void commitCurrent() {
+    inFlight.add(current.commitAsync());
+    current = null;
+    if (inFlight.size() >= MAX_PENDING_COMMITS) {
+      await(inFlight.remove(0));
+    }
+  }
+
+  @Override
+  public void flush() {
+    if (finished) {
+      throw new IllegalStateException("the write batch is already flushed or closed");
+    }
+    finished = true;
+    if (current != null) {
+      commitCurrent();
+    }
+    RuntimeException first = null;
+    for (CompletableFuture<Void> commit : inFlight) {
+      try {
+        await(commit);
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    inFlight.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private static void await(CompletableFuture<Void> commit) {
+    try {
+      commit.get();
+    } catch (ExecutionException e) {
+      throw Errors.convert(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SettException("interrupted while waiting for a write batch commit", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (current != null) {
+      current.discard();
+      current = null;
+    }
+    if (!finished) {
+      finished = true;
+      for (CompletableFuture<Void> commit : inFlight) {
+        commit.exceptionally(error -> null).join();
+      }
+      inFlight.clear();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.sett;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the layering of DESIGN.md §3: a package may use only packages of lower layers, never a
+ * sibling of its own layer, with one allowed cycle (the API and internal.db).
+ */
+class ArchitectureTest {
+  /** Layer by layer, lowest first. Packages in one row may not use each other. */
+  private static final List<List<String>> LAYERS = List.of(
+      List.of("dev.sett.internal.fs"),
+      List.of("dev.sett.internal.codec"),
+      List.of("dev.sett.internal.key"),
+      List.of("dev.sett.internal.memtable", "dev.sett.internal.sstable", "dev.sett.internal.vlog",
+          "dev.sett.internal.manifest", "dev.sett.internal.iter"),
+      List.of("dev.sett.internal.lsm", "dev.sett.internal.txn"),
+      List.of("dev.sett.internal.db"),
+      List.of("dev.sett"),
+      List.of("dev.sett.tool"));
+
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() {
+    classes = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("dev.sett");
+  }
+
+  @Test
+  void eachPackageUsesOnlyLowerLayers() {
+    for (int layer = 0; layer < LAYERS.size(); layer++) {
+      for (String pkg : LAYERS.get(layer)) {
+        List<String> forbidden = new ArrayList<>();
+        for (int other = layer; other < LAYERS.size(); other++) {
+          for (String otherPkg : LAYERS.get(other)) {
+            if (otherPkg.equals(pkg) || allowedCycle(pkg, otherPkg)) {
+              continue;
+            }
+            // A package's own generated sub-package (manifest.proto) belongs to it.
+            forbidden.add(otherPkg.equals("dev.sett") ? "dev.sett" : otherPkg + "..");
+          }
+        }
+        if (forbidden.isEmpty()) {
+          continue;
+        }
+        noClasses().that().resideInAPackage(pkg.equals("dev.sett") ? "dev.sett" : pkg + "..")
+            .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
+            .because("DESIGN.md §3: " + pkg + " may use only lower layers")
+            .check(classes);
+      }
+    }
+  }
+
+  private static boolean allowedCycle(String pkg, String other) {
+    return pkg.equals("dev.sett") && other.equals("dev.sett.internal.db")
+        || pkg.equals("dev.sett.internal.db") && other.equals("dev.sett");
+  }
+
+  @Test
+  void internalsDoNotReachTheCommandLine() {
+    noClasses().that().resideInAPackage("dev.sett.internal..")
+        .should().dependOnClassesThat().resideInAPackage("dev.sett.tool..")
+        .check(classes);
+  }
+
+  @Test
+  void noStaticMutableState() {
+    // Two stores in one JVM share nothing: every static field is a constant.
+    fields().that().areStatic()
+        .and().areDeclaredInClassesThat().resideOutsideOfPackage("dev.sett.internal.manifest.proto..")
+        .should().beFinal()
+        .because("DESIGN.md §3: no static mutable state")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheFileSystemPackageTouchesFiles() {
+    noClasses().that().resideOutsideOfPackages("dev.sett.internal.fs..", "dev.sett.tool..")
+        .should().dependOnClassesThat().haveFullyQualifiedName("java.nio.channels.FileChannel")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.RandomAccessFile")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileOutputStream")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileInputStream")
+        .because("DESIGN.md §3: internal.fs is the only code that touches files")
+        .check(classes);
+  }
+}

@@ -1,0 +1,335 @@
+package dev.sett;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DbTest {
+  @TempDir
+  Path dir;
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String s(byte[] bytes) {
+    return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private Options.Builder small() {
+    return Options.builder(dir).memTableSize(64 << 10).blockSize(256);
+  }
+
+  @Test
+  void putGetDeleteAndReopen() {
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      db.put(b("a"), b("1"));
+      db.put(b("b"), b("2"));
+      db.delete(b("a"));
+      assertNull(db.get(b("a")));
+      assertEquals("2", s(db.get(b("b"))));
+    }
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      assertNull(db.get(b("a")));
+      assertEquals("2", s(db.get(b("b"))));
+      assertTrue(db.maxVersion() >= 3);
+    }
+  }
+
+  @Test
+  void secondOpenOfTheSameDirectoryFailsNamingTheLock() {
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      SettException e = assertThrows(SettException.class, () -> DB.open(Options.builder(dir).build()));
+      assertTrue(e.getMessage().contains("LOCK"), e.getMessage());
+    }
+    DB.open(Options.builder(dir).build()).close(); // the lock is released by close
+  }
+
+  @Test
+  void closeIsIdempotentAndUseAfterCloseThrows() {
+    DB db = DB.open(Options.builder(dir).build());
+    Txn txn = db.newTransaction(false);
+    db.close();
+    db.close();
+    assertTrue(db.isClosed());
+    assertThrows(DbClosedException.class, () -> db.get(b("a")));
+    assertThrows(DbClosedException.class, () -> db.put(b("a"), b("1")));
+    assertThrows(DbClosedException.class, () -> db.newTransaction(true));
+    assertThrows(DbClosedException.class, () -> txn.get(b("a")));
+  }
+
+  @Test
+  void iteratorOrderSeekAndPrefixAcrossMemtablesAndTables() {
+    List<String> keys = new ArrayList<>();
+    try (DB db = DB.open(small().build())) {
+      for (int i = 0; i < 3000; i++) {
+        String key = String.format("k%05d", i);
+        keys.add(key);
+        db.put(b(key), b("v" + i + "-".repeat(40)));
+      }
+      assertTrue(db.tables().size() >= 2, "the data should span several tables: " + db.tables());
+      // Overwrite and delete a few so that versions of one key live in memtable and tables.
+      db.put(b("k00010"), b("new"));
+      db.delete(b("k00011"));
+      keys.remove("k00011");
+
+      try (Txn txn = db.newTransaction(false)) {
+        try (DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
+          List<String> seen = new ArrayList<>();
+          for (it.rewind(); it.valid(); it.next()) {
+            seen.add(s(it.item().key()));
+          }
+          assertEquals(keys, seen);
+        }
+        try (DbIterator it = txn.newIterator(IteratorOptions.builder().reverse(true).build())) {
+          List<String> seen = new ArrayList<>();
+          for (it.rewind(); it.valid(); it.next()) {
+            seen.add(s(it.item().key()));
+          }
+          List<String> reversed = new ArrayList<>(keys);
+          java.util.Collections.reverse(reversed);
+          assertEquals(reversed, seen);
+        }
+        try (DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
+          it.seek(b("k00010"));
+          assertEquals("new", s(it.item().value()));
+          it.next();
+          assertEquals("k00012", s(it.item().key()), "deleted k00011 is skipped");
+          it.seek(b("k00011"));
+          assertEquals("k00012", s(it.item().key()));
+          it.seek(b("k0299"));
+          assertEquals("k02990", s(it.item().key()));
+          it.seek(b("k1"));
+          assertFalse(it.valid());
+        }
+        try (DbIterator it = txn.newIterator(IteratorOptions.builder().reverse(true).build())) {
+          it.seek(b("k00011"));
+          assertEquals("k00010", s(it.item().key()));
+          it.seek(b("k0"));
+          assertFalse(it.valid());
+        }
+        byte[] prefix = b("k012");
+        for (boolean reverse : new boolean[] {false, true}) {
+          try (DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(prefix).reverse(reverse).build())) {
+            List<String> seen = new ArrayList<>();
+            for (it.rewind(); it.valid(); it.next()) {
+              seen.add(s(it.item().key()));
+            }
+            assertEquals(100, seen.size(), "reverse=" + reverse);
+            assertEquals(reverse ? "k01299" : "k01200", seen.get(0));
+          }
+        }
+        try (DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
+          int count = 0;
+          for (it.seek(b("k019")); it.validForPrefix(b("k019")); it.next()) {
+            count++;
+          }
+          assertEquals(100, count);
+        }
+      }
+    }
+  }
+
+  @Test
+  void transactionSeesItsOwnWritesAndASnapshot() {
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      db.put(b("a"), b("1"));
+      try (Txn reader = db.newTransaction(false); Txn writer = db.newTransaction(true)) {
+        writer.set(b("a"), b("2"));
+        writer.set(b("c"), b("3"));
+        assertEquals("2", s(writer.get(b("a")).value()));
+        try (DbIterator it = writer.newIterator(IteratorOptions.DEFAULT)) {
+          it.rewind();
+          assertEquals("a", s(it.item().key()));
+          assertEquals("2", s(it.item().value()));
+          it.next();
+          assertEquals("c", s(it.item().key()));
+        }
+        writer.commit();
+        assertEquals("1", s(reader.get(b("a")).value()), "a snapshot does not see later commits");
+        assertNull(reader.get(b("c")));
+      }
+      assertEquals("2", s(db.get(b("a"))));
+    }
+  }
+
+  @Test
+  void conflictingTransactionFailsAndWritesNothing() {
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      db.put(b("x"), b("0"));
+      Txn first = db.newTransaction(true);
+      first.get(b("x"));
+      first.set(b("y"), b("from first"));
+      db.put(b("x"), b("1"));
+      assertThrows(ConflictException.class, first::commit);
+      assertNull(db.get(b("y")));
+      // Blind writes never conflict.
+      Txn blind = db.newTransaction(true);
+      blind.set(b("x"), b("2"));
+      db.put(b("x"), b("3"));
+      blind.commit();
+      assertEquals("2", s(db.get(b("x"))));
+    }
+  }
+
+  @Test
+  void invalidInputIsRejectedClearly() {
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      try (Txn txn = db.newTransaction(true)) {
+        assertThrows(IllegalArgumentException.class, () -> txn.set(new byte[0], b("v")));
+        assertThrows(IllegalArgumentException.class, () -> txn.set(new byte[65_001], b("v")));
+        assertThrows(IllegalArgumentException.class, () -> txn.set(b("!sett!x"), b("v")));
+        txn.set(new byte[65_000], b("max key is fine"));
+      }
+      try (Txn txn = db.newTransaction(false)) {
+        assertThrows(IllegalStateException.class, () -> txn.set(b("a"), b("v")));
+        assertThrows(IllegalStateException.class, () -> txn.delete(b("a")));
+      }
+      Txn txn = db.newTransaction(false);
+      DbIterator it = txn.newIterator(IteratorOptions.DEFAULT);
+      assertThrows(IllegalStateException.class, txn::close);
+      it.close();
+      txn.close();
+    }
+  }
+
+  @Test
+  void tooBigTransactionFailsTheOperationAndStaysUsable() {
+    try (DB db = DB.open(Options.builder(dir).memTableSize(1 << 20).build())) {
+      Txn txn = db.newTransaction(true);
+      byte[] value = new byte[10_000];
+      int written = 0;
+      TxnTooBigException tooBig = null;
+      for (int i = 0; i < 1000 && tooBig == null; i++) {
+        try {
+          txn.set(b("key" + i), value);
+          written++;
+        } catch (TxnTooBigException e) {
+          tooBig = e;
+        }
+      }
+      assertNotNull(tooBig);
+      txn.commit();
+      assertNotNull(db.get(b("key" + (written - 1))));
+      assertNull(db.get(b("key" + written)));
+    }
+  }
+
+  @Test
+  void ttlExpiresByTheInjectedClock() {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    Clock clock = new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(now.get());
+      }
+    };
+    try (DB db = DB.open(Options.builder(dir).clock(clock).build())) {
+      db.update(txn -> txn.setEntry(Entry.of(b("t"), b("v")).withTtl(Duration.ofSeconds(10))
+          .withUserMeta((byte) 7)));
+      try (Txn txn = db.newTransaction(false)) {
+        Item item = txn.get(b("t"));
+        assertEquals(7, item.userMeta());
+        assertEquals(1_700_000_010L, item.expiresAt());
+      }
+      now.addAndGet(10_000);
+      assertNull(db.get(b("t")));
+    }
+  }
+
+  @Test
+  void inMemoryStoreWritesNoFiles() throws Exception {
+    Path memoryDir = dir.resolve("memory");
+    try (DB db = DB.open(Options.builder(memoryDir).inMemory(true).memTableSize(64 << 10).build())) {
+      for (int i = 0; i < 2000; i++) {
+        db.put(b("k" + i), new byte[100]);
+      }
+      assertEquals(100, db.get(b("k1999")).length);
+    }
+    assertFalse(Files.exists(memoryDir));
+  }
+
+  @Test
+  void writeBatchSplitsItselfAndFlushWaits() {
+    try (DB db = DB.open(Options.builder(dir).memTableSize(1 << 20).build())) {
+      try (WriteBatch batch = db.newWriteBatch()) {
+        for (int i = 0; i < 5000; i++) {
+          batch.set(b(String.format("w%05d", i)), new byte[200]);
+        }
+        batch.flush();
+      }
+      for (int i = 0; i < 5000; i += 499) {
+        assertNotNull(db.get(b(String.format("w%05d", i))));
+      }
+    }
+  }
+
+  @Test
+  void sequenceHandsOutUniqueNumbersAndReturnsTheUnusedLease() {
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      try (Sequence seq = db.getSequence(b("seq"), 10)) {
+        for (long i = 0; i < 105; i++) {
+          assertEquals(i, seq.next());
+        }
+      }
+      assertEquals(105, java.nio.ByteBuffer.wrap(db.get(b("seq"))).getLong());
+    }
+  }
+
+  @Test
+  void readOnlyStoreRefusesWrites() {
+    DB.open(Options.builder(dir).build()).close();
+    try (DB db = DB.open(Options.builder(dir).readOnly(true).build())) {
+      assertThrows(ReadOnlyException.class, () -> db.put(b("a"), b("1")));
+      assertNull(db.get(b("a")));
+    }
+  }
+
+  @Test
+  void flushesProduceTablesAndSizesAreReported() {
+    try (DB db = DB.open(small().build())) {
+      for (int i = 0; i < 2000; i++) {
+        db.put(b(String.format("s%05d", i)), new byte[100]);
+      }
+      db.close();
+    }
+    try (DB db = DB.open(small().build())) {
+      List<TableInfo> tables = db.tables();
+      assertFalse(tables.isEmpty());
+      long keyCount = tables.stream().mapToLong(TableInfo::keyCount).sum();
+      assertEquals(2000, keyCount);
+      // Tables plus the (nearly empty) WAL of the fresh memtable.
+      long tableBytes = tables.stream().mapToLong(TableInfo::onDiskSize).sum();
+      assertTrue(db.size().lsmBytes() >= tableBytes && db.size().lsmBytes() < tableBytes + 1024,
+          db.size() + " vs tables " + tableBytes);
+      assertEquals(tables.size(), db.levels().get(0).numTables());
+    }
+  }
+}
