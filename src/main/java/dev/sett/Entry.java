@@ -67,6 +67,7 @@ public final class Entry {
    * @param ttl the time to live, positive
    * @return a new entry with this time to live
    * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   * @throws NullPointerException if {@code ttl} is null
    */
   public Entry withTtl(Duration ttl) {
     Objects.requireNonNull(ttl, "ttl must not be null");
