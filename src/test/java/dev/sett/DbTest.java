@@ -265,15 +265,28 @@ class DbTest {
   }
 
   @Test
-  void inMemoryStoreWritesNoFiles() throws Exception {
-    Path memoryDir = dir.resolve("memory");
-    try (DB db = DB.open(Options.builder(memoryDir).inMemory(true).memTableSize(64 << 10).build())) {
+  void inMemoryStoreWorksAndWritesNoFiles() throws Exception {
+    try (DB db = DB.open(Options.builder(null).inMemory(true).memTableSize(64 << 10).build())) {
       for (int i = 0; i < 2000; i++) {
         db.put(b("k" + i), new byte[100]);
       }
       assertEquals(100, db.get(b("k1999")).length);
+      assertFalse(db.tables().isEmpty(), "memtables are flushed to (in-memory) tables");
+      assertEquals(2000, countKeys(db));
     }
-    assertFalse(Files.exists(memoryDir));
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.count(), "an in-memory store touches no directory");
+    }
+  }
+
+  private static long countKeys(DB db) {
+    long visible = 0;
+    try (Txn txn = db.newTransaction(false); DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
+      for (it.rewind(); it.valid(); it.next()) {
+        visible++;
+      }
+    }
+    return visible;
   }
 
   @Test

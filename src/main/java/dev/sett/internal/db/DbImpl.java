@@ -34,6 +34,7 @@ import dev.sett.internal.txn.Oracle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +82,8 @@ public final class DbImpl implements DB, TxnContext {
     this.oracle = new Oracle(maxVersion, options.detectConflicts());
     this.limits = new TxnLimits(options.maxBatchCount(), options.maxBatchSize(),
         options.valueLogFileSize(), options.detectConflicts());
-    String name = options.dir().getFileName() == null ? "sett" : "sett-" + options.dir().getFileName();
+    Path storeDir = files.dir();
+    String name = storeDir.getFileName() == null ? "sett" : "sett-" + storeDir.getFileName();
     if (options.readOnly()) {
       this.pipeline = null;
       this.flusher = null;
@@ -119,8 +121,8 @@ public final class DbImpl implements DB, TxnContext {
       }
       DbImpl db = new DbImpl(options, managed, files, lock, manifest, levels, memtables, maxVersion);
       db.start();
-      LOG.info("opened {}: {} tables, {} memtables replayed, max version {}", options.dir(),
-          levels.totalSize(), recovered.size(), maxVersion);
+      LOG.info("opened {}: {} bytes of tables, {} memtables replayed, max version {}",
+          files.dir(), levels.totalSize(), recovered.size(), maxVersion);
       return db;
     } catch (IOException | RuntimeException e) {
       closeQuietly(levels, e);
@@ -154,6 +156,11 @@ public final class DbImpl implements DB, TxnContext {
         CompressionType.valueOf(options.compression().name()), options.zstdLevel(), onOpen, onRead);
   }
 
+  /** The store's directory (a synthetic one for an in-memory store). */
+  private Path storeDir() {
+    return files.dir();
+  }
+
   private void start() {
     if (pipeline != null) {
       flusher.start();
@@ -166,14 +173,14 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public void checkOpen() {
     if (closed.get()) {
-      throw new DbClosedException("the store at " + options.dir() + " is closed");
+      throw new DbClosedException("the store at " + storeDir() + " is closed");
     }
   }
 
   @Override
   public void checkWritable() {
     if (options.readOnly()) {
-      throw new ReadOnlyException("the store at " + options.dir() + " is open read-only");
+      throw new ReadOnlyException("the store at " + storeDir() + " is open read-only");
     }
   }
 
@@ -218,7 +225,7 @@ public final class DbImpl implements DB, TxnContext {
     try {
       return levels.acquire();
     } catch (IllegalStateException e) {
-      throw new DbClosedException("the store at " + options.dir() + " is closed");
+      throw new DbClosedException("the store at " + storeDir() + " is closed");
     }
   }
 
@@ -230,7 +237,7 @@ public final class DbImpl implements DB, TxnContext {
       iterators.add(memtable.iterator(reverse));
     }
     LevelsView view = acquireLevels();
-    byte[] prefix = iteratorOptions.prefix();
+    byte[] prefix = iteratorOptions.prefix().length == 0 ? null : iteratorOptions.prefix();
     long sinceTs = iteratorOptions.sinceTs();
     iterators.addAll(view.iterators(reverse, table ->
         (sinceTs == 0 || Long.compareUnsigned(table.maxVersion(), sinceTs) > 0)
@@ -519,12 +526,12 @@ public final class DbImpl implements DB, TxnContext {
     failure = closeAll(failure, levels, manifest, lock);
     if (failure == null && stickyError.get() != null) {
       LOG.warn("closed {} after an earlier background failure; unflushed data stays in its WAL",
-          options.dir(), stickyError.get());
+          storeDir(), stickyError.get());
     }
     if (failure != null) {
       throw Errors.convert(failure);
     }
-    LOG.info("closed {}", options.dir());
+    LOG.info("closed {}", storeDir());
   }
 
   private static Throwable closeAll(Throwable failure, AutoCloseable... resources) {
@@ -544,6 +551,6 @@ public final class DbImpl implements DB, TxnContext {
 
   @Override
   public String toString() {
-    return "DB[" + options.dir() + (closed.get() ? ", closed" : "") + "]";
+    return "DB[" + storeDir() + (closed.get() ? ", closed" : "") + "]";
   }
 }

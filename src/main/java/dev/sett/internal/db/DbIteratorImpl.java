@@ -43,7 +43,7 @@ final class DbIteratorImpl implements DbIterator {
     this.context = context;
     this.options = options;
     this.readTs = txn.readTs();
-    this.prefix = options.prefix();
+    this.prefix = options.prefix().length == 0 ? null : options.prefix();
     this.exactKey = exactKey;
     this.nowSeconds = context.nowSeconds();
     TxnContext.Sources sources = context.openSources(options.reverse(), options);

@@ -18,7 +18,7 @@ final class Errors {
   static SettException convert(IOException e) {
     CorruptFileException corruption = findCorruption(e);
     if (corruption != null) {
-      return new CorruptionException(corruption.getMessage(), corruption.file(),
+      return new CorruptionException(corruption.reason(), corruption.file(),
           corruption.offset(), e);
     }
     return new SettException(e.getMessage() == null ? e.toString() : e.getMessage(), e);

@@ -36,7 +36,10 @@ final class StoreFiles {
   StoreFiles(Options options) {
     this.options = options;
     this.fileSystem = options.inMemory() ? new InMemoryFileSystem() : FileSystem.defaultFileSystem();
-    this.dir = options.dir().toAbsolutePath();
+    // An in-memory store has no directory; its private file system gets a name of its own.
+    this.dir = options.inMemory()
+        ? Path.of("/sett-in-memory").toAbsolutePath()
+        : options.dir().toAbsolutePath();
     long chunk = Math.min(1 << 20, Math.max(1 << 16, options.memTableSize() / 4));
     this.memtableOptions = new MemtableOptions(options.memTableSize(), (int) chunk);
   }

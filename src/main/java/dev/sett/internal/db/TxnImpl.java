@@ -60,10 +60,7 @@ final class TxnImpl implements Txn {
   @Override
   public void setEntry(Entry entry) {
     byte meta = entry.discardEarlierVersions() ? Meta.DISCARD_EARLIER_VERSIONS : 0;
-    long expiresAt = entry.expiresAt();
-    if (entry.ttl() != null) {
-      expiresAt = (context.nowMillis() + entry.ttl().toMillis() + 999) / 1000;
-    }
+    long expiresAt = entry.expiresAt(java.time.Instant.ofEpochMilli(context.nowMillis()));
     addWrite(new PendingWrite(entry.key(), entry.value(), meta, entry.userMeta(), expiresAt));
   }
 
@@ -229,7 +226,7 @@ final class TxnImpl implements Txn {
   public DbIterator newKeyIterator(byte[] key, IteratorOptions options) {
     checkUsable();
     validateKey(key);
-    if (options.prefix() != null) {
+    if (options.prefix().length > 0) {
       throw new IllegalArgumentException("a key iterator takes its prefix from the key; options.prefix must be unset");
     }
     context.checkOpen();

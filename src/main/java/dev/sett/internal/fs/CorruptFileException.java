@@ -12,6 +12,7 @@ public class CorruptFileException extends IOException {
 
   private final Path file;
   private final long offset;
+  private final String reason;
 
   public CorruptFileException(Path file, long offset, String message) {
     this(file, offset, message, null);
@@ -21,6 +22,12 @@ public class CorruptFileException extends IOException {
     super(message + " (file " + file + ", offset " + offset + ")", cause);
     this.file = file;
     this.offset = offset;
+    this.reason = message;
+  }
+
+  /** What is wrong, without the file and offset (which {@link #getMessage()} appends). */
+  public String reason() {
+    return reason;
   }
 
   public Path file() {
