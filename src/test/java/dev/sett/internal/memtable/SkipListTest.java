@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,7 +163,8 @@ class SkipListTest {
     TreeMap<byte[], ValueStruct> model = new TreeMap<>(InternalKey::compare);
     for (int operation = 0; operation < 20_000; operation++) {
       byte[] key = randomKey(random);
-      String context = "seed " + seed + ", operation " + operation + ", key "
+      int step = operation;
+      Supplier<String> context = () -> "seed " + seed + ", operation " + step + ", key "
           + InternalKey.toString(key);
       int choice = random.nextInt(10);
       if (choice < 6) {
@@ -179,7 +181,8 @@ class SkipListTest {
         long node = list.findNear(key, less, allowEqual);
         String actual = node == 0 ? null : describeNode(list, node);
         String wanted = expected == null ? null : describeEntry(expected);
-        assertEquals(wanted, actual, context + ", less " + less + ", allowEqual " + allowEqual);
+        assertEquals(wanted, actual,
+            () -> context.get() + ", less " + less + ", allowEqual " + allowEqual);
       }
     }
     assertEquals(model.size(), list.nodeCount());
