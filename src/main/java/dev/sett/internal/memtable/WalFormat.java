@@ -59,6 +59,9 @@ final class WalFormat {
    */
   static long parseHeader(Path file, byte[] header, int length) throws CorruptFileException,
       UnsupportedFormatException {
+    if (length == 0) {
+      throw new CorruptFileException(file, 0, "WAL file is empty: its header was never written");
+    }
     int magicLength = Math.min(length, MAGIC.length);
     if (!Arrays.equals(header, 0, magicLength, MAGIC, 0, magicLength)) {
       throw new CorruptFileException(file, 0, "not a Sett WAL: the file does not start with"

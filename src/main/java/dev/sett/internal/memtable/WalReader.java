@@ -179,7 +179,7 @@ final class WalReader implements AutoCloseable {
     try {
       batch = parseBody(ByteBuffer.wrap(buffer, WalFormat.RECORD_HEADER_LENGTH, bodyLength));
     } catch (IllegalArgumentException | BufferUnderflowException e) {
-      return stop("record does not parse: " + e);
+      return stop("record does not parse: " + e.getMessage());
     }
     position += recordLength;
     return batch;
@@ -195,33 +195,52 @@ final class WalReader implements AutoCloseable {
     return null;
   }
 
+  /** Parses a BATCH body; throws IllegalArgumentException saying what is wrong. */
   private static List<KeyValue> parseBody(ByteBuffer body) {
     int length = body.remaining();
     byte type = body.get();
     if (type != WalFormat.TYPE_BATCH) {
       throw new IllegalArgumentException("unknown record type " + (type & 0xFF));
     }
-    int count = Varint.readInt(body, length / WalFormat.MIN_ENTRY_LENGTH);
-    List<KeyValue> entries = new ArrayList<>(count);
+    long count = Varint.read(body);
+    if (count < 0 || count > length / WalFormat.MIN_ENTRY_LENGTH) {
+      throw new IllegalArgumentException("an entry count of " + Long.toUnsignedString(count)
+          + " cannot fit in a body of " + length + " bytes");
+    }
+    List<KeyValue> entries = new ArrayList<>((int) count);
     for (int i = 0; i < count; i++) {
-      byte meta = body.get();
-      byte userMeta = body.get();
-      long expiresAt = Varint.read(body);
-      int keyLength = Varint.readInt(body, body.remaining());
-      if (keyLength < InternalKey.SUFFIX_LENGTH) {
-        throw new IllegalArgumentException("entry " + i + " has a key of " + keyLength
-            + " bytes, shorter than its version suffix");
+      try {
+        byte meta = body.get();
+        byte userMeta = body.get();
+        long expiresAt = Varint.read(body);
+        int keyLength = readLength(body, i, "key");
+        if (keyLength < InternalKey.SUFFIX_LENGTH) {
+          throw new IllegalArgumentException("entry " + i + " has a key of " + keyLength
+              + " bytes, shorter than its version suffix");
+        }
+        byte[] key = new byte[keyLength];
+        body.get(key);
+        byte[] value = new byte[readLength(body, i, "value")];
+        body.get(value);
+        entries.add(new KeyValue(key,
+            new ValueStruct(meta, userMeta, expiresAt, InternalKey.version(key), value)));
+      } catch (BufferUnderflowException e) {
+        throw new IllegalArgumentException("entry " + i + " is cut short by the end of the body",
+            e);
       }
-      byte[] key = new byte[keyLength];
-      body.get(key);
-      byte[] value = new byte[Varint.readInt(body, body.remaining())];
-      body.get(value);
-      entries.add(new KeyValue(key,
-          new ValueStruct(meta, userMeta, expiresAt, InternalKey.version(key), value)));
     }
     if (body.hasRemaining()) {
       throw new IllegalArgumentException(body.remaining() + " bytes follow the last entry");
     }
     return entries;
+  }
+
+  private static int readLength(ByteBuffer body, int entry, String what) {
+    long length = Varint.read(body);
+    if (length < 0 || length > body.remaining()) {
+      throw new IllegalArgumentException("entry " + entry + ": " + what + " length "
+          + Long.toUnsignedString(length) + " runs past the end of the body");
+    }
+    return (int) length;
   }
 }
