@@ -201,6 +201,7 @@ public final class Memtable {
     return memoryUsed() >= options.memTableSize() || walSize >= options.memTableSize();
   }
 
+  /** Whether nothing has been written (or replayed) yet; an empty memtable needs no flush. */
   public boolean isEmpty() {
     return skipList.nodeCount() == 0;
   }
