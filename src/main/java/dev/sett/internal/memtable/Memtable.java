@@ -1,0 +1,275 @@
+package dev.sett.internal.memtable;
+
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
+import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.ValueStruct;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The in-memory level of the LSM tree: recent writes, sorted, with the write-ahead log that makes
+ * them survive a crash.
+ *
+ * <p><b>Design.</b> A memtable is an arena-backed {@link SkipList} (no Java object per entry, so a
+ * 64 MiB memtable of small entries is a few dozen arrays for the collector, not millions of
+ * nodes) plus a WAL ({@code .mem} file, {@code docs/format/wal.md}). {@link #write} appends the
+ * whole batch to the WAL as one checksummed record and only then inserts it, so after a crash the
+ * replay rebuilds exactly a prefix of the acknowledged transactions, never part of one. Rejected:
+ * Badger's layout of one WAL record per entry with a separate transaction-end marker (replay
+ * needs a transaction-aware reader, and a torn marker is ambiguous); a memory-mapped, pre-sized
+ * WAL (zero-filled tails, remapping when it grows, and page-cache writes that {@code fsync} and
+ * crash tests reason about less easily than plain appends); a {@code ConcurrentSkipListMap}
+ * (several objects per entry).
+ *
+ * <p><b>Lifecycle.</b> Created (or recovered) mutable; the DB writes to it until {@link #isFull};
+ * {@link #closeWal} then makes it immutable; once its contents are safely in an SSTable the
+ * flusher calls {@link #deleteWal}. The arena is plain heap, so readers that still hold the
+ * memtable or one of its iterators after that keep working and need no reference count; the
+ * memory goes when the last of them drops it.
+ *
+ * <p><b>Thread-safety.</b> Write-side methods ({@link #write}, {@link #sync}, {@link #closeWal},
+ * {@link #deleteWal}) serialise on a private lock, so the DB's single writer thread and its
+ * flusher thread can share a memtable; the design has one writer, and concurrent writers would
+ * only queue. Readers ({@link #get}, {@link #iterator}, the size and count accessors) take no lock
+ * and run concurrently with writes; they see each entry whole or not at all.
+ */
+public final class Memtable {
+  private final long id;
+  private final Path walPath;
+  private final FileSystem fileSystem;
+  private final MemtableOptions options;
+  private final SkipList skipList;
+  private final Object writeLock = new Object();
+
+  /** Open WAL, or null when in memory or closed. Guarded by {@code writeLock}. */
+  private WalWriter wal;
+  /** Whether writes are accepted. Guarded by {@code writeLock}. */
+  private boolean writable;
+  /** Guarded by {@code writeLock}. */
+  private boolean walDeleted;
+
+  private volatile long maxVersion;
+  private volatile long walSize;
+
+  private Memtable(long id, Path walPath, FileSystem fileSystem, MemtableOptions options,
+      SkipList skipList, WalWriter wal, boolean writable, long maxVersion, long walSize) {
+    this.id = id;
+    this.walPath = walPath;
+    this.fileSystem = fileSystem;
+    this.options = options;
+    this.skipList = skipList;
+    this.wal = wal;
+    this.writable = writable;
+    this.maxVersion = maxVersion;
+    this.walSize = walSize;
+  }
+
+  /**
+   * Creates an empty memtable with a new WAL at {@code walPath}, which must not exist. The header
+   * is written and forced to disk, with the directory entry, before this returns.
+   *
+   * @param random decides skiplist node heights; pass a seeded generator in tests
+   */
+  public static Memtable create(FileSystem fileSystem, Path walPath, long id,
+      MemtableOptions options, RandomGenerator random) throws IOException {
+    WalWriter wal = WalWriter.create(fileSystem, walPath, id);
+    return new Memtable(id, walPath, fileSystem, options, newSkipList(options, random), wal, true,
+        0, wal.size());
+  }
+
+  /**
+   * Rebuilds a memtable from its WAL. The id comes from the WAL header. Whole transactions are
+   * replayed in order up to the first torn or damaged record; unless {@code readOnly}, the file is
+   * truncated there (with a warning in the log) and the memtable keeps accepting writes, appended
+   * after the last good record. A read-only memtable accepts no writes and leaves the file alone.
+   *
+   * @throws dev.sett.internal.fs.CorruptFileException      if the file is not a WAL or its header
+   *                                                         is damaged or short
+   * @throws dev.sett.internal.fs.UnsupportedFormatException if its format version is unknown
+   */
+  public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
+      RandomGenerator random, boolean readOnly) throws IOException {
+    SkipList skipList = newSkipList(options, random);
+    long[] maxVersion = {0};
+    WalReader.ReplayResult replay = WalReader.replay(fileSystem, walPath, readOnly, batch -> {
+      for (KeyValue entry : batch) {
+        skipList.put(entry.key(), entry.value());
+        maxVersion[0] = maxOf(maxVersion[0], InternalKey.version(entry.key()));
+      }
+    });
+    WalWriter wal = null;
+    if (!readOnly) {
+      wal = WalWriter.openForAppend(fileSystem, walPath);
+      if (wal.size() != replay.validEnd()) {
+        long found = wal.size();
+        wal.close();
+        throw new IOException("WAL " + walPath + " is " + found + " bytes after truncation to "
+            + replay.validEnd() + "; is another process writing it?");
+      }
+    }
+    return new Memtable(replay.memtableId(), walPath, fileSystem, options, skipList, wal,
+        !readOnly, maxVersion[0], replay.validEnd());
+  }
+
+  /** Creates a memtable without a WAL, for a DB that lives in memory only. */
+  public static Memtable inMemory(long id, MemtableOptions options, RandomGenerator random) {
+    return new Memtable(id, null, null, options, newSkipList(options, random), null, true, 0, 0);
+  }
+
+  /** The memtable id, which also names its WAL file. */
+  public long id() {
+    return id;
+  }
+
+  /** The WAL file, or null for an in-memory memtable. */
+  public Path walPath() {
+    return walPath;
+  }
+
+  /**
+   * Appends {@code batch} to the WAL as one record, then inserts every entry; an entry whose
+   * internal key is already present replaces that key's value. The versions come from the keys;
+   * {@link ValueStruct#version()} is ignored. The bytes have reached the OS, but not necessarily
+   * the device, when this returns: see {@link #sync}. An empty batch is a no-op.
+   *
+   * @throws IllegalStateException    if the memtable no longer accepts writes ({@link #closeWal},
+   *                                  or recovered read-only)
+   * @throws IllegalArgumentException if a key is shorter than its version suffix or the batch
+   *                                  exceeds the WAL's 256 MiB record limit; nothing is written
+   * @throws IOException              if the WAL append fails; the memtable is unchanged
+   */
+  public void write(List<KeyValue> batch) throws IOException {
+    synchronized (writeLock) {
+      if (!writable) {
+        throw new IllegalStateException("memtable " + id + " is immutable: it accepts no writes");
+      }
+      for (KeyValue entry : batch) {
+        if (entry.key().length < InternalKey.SUFFIX_LENGTH) {
+          throw new IllegalArgumentException("internal key of " + entry.key().length
+              + " bytes is shorter than its version suffix: " + entry);
+        }
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      if (wal != null) {
+        wal.append(batch);
+        walSize = wal.size();
+      }
+      long newMaxVersion = maxVersion;
+      for (KeyValue entry : batch) {
+        skipList.put(entry.key(), entry.value());
+        newMaxVersion = maxOf(newMaxVersion, InternalKey.version(entry.key()));
+      }
+      maxVersion = newMaxVersion;
+    }
+  }
+
+  /** Forces the WAL to the device. A no-op without an open WAL (closing it forced it). */
+  public void sync() throws IOException {
+    synchronized (writeLock) {
+      if (wal != null) {
+        wal.sync();
+      }
+    }
+  }
+
+  /**
+   * The newest version of {@code userKey} at or below {@code readTs}, with
+   * {@link ValueStruct#version()} filled in; tombstones are returned as they are. Null if there is
+   * none.
+   */
+  public ValueStruct get(byte[] userKey, long readTs) {
+    long node = skipList.seekGreaterOrEqual(InternalKey.of(userKey, readTs));
+    return node != 0 && skipList.hasUserKey(node, userKey) ? skipList.value(node) : null;
+  }
+
+  /**
+   * A cursor over every version of every key, in internal-key order or its reverse. It sees
+   * entries written while it runs or not, each one whole. It holds no resources.
+   */
+  public KeyValueIterator iterator(boolean reverse) {
+    return new MemtableIterator(skipList, reverse);
+  }
+
+  /** Whether the arena or the WAL has reached {@link MemtableOptions#memTableSize()}. */
+  public boolean isFull() {
+    return memoryUsed() >= options.memTableSize() || walSize >= options.memTableSize();
+  }
+
+  /** Whether nothing has been written (or replayed) yet; an empty memtable needs no flush. */
+  public boolean isEmpty() {
+    return skipList.nodeCount() == 0;
+  }
+
+  /** Arena bytes claimed by the skiplist (entries, their towers and values, alignment). */
+  public long memoryUsed() {
+    return skipList.memoryUsed();
+  }
+
+  /** Bytes in the WAL file (header and whole records); 0 in memory. */
+  public long walSize() {
+    return walSize;
+  }
+
+  /** The highest version written (unsigned comparison), 0 if none. */
+  public long maxVersion() {
+    return maxVersion;
+  }
+
+  /** The number of distinct internal keys; replacing a key's value does not count. */
+  public long entryCount() {
+    return skipList.nodeCount();
+  }
+
+  /**
+   * Makes the memtable immutable: later writes fail. Forces and closes the WAL, so an immutable
+   * memtable's WAL is complete on the device. Idempotent; after a failure the WAL is closed all
+   * the same.
+   */
+  public void closeWal() throws IOException {
+    synchronized (writeLock) {
+      writable = false;
+      WalWriter closing = wal;
+      if (closing == null) {
+        return;
+      }
+      wal = null;
+      try (closing) {
+        closing.sync();
+      }
+    }
+  }
+
+  /**
+   * Closes (as {@link #closeWal}) and deletes the WAL, once the memtable's contents are durable
+   * elsewhere. Idempotent; a no-op in memory.
+   */
+  public void deleteWal() throws IOException {
+    synchronized (writeLock) {
+      closeWal();
+      if (walPath != null && !walDeleted) {
+        fileSystem.delete(walPath);
+        walDeleted = true;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Memtable[id=" + id + ", entries=" + entryCount() + ", memoryUsed=" + memoryUsed()
+        + ", walSize=" + walSize + ", wal=" + walPath + "]";
+  }
+
+  private static SkipList newSkipList(MemtableOptions options, RandomGenerator random) {
+    return new SkipList(new Arena(options.arenaChunkSize()), random);
+  }
+
+  private static long maxOf(long a, long b) {
+    return Long.compareUnsigned(a, b) >= 0 ? a : b;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.sett.internal.memtable;
+
+import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.UnsupportedFormatException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Constants and the file header of the memtable write-ahead log ({@code .mem} files). The byte
+ * grammar, replay rules and a worked example are in {@code docs/format/wal.md}; every integer
+ * is little-endian. The reserved header field is written as 0 and ignored on read.
+ *
+ * <pre>
+ * file   := header record*
+ * header := magic "SWAL" (4) | version u16 = 1 | reserved u16 = 0 | memtable id u64
+ *           | crc32c u32 of the previous 16 bytes
+ * record := length u32 | crc32c u32 of (length bytes, body) | body[length]
+ * body   := type u8 = BATCH (1) | varint entryCount | entry*
+ * entry  := meta u8 | userMeta u8 | varint expiresAt | varint keyLength | internal key
+ *           | varint valueLength | value
+ * </pre>
+ */
+final class WalFormat {
+  /** "SWAL". */
+  static final byte[] MAGIC = "SWAL".getBytes(StandardCharsets.US_ASCII);
+  /** The format version this build writes and reads. */
+  static final int VERSION = 1;
+  static final int HEADER_LENGTH = 20;
+  /** {@code length u32 | crc32c u32}. */
+  static final int RECORD_HEADER_LENGTH = 8;
+  /** A record whose length is 0 or above this is damaged: no writer produces one. */
+  static final int MAX_RECORD_LENGTH = 256 << 20;
+  /** Record type of one transaction's entries. Stored on disk: never renumber. */
+  static final byte TYPE_BATCH = 1;
+  /** The smallest possible entry: two bytes, three one-byte varints, an empty user key. */
+  static final int MIN_ENTRY_LENGTH = 2 + 1 + 1 + 8 + 1;
+
+  private static final int HEADER_CHECKSUMMED_LENGTH = 16;
+
+  private WalFormat() {
+  }
+
+  /** The 20-byte header of the WAL of memtable {@code memtableId}. */
+  static byte[] header(long memtableId) {
+    ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    header.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(memtableId);
+    header.putInt(Crc32c.of(header.array(), 0, HEADER_CHECKSUMMED_LENGTH));
+    return header.array();
+  }
+
+  /**
+   * Checks a header read from {@code file} and returns its memtable id. {@code header} holds the
+   * first {@code length} bytes of the file (at most {@link #HEADER_LENGTH}). The magic is checked
+   * first, then the version (a newer version may lay out the rest differently), then the checksum.
+   */
+  static long parseHeader(Path file, byte[] header, int length) throws CorruptFileException,
+      UnsupportedFormatException {
+    if (length == 0) {
+      throw new CorruptFileException(file, 0, "WAL file is empty: its header was never written");
+    }
+    int magicLength = Math.min(length, MAGIC.length);
+    if (!Arrays.equals(header, 0, magicLength, MAGIC, 0, magicLength)) {
+      throw new CorruptFileException(file, 0, "not a Sett WAL: the file does not start with"
+          + " magic \"SWAL\"");
+    }
+    if (length < HEADER_LENGTH) {
+      throw new CorruptFileException(file, 0, "WAL header is truncated: the file has " + length
+          + " bytes, the header needs " + HEADER_LENGTH);
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(header, 0, HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    int version = Short.toUnsignedInt(buffer.getShort(4));
+    if (version != VERSION) {
+      throw new UnsupportedFormatException(file, "WAL", version, VERSION);
+    }
+    int stored = buffer.getInt(HEADER_CHECKSUMMED_LENGTH);
+    int computed = Crc32c.of(header, 0, HEADER_CHECKSUMMED_LENGTH);
+    if (stored != computed) {
+      throw new CorruptFileException(file, 0, String.format(
+          "WAL header checksum mismatch: stored %08x, computed %08x", stored, computed));
+    }
+    return buffer.getLong(8);
+  }
+}

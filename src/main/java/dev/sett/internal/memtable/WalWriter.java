@@ -1,0 +1,175 @@
+package dev.sett.internal.memtable;
+
+import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.Varint;
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.WritableFile;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
+import dev.sett.internal.key.ValueStruct;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Appends transactions to a memtable's write-ahead log, one {@code BATCH} record per
+ * {@link #append} (format: {@code docs/format/wal.md}, summarised in {@link WalFormat}). A record
+ * is built whole in a reused buffer and handed to the file in one write, so replay after a crash
+ * finds either all of a transaction or a torn record that it drops.
+ *
+ * <p>A failed append is rolled back by truncating the file to the end of the last whole record;
+ * if even that fails, the writer refuses every later append, because a record appended after a
+ * torn one would be lost at replay.
+ *
+ * <p>Thread-safety: not thread-safe; {@link Memtable} serialises all calls.
+ */
+final class WalWriter implements AutoCloseable {
+  /** A record buffer that grew past this is dropped after use rather than kept for the file's life. */
+  private static final int RETAINED_BUFFER_LIMIT = 4 << 20;
+  private static final int INITIAL_BUFFER_SIZE = 4096;
+
+  private final Path path;
+  private final WritableFile file;
+  private byte[] buffer = new byte[INITIAL_BUFFER_SIZE];
+  /** End of the last whole record. */
+  private long size;
+  /** Set when a failed append could not be rolled back. */
+  private IOException failure;
+
+  private WalWriter(Path path, WritableFile file, long size) {
+    this.path = path;
+    this.file = file;
+    this.size = size;
+  }
+
+  /**
+   * Creates the WAL file (it must not exist), writes its header and forces the file and its
+   * directory entry to disk, so a synced record can never be lost with its file. On failure the
+   * partial file is removed.
+   */
+  static WalWriter create(FileSystem fileSystem, Path path, long memtableId) throws IOException {
+    WritableFile file = fileSystem.createFile(path);
+    try {
+      file.write(WalFormat.header(memtableId));
+      file.sync();
+      Path directory = path.toAbsolutePath().getParent();
+      if (directory != null) {
+        fileSystem.syncDirectory(directory);
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        file.close();
+        fileSystem.delete(path);
+      } catch (IOException cleanupFailure) {
+        e.addSuppressed(cleanupFailure);
+      }
+      throw e;
+    }
+    return new WalWriter(path, file, WalFormat.HEADER_LENGTH);
+  }
+
+  /** Opens an existing WAL whose last record is whole, to append after it. */
+  static WalWriter openForAppend(FileSystem fileSystem, Path path) throws IOException {
+    WritableFile file = fileSystem.openForAppend(path);
+    return new WalWriter(path, file, file.position());
+  }
+
+  /** Appends one record holding {@code batch}; its bytes reach the OS before this returns. */
+  void append(List<KeyValue> batch) throws IOException {
+    if (failure != null) {
+      throw new IOException("WAL " + path + " refuses appends after an earlier write failed"
+          + " and could not be rolled back", failure);
+    }
+    int bodyLength = bodyLength(batch);
+    int recordLength = WalFormat.RECORD_HEADER_LENGTH + bodyLength;
+    byte[] record = recordLength <= buffer.length ? buffer : new byte[recordLength];
+    int end = encodeBody(batch, record, WalFormat.RECORD_HEADER_LENGTH);
+    assert end == recordLength;
+    // The checksum covers the length bytes and the body, which are contiguous from offset 4
+    // while the length sits in the checksum's slot.
+    writeIntLittleEndian(record, 4, bodyLength);
+    int checksum = Crc32c.of(record, 4, 4 + bodyLength);
+    writeIntLittleEndian(record, 0, bodyLength);
+    writeIntLittleEndian(record, 4, checksum);
+    try {
+      file.write(record, 0, recordLength);
+    } catch (IOException e) {
+      rollBack(e);
+      throw e;
+    }
+    size += recordLength;
+    if (record.length <= RETAINED_BUFFER_LIMIT) {
+      buffer = record;
+    }
+  }
+
+  /** Forces every appended record to the device. */
+  void sync() throws IOException {
+    file.sync();
+  }
+
+  /** The file's length: the end of the last whole record. */
+  long size() {
+    return size;
+  }
+
+  @Override
+  public void close() throws IOException {
+    file.close();
+  }
+
+  private void rollBack(IOException cause) {
+    try {
+      file.truncate(size);
+    } catch (IOException rollbackFailure) {
+      cause.addSuppressed(rollbackFailure);
+      failure = cause;
+    }
+  }
+
+  private static int bodyLength(List<KeyValue> batch) {
+    long length = 1 + Varint.length(batch.size());
+    for (KeyValue entry : batch) {
+      byte[] key = entry.key();
+      if (key.length < InternalKey.SUFFIX_LENGTH) {
+        throw new IllegalArgumentException("internal key of " + key.length
+            + " bytes is shorter than its version suffix: " + entry);
+      }
+      ValueStruct value = entry.value();
+      length += 2 + Varint.length(value.expiresAt())
+          + Varint.length(key.length) + key.length
+          + Varint.length(value.value().length) + value.value().length;
+    }
+    if (length > WalFormat.MAX_RECORD_LENGTH) {
+      throw new IllegalArgumentException("a batch of " + batch.size() + " entries needs a WAL"
+          + " record of " + length + " bytes; the limit is " + WalFormat.MAX_RECORD_LENGTH);
+    }
+    return (int) length;
+  }
+
+  private static int encodeBody(List<KeyValue> batch, byte[] record, int offset) {
+    record[offset++] = WalFormat.TYPE_BATCH;
+    offset = Varint.write(record, offset, batch.size());
+    for (KeyValue entry : batch) {
+      byte[] key = entry.key();
+      ValueStruct value = entry.value();
+      record[offset++] = value.meta();
+      record[offset++] = value.userMeta();
+      offset = Varint.write(record, offset, value.expiresAt());
+      offset = Varint.write(record, offset, key.length);
+      System.arraycopy(key, 0, record, offset, key.length);
+      offset += key.length;
+      offset = Varint.write(record, offset, value.value().length);
+      System.arraycopy(value.value(), 0, record, offset, value.value().length);
+      offset += value.value().length;
+    }
+    return offset;
+  }
+
+  private static void writeIntLittleEndian(byte[] destination, int offset, int value) {
+    destination[offset] = (byte) value;
+    destination[offset + 1] = (byte) (value >>> 8);
+    destination[offset + 2] = (byte) (value >>> 16);
+    destination[offset + 3] = (byte) (value >>> 24);
+  }
+}
