@@ -98,6 +98,15 @@ final class StoreFiles {
         continue;
       }
       maxId = Math.max(maxId, id);
+      if (fileSystem.size(file) < Memtable.WAL_HEADER_LENGTH) {
+        // A crash while the WAL was being created: it never held a record. Creation syncs the
+        // header before any record is appended, so a longer file is replayed (or reported).
+        if (!options.readOnly()) {
+          LOG.warn("deleting {}: shorter than a WAL header, left by a crash during its creation", file);
+          fileSystem.delete(file);
+        }
+        continue;
+      }
       Memtable memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
           options.readOnly());
       memtable.closeWal();

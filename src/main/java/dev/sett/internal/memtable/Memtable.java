@@ -38,6 +38,9 @@ import java.util.random.RandomGenerator;
  * and run concurrently with writes; they see each entry whole or not at all.
  */
 public final class Memtable {
+  /** Bytes of a WAL's header: a shorter file was cut off while being created and holds nothing. */
+  public static final int WAL_HEADER_LENGTH = WalFormat.HEADER_LENGTH;
+
   private final long id;
   private final Path walPath;
   private final FileSystem fileSystem;
