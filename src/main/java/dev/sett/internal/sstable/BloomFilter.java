@@ -107,6 +107,7 @@ final class BloomFilter {
     return Math.max(MIN_BITS, (long) Math.ceil(distinctKeys * bitsPerKey(falsePositive)));
   }
 
+  /** The filter's hash; it is part of the format: never change the function or the seed. */
   static long hash(byte[] key, int offset, int length) {
     return XXHASH.hash(key, offset, length, 0L);
   }

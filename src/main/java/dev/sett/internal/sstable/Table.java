@@ -92,15 +92,15 @@ public final class Table extends RefCounted {
       throw new IllegalArgumentException("table id " + id + " is outside [0, 2^39)");
     }
     MappedFile file = fs.map(path);
-    boolean opened = false;
     try {
-      Table table = new Table(fs, path, id, options, cache, file);
-      opened = true;
-      return table;
-    } finally {
-      if (!opened) {
+      return new Table(fs, path, id, options, cache, file);
+    } catch (Throwable failure) {
+      try {
         file.release();
+      } catch (RuntimeException releaseFailure) {
+        failure.addSuppressed(releaseFailure);
       }
+      throw failure;
     }
   }
 
@@ -130,10 +130,12 @@ public final class Table extends RefCounted {
     return fileName(id).equals(name) ? id : -1;
   }
 
+  /** The table id, unique within a DB; it names the file and keys the block cache. */
   public long id() {
     return id;
   }
 
+  /** The table's file. */
   public Path path() {
     return path;
   }
@@ -188,6 +190,7 @@ public final class Table extends RefCounted {
     return footer.bloomLength();
   }
 
+  /** Number of data blocks. */
   public int blockCount() {
     return index.blockCount();
   }

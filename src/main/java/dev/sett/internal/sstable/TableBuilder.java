@@ -42,6 +42,7 @@ public final class TableBuilder {
   private long staleDataSize;
   private boolean finished;
 
+  /** A builder for one table; only the write-side options (block size, bloom, compression) matter. */
   public TableBuilder(TableOptions options) {
     this.options = Objects.requireNonNull(options, "options");
     this.compressor = new Compressor(options.compression(), options.zstdLevel());
@@ -65,6 +66,7 @@ public final class TableBuilder {
     staleDataSize += internalKey.length + value.encodedSize();
   }
 
+  /** Whether no entry was added yet; an empty builder cannot be written. */
   public boolean isEmpty() {
     return keyCount == 0;
   }
@@ -109,7 +111,6 @@ public final class TableBuilder {
         bloomRegion.length, propertiesOffset, propertiesRegion.length).encode();
 
     WritableFile file = fs.createFile(path);
-    boolean written = false;
     try {
       file.write(TableFormat.header());
       blocks.writeTo(file);
@@ -118,24 +119,21 @@ public final class TableBuilder {
       file.write(propertiesRegion);
       file.write(footer);
       file.sync();
-      written = true;
-    } finally {
-      closeOrDelete(fs, path, file, written);
+    } catch (Throwable failure) {
+      // Leave no partial table behind; cleanup failures are attached to the original error.
+      try {
+        file.close();
+      } catch (IOException | RuntimeException closeFailure) {
+        failure.addSuppressed(closeFailure);
+      }
+      try {
+        fs.delete(path);
+      } catch (IOException | RuntimeException deleteFailure) {
+        failure.addSuppressed(deleteFailure);
+      }
+      throw failure;
     }
-  }
-
-  private static void closeOrDelete(FileSystem fs, Path path, WritableFile file, boolean written)
-      throws IOException {
-    if (written) {
-      file.close();
-      return;
-    }
-    // Already failing: the original exception propagates, and these only add to it if they fail.
-    try {
-      file.close();
-    } finally {
-      fs.delete(path);
-    }
+    file.close();
   }
 
   private void addEntry(byte[] key, ValueStruct value) {

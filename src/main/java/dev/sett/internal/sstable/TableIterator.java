@@ -1,6 +1,7 @@
 package dev.sett.internal.sstable;
 
 import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.io.UncheckedIOException;
@@ -47,6 +48,10 @@ final class TableIterator implements KeyValueIterator {
   @Override
   public void seek(byte[] internalKey) {
     checkOpen();
+    if (internalKey.length < InternalKey.SUFFIX_LENGTH) {
+      throw new IllegalArgumentException("seek needs an internal key, got " + internalKey.length
+          + " bytes");
+    }
     int candidate = index.findBlock(internalKey);
     if (reverse) {
       seekBackward(candidate, internalKey);

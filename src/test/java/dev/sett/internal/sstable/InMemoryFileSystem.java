@@ -23,6 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InMemoryFileSystem implements FileSystem {
   private final Map<Path, byte[]> files = new ConcurrentHashMap<>();
   private final List<MappedFile> mappings = new ArrayList<>();
+  private volatile IOException writeFailure;
+
+  /** Makes every later write fail with {@code failure} (null: writes work again). */
+  void failWrites(IOException failure) {
+    this.writeFailure = failure;
+  }
 
   byte[] bytes(Path path) {
     return files.get(path).clone();
@@ -161,7 +167,10 @@ final class InMemoryFileSystem implements FileSystem {
     }
 
     @Override
-    public void write(ByteBuffer buffer) {
+    public void write(ByteBuffer buffer) throws IOException {
+      if (writeFailure != null) {
+        throw writeFailure;
+      }
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       out.writeBytes(bytes);
