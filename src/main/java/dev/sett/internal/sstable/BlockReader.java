@@ -37,6 +37,8 @@ final class BlockReader {
   private final boolean verifyOnRead;
   private final long maxUncompressedSize;
   private final AtomicLongArray verified;
+  /** Whether a block of this table went into the cache, so closing knows whether to evict. */
+  private volatile boolean cachedAny;
 
   BlockReader(ByteBuffer buffer, Path file, long tableId, TableIndex index, BlockCache cache,
       boolean verifyOnRead, long maxUncompressedSize) {
@@ -72,7 +74,15 @@ final class BlockReader {
     }
     Block content = Block.parse(decompress(type, offset, payloadLength), file, offset);
     cache.put(tableId, block, content);
+    if (!cachedAny) {
+      cachedAny = true;
+    }
     return content;
+  }
+
+  /** Whether any block of this table was put in the block cache. */
+  boolean cachedAny() {
+    return cachedAny;
   }
 
   /** Verifies block {@code block}'s checksum and remembers that it passed. */

@@ -277,7 +277,7 @@ public final class Table extends RefCounted {
     } finally {
       // Evicted on every close, not only on deletion: DropAll restarts table ids, so a later table
       // may reuse this id in the same cache.
-      if (properties.compression() != CompressionType.NONE) {
+      if (reader.cachedAny()) {
         cache.invalidateTable(id, index.blockCount());
       }
       if (markedForDeletion) {
