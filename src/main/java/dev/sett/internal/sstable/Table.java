@@ -1,0 +1,310 @@
+package dev.sett.internal.sstable;
+
+import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.MappedFile;
+import dev.sett.internal.fs.RefCounted;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.ValueStruct;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An immutable sorted table, memory-mapped read-only. The format is described byte by byte in
+ * {@code docs/format/sstable.md} (in the source tree).
+ *
+ * <p>Opening checks the header, the footer and the checksums of the index, bloom filter and
+ * properties regions (they are small), and nothing else unless
+ * {@link TableOptions#verifyBlocksOnOpen()}; the index and the filter are then read in place from
+ * the mapping, so opening creates no object per block. Data blocks are checked when first read
+ * (see {@link BlockReader}).
+ *
+ * <p>Lifetime: a table starts with one reference, owned by whoever opened it. Every reader holds a
+ * reference while it reads (iterators retain the table themselves); the last {@link #release()}
+ * unmaps the file and, after {@link #markForDeletion()}, deletes it and evicts its cached blocks.
+ * Reading a released table is a bug: its mapping is gone.
+ *
+ * <p>Thread-safety: safe for concurrent readers; nothing in a table changes after open except the
+ * per-block verified bits and the deletion mark, both atomic.
+ */
+public final class Table extends RefCounted {
+  private static final Logger LOG = LoggerFactory.getLogger(Table.class);
+  private static final String FILE_SUFFIX = ".sst";
+
+  private final FileSystem fs;
+  private final Path path;
+  private final long id;
+  private final BlockCache cache;
+  private final MappedFile file;
+  private final TableFooter footer;
+  private final TableIndex index;
+  private final BloomFilter bloom;
+  private final TableProperties properties;
+  private final BlockReader reader;
+  private volatile boolean markedForDeletion;
+
+  private Table(FileSystem fs, Path path, long id, TableOptions options, BlockCache cache,
+      MappedFile file) throws IOException {
+    this.fs = fs;
+    this.path = path;
+    this.id = id;
+    this.cache = cache;
+    this.file = file;
+    ByteBuffer buffer = file.buffer();
+    this.footer = TableFooter.read(buffer, file.size(), path);
+    this.index = TableIndex.read(buffer, (int) footer.indexOffset(), footer.indexLength(), path);
+    this.bloom = BloomFilter.read(buffer, (int) footer.bloomOffset(), footer.bloomLength(), path);
+    this.properties = TableProperties.read(buffer, (int) footer.propertiesOffset(),
+        footer.propertiesLength(), path);
+    if (!Arrays.equals(properties.smallestKey(), index.firstKey(0))) {
+      throw new CorruptFileException(path, footer.propertiesOffset(),
+          "table properties' smallest key is not the first block's first key");
+    }
+    this.reader = new BlockReader(buffer, path, id, index, cache, options.verifyBlocksOnRead(),
+        Math.min(properties.uncompressedSize(), TableFormat.MAX_TABLE_SIZE));
+    if (options.verifyBlocksOnOpen()) {
+      for (int block = 0; block < index.blockCount(); block++) {
+        reader.verify(block);
+      }
+    }
+  }
+
+  /**
+   * Maps and opens table {@code id} at {@code path}. Throws {@link CorruptFileException} (naming the
+   * file and offset) when the header, footer or a region fails its checks, and
+   * {@link dev.sett.internal.fs.UnsupportedFormatException} for a format version this build does
+   * not read. {@code options} supplies only the verification flags: the rest is read from the file.
+   */
+  public static Table open(FileSystem fs, Path path, long id, TableOptions options,
+      BlockCache cache) throws IOException {
+    Objects.requireNonNull(fs, "fs");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(cache, "cache");
+    if (id < 0 || id > TableFormat.MAX_TABLE_ID) {
+      throw new IllegalArgumentException("table id " + id + " is outside [0, 2^39)");
+    }
+    MappedFile file = fs.map(path);
+    try {
+      return new Table(fs, path, id, options, cache, file);
+    } catch (Throwable failure) {
+      try {
+        file.release();
+      } catch (RuntimeException releaseFailure) {
+        failure.addSuppressed(releaseFailure);
+      }
+      throw failure;
+    }
+  }
+
+  /** The file name of table {@code id}: {@code %06d.sst}. */
+  public static String fileName(long id) {
+    if (id < 0) {
+      throw new IllegalArgumentException("table id must not be negative: " + id);
+    }
+    return String.format(Locale.ROOT, "%06d%s", id, FILE_SUFFIX);
+  }
+
+  /** The id in a table file name as made by {@link #fileName}, or -1 for any other name. */
+  public static long parseFileName(String name) {
+    if (!name.endsWith(FILE_SUFFIX) || name.length() == FILE_SUFFIX.length()) {
+      return -1;
+    }
+    String digits = name.substring(0, name.length() - FILE_SUFFIX.length());
+    if (digits.length() > 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return -1;
+    }
+    long id;
+    try {
+      id = Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return -1; // 19 digits above Long.MAX_VALUE: not a name fileName makes
+    }
+    return fileName(id).equals(name) ? id : -1;
+  }
+
+  /** The table id, unique within a DB; it names the file and keys the block cache. */
+  public long id() {
+    return id;
+  }
+
+  /** The table's file. */
+  public Path path() {
+    return path;
+  }
+
+  /** The first internal key (a copy). */
+  public byte[] smallestKey() {
+    return properties.smallestKey().clone();
+  }
+
+  /** The last internal key (a copy). */
+  public byte[] biggestKey() {
+    return properties.biggestKey().clone();
+  }
+
+  /** Entries in the table; every version counts. */
+  public long keyCount() {
+    return properties.keyCount();
+  }
+
+  /** The largest version of any entry (unsigned). */
+  public long maxVersion() {
+    return properties.maxVersion();
+  }
+
+  /** The file's size in bytes. */
+  public long onDiskSize() {
+    return file.size();
+  }
+
+  /** Sum of the data blocks' uncompressed sizes. */
+  public long uncompressedSize() {
+    return properties.uncompressedSize();
+  }
+
+  /** Bytes of entries the builder was told are stale ({@link TableBuilder#addStale}). */
+  public long staleDataSize() {
+    return properties.staleDataSize();
+  }
+
+  /** The compression the table was written with. */
+  public CompressionType compression() {
+    return properties.compression();
+  }
+
+  /** Bytes of the index region. */
+  public long indexSize() {
+    return footer.indexLength();
+  }
+
+  /** Bytes of the bloom filter region; 0 when the table has no filter. */
+  public long bloomFilterSize() {
+    return footer.bloomLength();
+  }
+
+  /** Number of data blocks. */
+  public int blockCount() {
+    return index.blockCount();
+  }
+
+  /** False when the table certainly holds no version of {@code userKey}. */
+  public boolean mayContain(byte[] userKey) {
+    checkNotReleased();
+    return bloom.mayContain(userKey);
+  }
+
+  /**
+   * The newest version of {@code userKey} at or below {@code readTs}, with its version filled in,
+   * or null if the table has none. Consults the bloom filter first.
+   */
+  public ValueStruct get(byte[] userKey, long readTs) throws IOException {
+    checkNotReleased();
+    if (!bloom.mayContain(userKey)) {
+      return null;
+    }
+    byte[] target = InternalKey.of(userKey, readTs);
+    if (InternalKey.compare(target, properties.biggestKey()) > 0) {
+      return null;
+    }
+    int block = Math.max(0, index.findBlock(target));
+    Block content = reader.read(block);
+    int entry = content.search(target);
+    if (entry == content.entryCount()) {
+      // Every key of this block is smaller: the answer, if any, opens the next block.
+      if (++block == index.blockCount()) {
+        return null;
+      }
+      content = reader.read(block);
+      entry = 0;
+    }
+    return content.hasUserKey(entry, userKey) ? content.value(entry) : null;
+  }
+
+  /**
+   * An iterator over all entries, in key order or in reverse. It holds a reference to the table
+   * until it is closed. Its methods throw {@link java.io.UncheckedIOException} wrapping a
+   * {@link CorruptFileException} when they meet a damaged block.
+   */
+  public KeyValueIterator iterator(boolean reverse) {
+    retain();
+    return new TableIterator(this, reverse);
+  }
+
+  /** Verifies the checksum of the header, the footer, every region and every block. */
+  public void verifyChecksums() throws IOException {
+    checkNotReleased();
+    ByteBuffer buffer = file.buffer();
+    TableFooter.read(buffer, file.size(), path);
+    TableIndex.read(buffer, (int) footer.indexOffset(), footer.indexLength(), path);
+    BloomFilter.read(buffer, (int) footer.bloomOffset(), footer.bloomLength(), path);
+    TableProperties.read(buffer, (int) footer.propertiesOffset(), footer.propertiesLength(), path);
+    for (int block = 0; block < index.blockCount(); block++) {
+      reader.verify(block);
+    }
+  }
+
+  /** Deletes the file once the last reference is released. */
+  public void markForDeletion() {
+    markedForDeletion = true;
+  }
+
+  /** Block {@code block}'s first internal key (a copy); tests and table splitting use it. */
+  byte[] firstKeyOfBlock(int block) {
+    return index.firstKey(block);
+  }
+
+  TableIndex index() {
+    return index;
+  }
+
+  /** Reads block {@code block}; the caller holds a reference. */
+  Block readBlock(int block) throws CorruptFileException {
+    return reader.read(block);
+  }
+
+  @Override
+  protected void deallocate() {
+    try {
+      file.release();
+    } finally {
+      // Evicted on every close, not only on deletion: DropAll restarts table ids, so a later table
+      // may reuse this id in the same cache.
+      if (reader.cachedAny()) {
+        cache.invalidateTable(id, index.blockCount());
+      }
+      if (markedForDeletion) {
+        deleteFile();
+      }
+    }
+  }
+
+  private void deleteFile() {
+    try {
+      fs.delete(path);
+    } catch (IOException e) {
+      // Nobody is left to throw to: the releasing thread may be a reader closing an iterator. The
+      // file is an orphan that the next open removes when it reconciles the directory with the
+      // MANIFEST, so the failure is reported here and not lost.
+      LOG.warn("cannot delete obsolete table {}", path, e);
+    }
+  }
+
+  private void checkNotReleased() {
+    if (referenceCount() <= 0) {
+      throw new IllegalStateException(this + " is released");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Table[" + id + ", " + path + "]";
+  }
+}

@@ -1,0 +1,247 @@
+package dev.sett.internal.sstable;
+
+import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.codec.Compressor;
+import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.Varint;
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.WritableFile;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.ValueStruct;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Builds one table from entries added in strictly ascending internal-key order, then writes it.
+ * The format is described byte by byte in {@code docs/format/sstable.md} (in the source tree).
+ *
+ * <p>Finished blocks are compressed as soon as they are full and kept, once, in a chunked buffer;
+ * {@link #writeTo} writes the header, the blocks, then the index, bloom filter, properties and
+ * footer it encodes from what it accumulated (first keys of blocks, one hash per distinct user key,
+ * counters).
+ *
+ * <p>Thread-safety: not thread-safe; one thread builds a table.
+ */
+public final class TableBuilder {
+  private final TableOptions options;
+  private final Compressor compressor;
+  private final BlockWriter block = new BlockWriter();
+  private final ChunkedBuffer blocks = new ChunkedBuffer();
+  private final TableIndex.Builder index = new TableIndex.Builder();
+
+  private long[] userKeyHashes = new long[256];
+  private int distinctUserKeys;
+  private byte[] lastKey = new byte[64];
+  private int lastKeyLength = -1;
+  private byte[] smallestKey;
+  private long keyCount;
+  private long maxVersion;
+  private long uncompressedSize;
+  private long staleDataSize;
+  private boolean finished;
+
+  /** A builder for one table; only the write-side options (block size, bloom, compression) matter. */
+  public TableBuilder(TableOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.compressor = new Compressor(options.compression(), options.zstdLevel());
+  }
+
+  /**
+   * Adds an entry. Keys must be internal keys (at least 8 bytes, at most 65535) in strictly
+   * ascending order; an {@link IllegalArgumentException} says otherwise. An
+   * {@link IllegalStateException} means the table would pass the 2 GiB limit or was written.
+   */
+  public void add(byte[] internalKey, ValueStruct value) {
+    addEntry(internalKey, value);
+  }
+
+  /**
+   * Adds an entry as {@link #add} does and counts its key and encoded value as stale data: bytes
+   * that a later compaction of the last level can reclaim.
+   */
+  public void addStale(byte[] internalKey, ValueStruct value) {
+    addEntry(internalKey, value);
+    staleDataSize += internalKey.length + value.encodedSize();
+  }
+
+  /** Whether no entry was added yet; an empty builder cannot be written. */
+  public boolean isEmpty() {
+    return keyCount == 0;
+  }
+
+  /** The size of the file {@link #writeTo} would write if no more entries were added. */
+  public long estimatedSize() {
+    long size = TableFormat.HEADER_SIZE + blocks.size();
+    long indexSize = index.regionSize();
+    if (!block.isEmpty()) {
+      size += block.contentSize() + TableFormat.BLOCK_TRAILER_SIZE;
+      indexSize = index.regionSizeWith(block.baseKeyLength());
+    }
+    int lastLength = Math.max(lastKeyLength, InternalKey.SUFFIX_LENGTH);
+    int smallestLength = smallestKey == null ? lastLength : smallestKey.length;
+    return size + indexSize
+        + BloomFilter.regionSize(distinctUserKeys, options.bloomFalsePositive())
+        + TableProperties.regionSize(smallestLength, lastLength) + TableFooter.SIZE;
+  }
+
+  /**
+   * Writes the table to a new file at {@code path} (it must not exist), forces it to the device
+   * and closes it. The directory entry is not synced: the caller syncs the directory once for all
+   * the files it creates. On failure the partial file is deleted. Fails with
+   * {@link IllegalStateException} for an empty builder. May be called again, to write the same
+   * table elsewhere; no entry may be added after the first call.
+   */
+  public void writeTo(FileSystem fs, Path path) throws IOException {
+    if (isEmpty()) {
+      throw new IllegalStateException("an empty table cannot be written: " + path);
+    }
+    finish();
+    byte[] indexRegion = index.encode();
+    byte[] bloomRegion = BloomFilter.encode(userKeyHashes, distinctUserKeys,
+        options.bloomFalsePositive());
+    byte[] propertiesRegion = new TableProperties(keyCount, maxVersion, uncompressedSize,
+        staleDataSize, options.compression(), TableFormat.FORMAT_VERSION, smallestKey,
+        Arrays.copyOf(lastKey, lastKeyLength)).encode();
+    long indexOffset = TableFormat.HEADER_SIZE + blocks.size();
+    long bloomOffset = indexOffset + indexRegion.length;
+    long propertiesOffset = bloomOffset + bloomRegion.length;
+    byte[] footer = new TableFooter(indexOffset, indexRegion.length, bloomOffset,
+        bloomRegion.length, propertiesOffset, propertiesRegion.length).encode();
+
+    WritableFile file = fs.createFile(path);
+    try {
+      file.write(TableFormat.header());
+      blocks.writeTo(file);
+      file.write(indexRegion);
+      file.write(bloomRegion);
+      file.write(propertiesRegion);
+      file.write(footer);
+      file.sync();
+    } catch (Throwable failure) {
+      // Leave no partial table behind; cleanup failures are attached to the original error.
+      try {
+        file.close();
+      } catch (IOException | RuntimeException closeFailure) {
+        failure.addSuppressed(closeFailure);
+      }
+      try {
+        fs.delete(path);
+      } catch (IOException | RuntimeException deleteFailure) {
+        failure.addSuppressed(deleteFailure);
+      }
+      throw failure;
+    }
+    file.close();
+  }
+
+  private void addEntry(byte[] key, ValueStruct value) {
+    if (finished) {
+      throw new IllegalStateException("entries cannot be added after writeTo");
+    }
+    checkKey(key);
+    int valueSize = value.encodedSize();
+    boolean newBlock = block.isEmpty()
+        || block.contentSizeWith(key, valueSize) > options.blockSize();
+    if (estimatedSize() + growthBound(key.length, valueSize, newBlock)
+        > TableFormat.MAX_TABLE_SIZE) {
+      throw new IllegalStateException("table would exceed " + TableFormat.MAX_TABLE_SIZE + " bytes");
+    }
+    if (newBlock && !block.isEmpty()) {
+      finishBlock();
+    }
+    if (newBlock && index.blockCount() + 1 >= TableFormat.MAX_BLOCK_COUNT) {
+      throw new IllegalStateException("table would exceed " + TableFormat.MAX_BLOCK_COUNT
+          + " blocks; use a larger block size");
+    }
+    if (lastKeyLength < 0) {
+      smallestKey = key.clone();
+    }
+    if (lastKeyLength < 0 || !Arrays.equals(lastKey, 0, lastKeyLength - InternalKey.SUFFIX_LENGTH,
+        key, 0, key.length - InternalKey.SUFFIX_LENGTH)) {
+      addUserKeyHash(BloomFilter.hash(key, 0, key.length - InternalKey.SUFFIX_LENGTH));
+    }
+    block.add(key, value);
+    keyCount++;
+    long version = InternalKey.version(key);
+    if (Long.compareUnsigned(version, maxVersion) > 0) {
+      maxVersion = version;
+    }
+    if (lastKey.length < key.length) {
+      lastKey = new byte[Math.max(key.length, 2 * lastKey.length)];
+    }
+    System.arraycopy(key, 0, lastKey, 0, key.length);
+    lastKeyLength = key.length;
+  }
+
+  /** At most how much {@link #estimatedSize()} grows by adding an entry. */
+  private long growthBound(int keyLength, int valueSize, boolean newBlock) {
+    long entry = 2L * Integer.BYTES + keyLength + valueSize; // header, diff, value, offset slot
+    long index = newBlock ? Integer.BYTES + Long.BYTES + Integer.BYTES + Short.BYTES + keyLength
+        + TableFormat.BLOCK_TRAILER_SIZE + Integer.BYTES : 0;
+    long bloom = options.bloomFalsePositive() == 0 ? 0
+        : (long) Math.ceil(BloomFilter.bitsPerKey(options.bloomFalsePositive()) / 8) + 1;
+    return entry + index + bloom + keyLength; // the biggest key in the properties grows too
+  }
+
+  private void checkKey(byte[] key) {
+    if (key.length < InternalKey.SUFFIX_LENGTH || key.length > TableFormat.MAX_KEY_LENGTH) {
+      throw new IllegalArgumentException("internal key of " + key.length
+          + " bytes; tables take keys of 8 to 65535 bytes");
+    }
+    if (lastKeyLength >= 0
+        && InternalKey.compare(lastKey, 0, lastKeyLength, key, 0, key.length) >= 0) {
+      throw new IllegalArgumentException("key " + InternalKey.toString(key)
+          + " does not follow " + InternalKey.toString(Arrays.copyOf(lastKey, lastKeyLength)));
+    }
+  }
+
+  private void addUserKeyHash(long hash) {
+    if (distinctUserKeys == userKeyHashes.length) {
+      userKeyHashes = Arrays.copyOf(userKeyHashes, 2 * distinctUserKeys);
+    }
+    userKeyHashes[distinctUserKeys++] = hash;
+  }
+
+  private void finish() {
+    if (!finished) {
+      finished = true;
+      finishBlock();
+    }
+  }
+
+  /** Compresses the open block if that pays, frames it and appends it to the finished blocks. */
+  private void finishBlock() {
+    int contentLength = block.finish();
+    byte[] content = block.buffer();
+    uncompressedSize += contentLength;
+    long offset = TableFormat.HEADER_SIZE + blocks.size();
+    byte[] compressed = compressor.type() == CompressionType.NONE ? null
+        : compressor.compress(content, 0, contentLength);
+    int storedLength;
+    if (compressed != null && Varint.length(contentLength) + compressed.length
+        <= contentLength - contentLength / 8) {
+      int payloadLength = Varint.length(contentLength) + compressed.length;
+      byte[] stored = new byte[payloadLength + TableFormat.BLOCK_TRAILER_SIZE];
+      int position = Varint.write(stored, 0, contentLength);
+      System.arraycopy(compressed, 0, stored, position, compressed.length);
+      appendTrailer(stored, payloadLength, compressor.type());
+      blocks.write(stored, 0, stored.length);
+      storedLength = stored.length;
+    } else {
+      // Compression saved less than 1/8: store the content as it is and read it in place later.
+      appendTrailer(content, contentLength, CompressionType.NONE);
+      storedLength = contentLength + TableFormat.BLOCK_TRAILER_SIZE;
+      blocks.write(content, 0, storedLength);
+    }
+    index.add(offset, storedLength, block.baseKey(), block.baseKeyLength());
+    block.reset();
+  }
+
+  /** Writes the type byte and the checksum of payload and type after the payload. */
+  private static void appendTrailer(byte[] stored, int payloadLength, CompressionType type) {
+    stored[payloadLength] = (byte) type.id();
+    TableFormat.putInt(stored, payloadLength + 1, Crc32c.of(stored, 0, payloadLength + 1));
+  }
+}
