@@ -57,6 +57,7 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage(pkg.equals("dev.sett") ? "dev.sett" : pkg + "..")
             .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
             .because("DESIGN.md §3: " + pkg + " may use only lower layers")
+            .allowEmptyShould(true) // packages of later issues (internal.vlog) may not exist yet
             .check(classes);
       }
     }
