@@ -59,7 +59,7 @@ public final class Demo {
       out.println("deleted user:00007; get -> " + text(db.get(key(7))));
 
       try (Txn txn = db.newTransaction(false);
-          DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(bytes("user:0001")).build())) {
+          DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(bytes("user:001")).build())) {
         int count = 0;
         StringBuilder firstKeys = new StringBuilder();
         for (it.rewind(); it.valid(); it.next()) {
@@ -68,7 +68,7 @@ public final class Demo {
             firstKeys.append(text(item.key())).append(' ');
           }
         }
-        out.println("prefix user:0001 -> " + count + " keys, first: " + firstKeys.toString().trim());
+        out.println("prefix user:001 -> " + count + " keys, first: " + firstKeys.toString().trim());
       }
       try (Txn txn = db.newTransaction(false);
           DbIterator it = txn.newIterator(IteratorOptions.builder().reverse(true).build())) {
