@@ -60,10 +60,16 @@ final class ChildJvm implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    if (process.isAlive()) {
-      kill();
+  public void close() throws IOException {
+    try {
+      if (process.isAlive()) {
+        kill();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while killing the child JVM");
+    } finally {
+      stdout.close();
     }
-    stdout.close();
   }
 }

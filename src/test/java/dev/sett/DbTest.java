@@ -345,4 +345,73 @@ class DbTest {
       assertEquals(tables.size(), db.levels().get(0).numTables());
     }
   }
+
+  @Test
+  void allVersionsKeyIteratorAndSinceTs() {
+    try (DB db = DB.open(small().build())) {
+      db.put(b("a"), b("a1"));
+      db.put(b("k"), b("k1"));
+      db.put(b("k"), b("k2"));
+      db.close(); // flush: older versions of k now live in a table, newer ones in memtables
+    }
+    try (DB db = DB.open(small().build())) {
+      db.delete(b("k"));
+      db.put(b("ka"), b("ka1"));
+      db.put(b("k"), b("k4"));
+      try (Txn txn = db.newTransaction(false)) {
+        List<String> versions = new ArrayList<>();
+        try (DbIterator it = txn.newIterator(IteratorOptions.builder().allVersions(true).build())) {
+          for (it.rewind(); it.valid(); it.next()) {
+            Item item = it.item();
+            versions.add(s(item.key()) + "=" + (item.isDeletedOrExpired() ? "deleted" : s(item.value())));
+          }
+        }
+        assertEquals(List.of("a=a1", "k=k4", "k=deleted", "k=k2", "k=k1", "ka=ka1"), versions);
+
+        versions.clear();
+        try (DbIterator it = txn.newKeyIterator(b("k"), IteratorOptions.DEFAULT)) {
+          for (it.rewind(); it.valid(); it.next()) {
+            versions.add(it.item().isDeletedOrExpired() ? "deleted" : s(it.item().value()));
+          }
+        }
+        assertEquals(List.of("k4", "deleted", "k2", "k1"), versions, "newest first, only key k");
+
+        versions.clear();
+        try (DbIterator it = txn.newKeyIterator(b("k"), IteratorOptions.builder().reverse(true).build())) {
+          for (it.rewind(); it.valid(); it.next()) {
+            versions.add(it.item().isDeletedOrExpired() ? "deleted" : s(it.item().value()));
+          }
+        }
+        assertEquals(List.of("k1", "k2", "deleted", "k4"), versions, "reverse: oldest first, not ka");
+
+        long sinceTs = txn.get(b("k")).version() - 1; // the put of k4 is the newest write but one
+        List<String> recent = new ArrayList<>();
+        try (DbIterator it = txn.newIterator(IteratorOptions.builder().sinceTs(sinceTs).build())) {
+          for (it.rewind(); it.valid(); it.next()) {
+            recent.add(s(it.item().key()));
+          }
+        }
+        assertEquals(List.of("k"), recent, "only keys whose newest visible version is after sinceTs");
+      }
+    }
+  }
+
+  @Test
+  void deletedKeyDoesNotResurrectOlderVersions() {
+    try (DB db = DB.open(small().build())) {
+      db.put(b("x"), b("old"));
+      db.close();
+    }
+    try (DB db = DB.open(small().build())) {
+      db.delete(b("x"));
+      assertNull(db.get(b("x")));
+      for (boolean reverse : new boolean[] {false, true}) {
+        try (Txn txn = db.newTransaction(false);
+            DbIterator it = txn.newIterator(IteratorOptions.builder().reverse(reverse).build())) {
+          it.rewind();
+          assertFalse(it.valid(), "reverse=" + reverse);
+        }
+      }
+    }
+  }
 }

@@ -128,10 +128,7 @@ final class DbIteratorImpl implements DbIterator {
       throw new IllegalStateException("the iterator is not valid");
     }
     if (!options.allVersions() && !options.reverse()) {
-      // Skip the older versions of the key just returned.
-      while (merged.valid() && InternalKey.hasUserKey(merged.key(), itemKey)) {
-        merged.next();
-      }
+      skipVersionsOf(itemKey); // the older versions of the key just returned
     } else if (!options.reverse()) {
       merged.next();
     }
@@ -156,87 +153,76 @@ final class DbIteratorImpl implements DbIterator {
     itemKey = null;
     itemValue = null;
     try {
-      if (options.reverse()) {
-        settleReverse();
-      } else {
-        settleForward();
+      while (merged.valid()) {
+        byte[] key = merged.key();
+        if (!inRange(key)) {
+          if (pastRange(key)) {
+            return;
+          }
+          merged.next();
+          continue;
+        }
+        if (options.reverse() ? takeReverse(key) : takeForward(key)) {
+          return;
+        }
       }
     } catch (RuntimeException e) {
       throw Errors.convert(e);
     }
   }
 
-  private void settleForward() {
-    while (merged.valid()) {
-      byte[] key = merged.key();
-      if (!inRange(key)) {
-        if (pastRange(key)) {
-          return;
-        }
-        merged.next();
-        continue;
-      }
-      long version = InternalKey.version(key);
-      if (!visible(key, version)) {
-        merged.next();
-        continue;
-      }
-      ValueStruct value = merged.value();
-      if (options.allVersions()) {
-        itemKey = InternalKey.userKey(key);
-        itemValue = value;
-        return;
-      }
-      if (value.isDeletedOrExpired(nowSeconds)) {
-        byte[] userKey = InternalKey.userKey(key);
-        while (merged.valid() && InternalKey.hasUserKey(merged.key(), userKey)) {
-          merged.next();
-        }
-        continue;
-      }
-      itemKey = InternalKey.userKey(key);
-      itemValue = value;
-      return;
+  /** Forward: makes the entry at {@code key} the item if it should be; else moves past it. */
+  private boolean takeForward(byte[] key) {
+    if (!visible(key, InternalKey.version(key))) {
+      merged.next();
+      return false;
     }
+    ValueStruct value = merged.value();
+    if (!options.allVersions() && value.isDeletedOrExpired(nowSeconds)) {
+      // The newest visible version is gone: the older ones must not come back.
+      skipVersionsOf(InternalKey.userKey(key));
+      return false;
+    }
+    itemKey = InternalKey.userKey(key);
+    itemValue = value;
+    return true;
   }
 
-  private void settleReverse() {
-    while (merged.valid()) {
-      byte[] key = merged.key();
-      if (!inRange(key)) {
-        if (pastRange(key)) {
-          return;
-        }
-        merged.next();
-        continue;
+  /**
+   * Reverse: the versions of a key arrive oldest first. With all versions each visible one is an
+   * item; otherwise reads all of the key's versions and keeps the newest visible one.
+   */
+  private boolean takeReverse(byte[] key) {
+    if (options.allVersions()) {
+      boolean visible = visible(key, InternalKey.version(key));
+      ValueStruct value = merged.value();
+      merged.next();
+      if (visible) {
+        itemKey = InternalKey.userKey(key);
+        itemValue = value;
       }
-      if (options.allVersions()) {
-        long version = InternalKey.version(key);
-        ValueStruct value = merged.value();
-        merged.next();
-        if (visible(key, version)) {
-          itemKey = InternalKey.userKey(key);
-          itemValue = value;
-          return;
-        }
-        continue;
+      return visible;
+    }
+    byte[] userKey = InternalKey.userKey(key);
+    ValueStruct newest = null;
+    while (merged.valid() && InternalKey.hasUserKey(merged.key(), userKey)) {
+      byte[] versionKey = merged.key();
+      if (visible(versionKey, InternalKey.version(versionKey))) {
+        newest = merged.value();
       }
-      // Versions of one key arrive oldest first: keep the newest visible one.
-      byte[] userKey = InternalKey.userKey(key);
-      ValueStruct newest = null;
-      while (merged.valid() && InternalKey.hasUserKey(merged.key(), userKey)) {
-        byte[] versionKey = merged.key();
-        long version = InternalKey.version(versionKey);
-        if (visible(versionKey, version)) {
-          newest = merged.value();
-        }
-        merged.next();
-      }
-      if (newest != null && !newest.isDeletedOrExpired(nowSeconds)) {
-        itemKey = userKey;
-        itemValue = newest;
-        return;
-      }
+      merged.next();
+    }
+    if (newest == null || newest.isDeletedOrExpired(nowSeconds)) {
+      return false;
+    }
+    itemKey = userKey;
+    itemValue = newest;
+    return true;
+  }
+
+  private void skipVersionsOf(byte[] userKey) {
+    while (merged.valid() && InternalKey.hasUserKey(merged.key(), userKey)) {
+      merged.next();
     }
   }
 
