@@ -51,6 +51,24 @@ class CrashTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void anotherProcessHoldingTheStoreKeepsThisOneOutUntilItDies() throws Exception {
+    try (ChildJvm child = ChildJvm.start(CrashWriter.class, dir.toString(), "false", "0",
+        Long.toString(256 << 10))) {
+      String line;
+      while ((line = child.readLine()) != null && !line.equals("OPEN")) {
+        // wait until the child holds the store
+      }
+      assertEquals("OPEN", line);
+      SettException refused = org.junit.jupiter.api.Assertions.assertThrows(SettException.class,
+          () -> DB.open(Options.builder(dir).build()));
+      assertTrue(refused.getMessage().contains("LOCK"), refused.getMessage());
+      child.kill();
+    }
+    // The operating system releases the lock of a killed process: the store opens again.
+    DB.open(Options.builder(dir).build()).close();
+  }
+
   /** Checks the store after a crash; returns the last transaction present. */
   private long verify(long lastAck, long seed) {
     try (DB db = DB.open(Options.builder(dir).build())) {

@@ -116,6 +116,10 @@ final class Flusher {
       flushedBytes.addAndGet(size);
     }
     memtables.removeFlushed(memtable);
+    Path wal = memtable.walPath();
     memtable.deleteWal();
+    if (wal != null) {
+      levels.fileSystem().syncDirectory(wal.getParent());
+    }
   }
 }
