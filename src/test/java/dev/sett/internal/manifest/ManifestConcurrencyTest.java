@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.ForwardingFileSystem;
 import dev.sett.internal.fs.WritableFile;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -43,7 +44,7 @@ class ManifestConcurrencyTest {
     AtomicInteger syncs = new AtomicInteger();
     FileSystem slowSync = new ForwardingFileSystem(FileSystem.defaultFileSystem()) {
       @Override
-      WritableFile wrap(WritableFile file) {
+      protected WritableFile wrap(Path path, WritableFile file) {
         return new ForwardingWritableFile(file) {
           @Override
           public void write(ByteBuffer buffer) throws IOException {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.ForwardingFileSystem;
 import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.manifest.proto.ManifestChange;
 import java.io.IOException;
@@ -242,7 +243,7 @@ class ManifestTest {
     boolean[] failSync = {false};
     FileSystem failing = new ForwardingFileSystem(fileSystem) {
       @Override
-      WritableFile wrap(WritableFile file) {
+      protected WritableFile wrap(Path path, WritableFile file) {
         return new ForwardingWritableFile(file) {
           @Override
           public void sync() throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
@@ -124,8 +125,8 @@ class BlockCacheTest {
       model.put(key(i), 1, new ValueStruct((byte) 0, (byte) 0, 0, 0, value));
     }
     model.writeTable(options, fs, PATH);
-    blocks = TableFiles.blockTypes(fs.bytes(PATH)).size();
-    compressedBlocks = (int) TableFiles.blockTypes(fs.bytes(PATH)).stream()
+    blocks = TableFiles.blockTypes(fs.readAllBytes(PATH)).size();
+    compressedBlocks = (int) TableFiles.blockTypes(fs.readAllBytes(PATH)).stream()
         .filter(type -> type != CompressionType.NONE.id()).count();
   }
 

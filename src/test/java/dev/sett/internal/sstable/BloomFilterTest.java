@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;

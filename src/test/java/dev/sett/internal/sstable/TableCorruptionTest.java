@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.codec.Crc32c;
 import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.fs.UnsupportedFormatException;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
@@ -71,7 +72,7 @@ class TableCorruptionTest {
     Region lastBlock = TableFiles.blockRegions(clean).get(TableFiles.blockRegions(clean).size() - 1);
     byte[] damaged = clean.clone();
     damaged[(int) lastBlock.start() + 2] ^= 0x10;
-    fs.put(PATH, damaged);
+    TableFiles.replace(fs, PATH, damaged);
     TableOptions verifyOnOpen = new TableOptions(64, 0.01, CompressionType.NONE, 1, true, false);
     CorruptFileException e = assertThrows(CorruptFileException.class,
         () -> Table.open(fs, PATH, 9, verifyOnOpen, BlockCache.disabled()));
@@ -99,8 +100,7 @@ class TableCorruptionTest {
         for (int mask : new int[] {0x01, 0x80, 0xFF}) {
           byte[] damaged = clean.clone();
           damaged[(int) offset] ^= (byte) mask;
-          fs.delete(PATH);
-          fs.put(PATH, damaged);
+          TableFiles.replace(fs, PATH, damaged);
           try {
             readEverything(model, NO_VERIFICATION);
           } catch (CorruptFileException expected) {
@@ -127,8 +127,7 @@ class TableCorruptionTest {
       }
       ByteBuffer.wrap(damaged).order(ByteOrder.LITTLE_ENDIAN).putInt(typePosition + 1,
           Crc32c.of(damaged, (int) block.start(), typePosition + 1 - (int) block.start()));
-      fs.delete(PATH);
-      fs.put(PATH, damaged);
+      TableFiles.replace(fs, PATH, damaged);
       CorruptFileException e = assertThrows(CorruptFileException.class,
           () -> readEverything(model, VERIFY_ON_READ));
       assertEquals(block.start(), e.offset());
@@ -143,15 +142,14 @@ class TableCorruptionTest {
     byte[] clean = write(smallModel(CompressionType.NONE), CompressionType.NONE);
     for (int version : new int[] {TableFormat.FORMAT_VERSION + 1, 0}) {
       byte[] other = withVersion(clean, version, version);
-      fs.delete(PATH);
-      fs.put(PATH, other);
+      TableFiles.replace(fs, PATH, other);
       UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class,
           () -> Table.open(fs, PATH, 9, VERIFY_ON_READ, BlockCache.disabled()));
       assertEquals(PATH, e.file());
       assertTrue(e.getMessage().contains(version == 0 ? "too old" : "newer"), e.getMessage());
     }
-    fs.delete(PATH);
-    fs.put(PATH, withVersion(clean, 1, 2)); // header and footer disagree: one is damaged
+    // Header and footer disagree: one of them is damaged.
+    TableFiles.replace(fs, PATH, withVersion(clean, 1, 2));
     assertThrows(CorruptFileException.class,
         () -> Table.open(fs, PATH, 9, VERIFY_ON_READ, BlockCache.disabled()));
   }
@@ -160,8 +158,7 @@ class TableCorruptionTest {
   void truncatedOrForeignFilesAreCorrupt() throws IOException {
     byte[] clean = write(smallModel(CompressionType.NONE), CompressionType.NONE);
     for (int length : new int[] {0, 10, 67, clean.length - 1}) {
-      fs.delete(PATH);
-      fs.put(PATH, java.util.Arrays.copyOf(clean, length));
+      TableFiles.replace(fs, PATH, java.util.Arrays.copyOf(clean, length));
       CorruptFileException e = assertThrows(CorruptFileException.class,
           () -> Table.open(fs, PATH, 9, VERIFY_ON_READ, BlockCache.disabled()));
       assertEquals(PATH, e.file());
@@ -184,16 +181,15 @@ class TableCorruptionTest {
   private byte[] write(TableModel model, CompressionType compression) throws IOException {
     fs.delete(PATH);
     model.writeTable(new TableOptions(64, 0.01, compression, 1, false, true), fs, PATH);
-    return fs.bytes(PATH);
+    return fs.readAllBytes(PATH);
   }
 
   /** Reads the damaged copy and returns the corruption it must report. */
   private CorruptFileException readDamaged(TableModel model, byte[] clean, int offset, int mask,
-      TableOptions options) {
+      TableOptions options) throws IOException {
     byte[] damaged = clean.clone();
     damaged[offset] ^= (byte) mask;
-    fs.delete(PATH);
-    fs.put(PATH, damaged);
+    TableFiles.replace(fs, PATH, damaged);
     try {
       readEverything(model, options);
     } catch (CorruptFileException e) {

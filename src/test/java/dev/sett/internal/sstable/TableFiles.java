@@ -1,11 +1,18 @@
 package dev.sett.internal.sstable;
 
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.WritableFile;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Finds the regions of a table file from its own footer and index, for tests that poke at bytes. */
+/**
+ * Finds the regions of a table file from its own footer and index, and puts (damaged) bytes back,
+ * for tests that poke at bytes.
+ */
 final class TableFiles {
   private TableFiles() {
   }
@@ -45,6 +52,14 @@ final class TableFiles {
       blocks.add(new Region("block " + i, offset, offset + buffer.getInt(entry + 8)));
     }
     return blocks;
+  }
+
+  /** Makes {@code path} hold exactly {@code bytes}, whether or not it existed. */
+  static void replace(FileSystem fs, Path path, byte[] bytes) throws IOException {
+    fs.delete(path);
+    try (WritableFile file = fs.createFile(path)) {
+      file.write(bytes);
+    }
   }
 
   /** The compression type byte of each stored block. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
@@ -43,7 +44,7 @@ class TableGoldenTest {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     Path path = Path.of("/db/000001.sst");
     goldenBuilder().writeTo(fs, path);
-    String dump = hexDump(fs.bytes(path));
+    String dump = hexDump(fs.readAllBytes(path));
     assertEquals(GOLDEN, dump);
 
     String document = new String(FileSystem.defaultFileSystem().readAllBytes(

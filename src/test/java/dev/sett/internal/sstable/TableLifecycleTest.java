@@ -8,15 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.ForwardingFileSystem;
+import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.fs.MappedFile;
+import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,11 +56,11 @@ class TableLifecycleTest {
 
   @Test
   void mappingIsReleasedOnlyAfterTheLastReference() throws IOException {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
+    MappingRecorder fs = new MappingRecorder();
     Path path = Path.of("/db", Table.fileName(5));
     tinyModel().writeTable(OPTIONS, fs, path);
     Table table = Table.open(fs, path, 5, OPTIONS, BlockCache.disabled());
-    MappedFile mapping = fs.mappings().get(0);
+    MappedFile mapping = fs.mappings.get(0);
     try (KeyValueIterator first = table.iterator(true);
         KeyValueIterator second = table.iterator(false)) {
       table.release();
@@ -68,11 +74,11 @@ class TableLifecycleTest {
 
   @Test
   void failedOpenReleasesTheMapping() throws IOException {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
+    MappingRecorder fs = new MappingRecorder();
     Path path = Path.of("/db", Table.fileName(5));
-    fs.put(path, new byte[100]);
+    TableFiles.replace(fs, path, new byte[100]);
     assertThrows(IOException.class, () -> Table.open(fs, path, 5, OPTIONS, BlockCache.disabled()));
-    assertEquals(0, fs.mappings().get(0).referenceCount());
+    assertEquals(0, fs.mappings.get(0).referenceCount());
   }
 
   @Test
@@ -118,11 +124,11 @@ class TableLifecycleTest {
   void writeToNeverOverwritesAndSealsTheBuilder() throws IOException {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     Path path = Path.of("/db/000001.sst");
-    fs.put(path, bytes("precious"));
+    TableFiles.replace(fs, path, bytes("precious"));
     TableBuilder builder = new TableBuilder(OPTIONS);
     builder.add(InternalKey.of(bytes("a"), 1), value("v"));
     assertThrows(FileAlreadyExistsException.class, () -> builder.writeTo(fs, path));
-    assertEquals("precious", new String(fs.bytes(path), StandardCharsets.US_ASCII));
+    assertEquals("precious", new String(fs.readAllBytes(path), StandardCharsets.US_ASCII));
     Path other = Path.of("/db/000002.sst");
     builder.writeTo(fs, other);
     assertThrows(IllegalStateException.class,
@@ -131,12 +137,21 @@ class TableLifecycleTest {
 
   @Test
   void failedWriteLeavesNoFile() {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
+    IOException diskFull = new IOException("No space left on device");
+    FileSystem fs = new ForwardingFileSystem(new InMemoryFileSystem()) {
+      @Override
+      protected WritableFile wrap(Path path, WritableFile file) {
+        return new ForwardingWritableFile(file) {
+          @Override
+          public void write(ByteBuffer buffer) throws IOException {
+            throw diskFull;
+          }
+        };
+      }
+    };
     Path path = Path.of("/db/000001.sst");
     TableBuilder builder = new TableBuilder(OPTIONS);
     builder.add(InternalKey.of(bytes("a"), 1), value("v"));
-    IOException diskFull = new IOException("No space left on device");
-    fs.failWrites(diskFull);
     assertSame(diskFull, assertThrows(IOException.class, () -> builder.writeTo(fs, path)));
     assertFalse(fs.exists(path));
   }
@@ -208,5 +223,21 @@ class TableLifecycleTest {
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The in-memory file system, remembering every mapping it hands out. */
+  private static final class MappingRecorder extends ForwardingFileSystem {
+    final List<MappedFile> mappings = new CopyOnWriteArrayList<>();
+
+    MappingRecorder() {
+      super(new InMemoryFileSystem());
+    }
+
+    @Override
+    public MappedFile map(Path path) throws IOException {
+      MappedFile mapping = super.map(path);
+      mappings.add(mapping);
+      return mapping;
+    }
   }
 }
