@@ -13,28 +13,47 @@ import java.util.random.RandomGenerator;
  * {@link Arena}: no Java object per entry. Keys order as {@link InternalKey#compare} (user key
  * ascending, then version descending) and are compared in place on the arena bytes.
  *
+ * <p><b>Layout.</b> A node is a run of words in the arena's {@code long[]} word chunks, and its
+ * address is a word address:
+ * <pre>
+ *   word 0            value address  byte address of the current value record  acquire/release
+ *   word 1            key address    byte address of the key bytes             plain, immutable
+ *   word 2            key length                                               plain, immutable
+ *   words 3..3+h-1    next[h]        word addresses of the successors          acquire/release
+ * </pre>
+ * Key and value bytes live in the arena's {@code byte[]} byte chunks. A value record is
+ * {@code int length | ValueStruct encoding}, the int in native byte order (the arena never
+ * reaches disk). An insert makes one byte allocation holding the first value record followed by
+ * the key; a replacement makes one holding just the new value record. Every word that a reader
+ * loads while the writer may store it (the links and the value address) is an element of a
+ * {@code long[]}, accessed through {@link MethodHandles#arrayElementVarHandle}, whose
+ * acquire/release modes every JDK supports. Byte chunks are only ever accessed with plain loads
+ * and stores; byte-array view var handles support nothing else since JDK 22.
+ *
  * <p><b>Thread-safety.</b> One writer thread calls {@link #put}; any number of reader threads
  * search and walk the list at the same time, without locks. The invariants that make this safe
  * (after LevelDB's {@code db/skiplist.h}):
  * <ol>
- *   <li>Nodes are never removed or moved; a key's bytes never change once written.</li>
- *   <li>A node is fully written (value record, key, height, its own tower) before the writer
- *       links it into any level, and each link is stored with release semantics and loaded with
- *       acquire semantics; so a reader that reaches a node sees all of it.</li>
+ *   <li>Nodes are never removed or moved; a key's bytes, a value record's bytes and a node's key
+ *       address and length never change once written.</li>
+ *   <li>A node is fully written before the writer links it into any level: the key and the first
+ *       value record into a byte chunk, then the node's words (value address, key address, key
+ *       length, its own tower), all with plain stores. Each link is then stored with release
+ *       semantics and loaded with acquire semantics. A reader whose acquire load returns the node
+ *       address therefore happens-after every one of those plain stores, in whichever chunk kind
+ *       they went: it sees the node, its key and its value whole.</li>
  *   <li>A node is linked level 0 first, then upwards; a reader on a higher level may miss a node
  *       being inserted, which only costs it a few extra steps on a lower level.</li>
- *   <li>A value is replaced by writing a new value record and then storing its address into the
- *       node with one release store; a reader sees either the old or the new value, whole.</li>
- *   <li>The chunk a node lives in is published (a volatile write in the arena) before the node is
- *       linked.</li>
+ *   <li>A value is replaced by writing a new value record (plain stores into a byte chunk) and
+ *       then storing its address into the node's value word with one release store; readers load
+ *       that word with acquire, so a reader sees either the old or the new record, whole.</li>
+ *   <li>The chunk a node or a record lives in is published (a volatile write of the arena's
+ *       table for that kind) before the allocation returns, so before the release store that
+ *       makes its address reachable; a reader looks the chunk up only after its acquire load and
+ *       so always finds it.</li>
  * </ol>
  * Readers therefore see a state between two {@code put}s, never a torn entry; an iterator is not a
  * snapshot and may or may not see entries added while it runs.
- *
- * <p><b>Layout.</b> A node, 8-byte aligned:
- * {@code long valueAddress | int keyLength | int height | long next[height] | key bytes}. A value
- * record, 8-byte aligned: {@code int length | ValueStruct encoding}. Longs and ints are in native
- * byte order (the arena never reaches disk).
  *
  * <p><b>Heights.</b> Maximum 20; each extra level is taken with probability p = 1/3, as Badger
  * does. The expected number of key comparisons per search is proportional to
@@ -48,15 +67,18 @@ final class SkipList {
   /** The tallest tower a node can have. */
   static final int MAX_HEIGHT = 20;
 
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  /** Node words, in word chunks: plain, acquire and release access. */
+  private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+  /** Value-record lengths, in byte chunks: plain access only. */
   private static final VarHandle INTS =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
-  private static final int VALUE_ADDRESS_OFFSET = 0;
-  private static final int KEY_LENGTH_OFFSET = 8;
-  private static final int HEIGHT_OFFSET = 12;
-  private static final int TOWER_OFFSET = 16;
+  // Word indexes within a node.
+  private static final int VALUE_ADDRESS = 0;
+  private static final int KEY_ADDRESS = 1;
+  private static final int KEY_LENGTH = 2;
+  private static final int TOWER = 3;
+
   private static final int VALUE_LENGTH_SIZE = 4;
 
   private final Arena arena;
@@ -71,13 +93,14 @@ final class SkipList {
   private final long[] predecessors = new long[MAX_HEIGHT];
 
   /**
-   * @param arena  where every node and value lives; owned by this list from now on
+   * @param arena  where every node, key and value lives; owned by this list from now on
    * @param random decides node heights; used by the writer thread only
    */
   SkipList(Arena arena, RandomGenerator random) {
     this.arena = arena;
     this.random = random;
-    this.head = allocateNode(MAX_HEIGHT, 0);
+    // The head has no key and no value: its key length stays 0 and nothing reads the rest.
+    this.head = arena.allocateWords(TOWER + MAX_HEIGHT);
   }
 
   /**
@@ -91,32 +114,39 @@ final class SkipList {
           + " bytes is shorter than its " + InternalKey.SUFFIX_LENGTH + "-byte version suffix");
     }
     long found = findGreaterOrEqual(internalKey, 0, internalKey.length, predecessors);
-    long valueAddress = allocateValue(value);
     if (found != 0 && compareKey(found, internalKey, 0, internalKey.length) == 0) {
-      LONGS.setRelease(arena.chunk(found), Arena.offset(found) + VALUE_ADDRESS_OFFSET,
-          valueAddress);
+      long valueAddress = writeValue(value, 0);
+      // Publishes the record written above: readers load this word with acquire.
+      WORDS.setRelease(arena.words(found), Arena.offset(found) + VALUE_ADDRESS, valueAddress);
       return false;
     }
+    // One byte allocation for the first value record and then the key.
+    long valueAddress = writeValue(value, internalKey.length);
+    int keyOffset = Arena.offset(valueAddress) + VALUE_LENGTH_SIZE + value.encodedSize();
+    System.arraycopy(internalKey, 0, arena.chunk(valueAddress), keyOffset, internalKey.length);
+    long keyAddress = Arena.address(Arena.chunkIndex(valueAddress), keyOffset);
+
     int nodeHeight = randomHeight();
     int listHeight = height;
     for (int level = listHeight; level < nodeHeight; level++) {
       predecessors[level] = head;
     }
-    long node = allocateNode(nodeHeight, internalKey.length);
-    byte[] chunk = arena.chunk(node);
-    int offset = Arena.offset(node);
-    LONGS.set(chunk, offset + VALUE_ADDRESS_OFFSET, valueAddress);
-    System.arraycopy(internalKey, 0, chunk, keyOffset(offset, nodeHeight), internalKey.length);
+    long node = arena.allocateWords(TOWER + nodeHeight);
+    long[] words = arena.words(node);
+    int base = Arena.offset(node);
+    // Plain stores: nobody can reach the node before the release stores below.
+    words[base + VALUE_ADDRESS] = valueAddress;
+    words[base + KEY_ADDRESS] = keyAddress;
+    words[base + KEY_LENGTH] = internalKey.length;
     for (int level = 0; level < nodeHeight; level++) {
-      LONGS.set(chunk, towerOffset(offset, level), next(predecessors[level], level));
+      words[base + TOWER + level] = next(predecessors[level], level);
     }
     if (nodeHeight > listHeight) {
       height = nodeHeight;
     }
     for (int level = 0; level < nodeHeight; level++) {
       long predecessor = predecessors[level];
-      LONGS.setRelease(arena.chunk(predecessor), towerOffset(Arena.offset(predecessor), level),
-          node);
+      WORDS.setRelease(arena.words(predecessor), Arena.offset(predecessor) + TOWER + level, node);
     }
     nodeCount = nodeCount + 1;
     return true;
@@ -157,10 +187,11 @@ final class SkipList {
 
   /** The node before {@code node} (which must not be 0), or 0 at the start. */
   long previous(long node) {
-    byte[] chunk = arena.chunk(node);
-    int offset = Arena.offset(node);
-    return findLast(chunk, keyOffset(offset, nodeHeight(chunk, offset)),
-        keyLength(chunk, offset), false);
+    long[] words = arena.words(node);
+    int base = Arena.offset(node);
+    long keyAddress = words[base + KEY_ADDRESS];
+    return findLast(arena.chunk(keyAddress), Arena.offset(keyAddress),
+        (int) words[base + KEY_LENGTH], false);
   }
 
   /** The first node whose key is {@code >= key}. */
@@ -193,19 +224,22 @@ final class SkipList {
 
   /** A copy of the node's internal key. */
   byte[] key(long node) {
-    byte[] chunk = arena.chunk(node);
-    int offset = Arena.offset(node);
-    int start = keyOffset(offset, nodeHeight(chunk, offset));
-    return Arrays.copyOfRange(chunk, start, start + keyLength(chunk, offset));
+    long[] words = arena.words(node);
+    int base = Arena.offset(node);
+    long keyAddress = words[base + KEY_ADDRESS];
+    int start = Arena.offset(keyAddress);
+    return Arrays.copyOfRange(arena.chunk(keyAddress), start,
+        start + (int) words[base + KEY_LENGTH]);
   }
 
   /** The node's current value, with its version taken from the key. */
   ValueStruct value(long node) {
-    byte[] chunk = arena.chunk(node);
-    int offset = Arena.offset(node);
-    int keyStart = keyOffset(offset, nodeHeight(chunk, offset));
-    long version = InternalKey.version(chunk, keyStart, keyLength(chunk, offset));
-    long valueAddress = (long) LONGS.getAcquire(chunk, offset + VALUE_ADDRESS_OFFSET);
+    long[] words = arena.words(node);
+    int base = Arena.offset(node);
+    long keyAddress = words[base + KEY_ADDRESS];
+    long version = InternalKey.version(arena.chunk(keyAddress), Arena.offset(keyAddress),
+        (int) words[base + KEY_LENGTH]);
+    long valueAddress = (long) WORDS.getAcquire(words, base + VALUE_ADDRESS);
     byte[] valueChunk = arena.chunk(valueAddress);
     int valueOffset = Arena.offset(valueAddress);
     int length = (int) INTS.get(valueChunk, valueOffset);
@@ -214,22 +248,25 @@ final class SkipList {
 
   /** Whether the node's key belongs to {@code userKey}. */
   boolean hasUserKey(long node, byte[] userKey) {
-    byte[] chunk = arena.chunk(node);
-    int offset = Arena.offset(node);
-    int length = keyLength(chunk, offset);
+    long[] words = arena.words(node);
+    int base = Arena.offset(node);
+    int length = (int) words[base + KEY_LENGTH];
     if (length - InternalKey.SUFFIX_LENGTH != userKey.length) {
       return false;
     }
-    int start = keyOffset(offset, nodeHeight(chunk, offset));
-    return Arrays.equals(chunk, start, start + userKey.length, userKey, 0, userKey.length);
+    long keyAddress = words[base + KEY_ADDRESS];
+    int start = Arena.offset(keyAddress);
+    return Arrays.equals(arena.chunk(keyAddress), start, start + userKey.length, userKey, 0,
+        userKey.length);
   }
 
   /** Compares the node's key with {@code key[offset, offset+length)}, as InternalKey.compare. */
   int compareKey(long node, byte[] key, int keyOffset, int keyLength) {
-    byte[] chunk = arena.chunk(node);
-    int offset = Arena.offset(node);
-    return InternalKey.compare(chunk, keyOffset(offset, nodeHeight(chunk, offset)),
-        keyLength(chunk, offset), key, keyOffset, keyLength);
+    long[] words = arena.words(node);
+    int base = Arena.offset(node);
+    long keyAddress = words[base + KEY_ADDRESS];
+    return InternalKey.compare(arena.chunk(keyAddress), Arena.offset(keyAddress),
+        (int) words[base + KEY_LENGTH], key, keyOffset, keyLength);
   }
 
   // ---- Internals.
@@ -276,21 +313,20 @@ final class SkipList {
   }
 
   private long next(long node, int level) {
-    return (long) LONGS.getAcquire(arena.chunk(node), towerOffset(Arena.offset(node), level));
+    return (long) WORDS.getAcquire(arena.words(node), Arena.offset(node) + TOWER + level);
   }
 
-  private long allocateNode(int nodeHeight, int keyLength) {
-    long node = arena.allocate(TOWER_OFFSET + nodeHeight * Long.BYTES + keyLength);
-    byte[] chunk = arena.chunk(node);
-    int offset = Arena.offset(node);
-    INTS.set(chunk, offset + KEY_LENGTH_OFFSET, keyLength);
-    INTS.set(chunk, offset + HEIGHT_OFFSET, nodeHeight);
-    return node;
-  }
-
-  private long allocateValue(ValueStruct value) {
+  /**
+   * Allocates a value record with {@code extra} bytes after it and writes {@code value} into it
+   * with plain stores; returns the record's byte address. Nothing is published here.
+   */
+  private long writeValue(ValueStruct value, int extra) {
     int length = value.encodedSize();
-    long address = arena.allocate(VALUE_LENGTH_SIZE + length);
+    long size = (long) VALUE_LENGTH_SIZE + length + extra;
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("an entry of " + size + " bytes does not fit an arena");
+    }
+    long address = arena.allocate((int) size);
     byte[] chunk = arena.chunk(address);
     int offset = Arena.offset(address);
     INTS.set(chunk, offset, length);
@@ -304,21 +340,5 @@ final class SkipList {
       nodeHeight++;
     }
     return nodeHeight;
-  }
-
-  private static int keyLength(byte[] chunk, int nodeOffset) {
-    return (int) INTS.get(chunk, nodeOffset + KEY_LENGTH_OFFSET);
-  }
-
-  private static int nodeHeight(byte[] chunk, int nodeOffset) {
-    return (int) INTS.get(chunk, nodeOffset + HEIGHT_OFFSET);
-  }
-
-  private static int towerOffset(int nodeOffset, int level) {
-    return nodeOffset + TOWER_OFFSET + level * Long.BYTES;
-  }
-
-  private static int keyOffset(int nodeOffset, int nodeHeight) {
-    return nodeOffset + TOWER_OFFSET + nodeHeight * Long.BYTES;
   }
 }

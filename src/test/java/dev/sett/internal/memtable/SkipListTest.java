@@ -150,6 +150,38 @@ class SkipListTest {
   }
 
   @Test
+  void replacementsThatOpenNewChunksLeaveKeysAndOtherValuesIntact() {
+    SkipList list = new SkipList(new Arena(1024), new SplittableRandom(9));
+    SplittableRandom random = new SplittableRandom(10);
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> values = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      keys.add(InternalKey.of(bytes(String.format("key%03d", i)), i));
+      values.add(bytes("v" + i));
+      list.put(keys.get(i), new ValueStruct((byte) 0, (byte) 0, 0, 0, values.get(i)));
+    }
+    long memory = list.memoryUsed();
+    for (int round = 0; round < 500; round++) {
+      int i = random.nextInt(keys.size());
+      // Sizes from tiny to several chunks: some records share a chunk, some get their own.
+      byte[] value = new byte[random.nextInt(4) == 0 ? random.nextInt(5000) : random.nextInt(40)];
+      random.nextBytes(value);
+      values.set(i, value);
+      assertFalse(list.put(keys.get(i), new ValueStruct((byte) 1, (byte) round, round, 0, value)));
+      assertTrue(list.memoryUsed() > memory, "a replacement claims new arena bytes");
+      memory = list.memoryUsed();
+    }
+    assertEquals(keys.size(), list.nodeCount());
+    int i = 0;
+    for (long node = list.first(); node != 0; node = list.next(node), i++) {
+      assertArrayEquals(keys.get(i), list.key(node));
+      assertArrayEquals(values.get(i), list.value(node).value(), "value of key " + i);
+      assertEquals(i, list.value(node).version());
+    }
+    assertEquals(keys.size(), i);
+  }
+
+  @Test
   void rejectsAKeyWithoutAVersionSuffix() {
     SkipList list = new SkipList(new Arena(1024), new SplittableRandom(7));
     assertThrows(IllegalArgumentException.class, () -> list.put(new byte[7], value("v")));
