@@ -264,6 +264,16 @@ public final class DbImpl implements DB, TxnContext {
   }
 
   @Override
+  public void reserveCommit() {
+    pipeline.reserve();
+  }
+
+  @Override
+  public void cancelCommit() {
+    pipeline.unreserve();
+  }
+
+  @Override
   public void submit(WritePipeline.Request request) {
     pipeline.submit(request);
   }
@@ -508,17 +518,17 @@ public final class DbImpl implements DB, TxnContext {
         pipeline.stop();
         Memtable mutable = memtables.mutable();
         if (mutable != null) {
-          // Sealed even when empty: the flusher then deletes its WAL like any other.
           mutable.closeWal();
-          memtables.sealMutable();
+          if (stickyError.get() == null) {
+            // Sealed even when empty: the flusher then deletes its WAL like any other.
+            memtables.sealMutable();
+          }
+          // After a write failure the memtable may hold a commit that was reported failed: it is
+          // not flushed, and its WAL decides at the next open what survives.
         }
-        memtables.awaitFlushed();
-        flusher.stop();
+        flusher.stop(); // flushes everything sealed first
       }
     } catch (IOException | RuntimeException e) {
-      failure = e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       failure = e;
     } finally {
       memtables.abandon();

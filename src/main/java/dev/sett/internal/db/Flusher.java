@@ -49,11 +49,21 @@ final class Flusher {
     thread.start();
   }
 
-  /** Flushes what is sealed, then stops. */
-  void stop() throws InterruptedException {
+  /** Flushes what is sealed, then stops; waits even if interrupted, then restores the interrupt. */
+  void stop() {
     stopping = true;
     memtables.wakeAll();
-    thread.join();
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   long flushedTables() {
@@ -78,7 +88,7 @@ final class Flusher {
       }
       try {
         flushOne(memtable);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) { // an Error must not strand the writer
         LOG.error("flush of memtable {} failed; writes are stopped until the store is reopened",
             memtable.id(), e);
         stickyError.set(e);

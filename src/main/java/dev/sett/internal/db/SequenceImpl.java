@@ -30,14 +30,18 @@ final class SequenceImpl implements Sequence {
     lease();
   }
 
+  /** Leases the next range; the fields change only once the lease is committed. */
   private void lease() {
+    long[] range = new long[2];
     db.update(txn -> {
       Item item = txn.get(key);
       long stored = item == null ? 0 : ByteBuffer.wrap(item.value()).getLong();
-      next = stored;
-      leased = stored + bandwidth;
-      txn.set(key, ByteBuffer.allocate(8).putLong(leased).array());
+      range[0] = stored;
+      range[1] = stored + bandwidth;
+      txn.set(key, ByteBuffer.allocate(8).putLong(range[1]).array());
     });
+    next = range[0];
+    leased = range[1];
   }
 
   @Override

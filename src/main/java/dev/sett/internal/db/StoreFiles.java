@@ -91,13 +91,15 @@ final class StoreFiles {
    */
   List<Memtable> recoverMemtables() throws IOException {
     List<Memtable> recovered = new ArrayList<>();
-    long maxId = 0;
+    java.util.TreeMap<Long, Path> wals = new java.util.TreeMap<>(); // numeric order, not by name
     for (Path file : fileSystem.list(dir)) {
       long id = parseWalFileName(file.getFileName().toString());
-      if (id < 0) {
-        continue;
+      if (id >= 0) {
+        wals.put(id, file);
       }
-      maxId = Math.max(maxId, id);
+    }
+    long maxId = wals.isEmpty() ? 0 : wals.lastKey();
+    for (Path file : wals.values()) {
       if (fileSystem.size(file) < Memtable.WAL_HEADER_LENGTH) {
         // A crash while the WAL was being created: it never held a record. Creation syncs the
         // header before any record is appended, so a longer file is replayed (or reported).

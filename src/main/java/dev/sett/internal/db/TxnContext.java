@@ -35,7 +35,13 @@ interface TxnContext {
    */
   Sources openSources(boolean reverse, IteratorOptions options);
 
-  /** Hands a commit to the writer (called under the oracle's commit lock). */
+  /** Takes a commit slot (back-pressure); call before {@link Oracle#commit}. */
+  void reserveCommit();
+
+  /** Returns a slot from {@link #reserveCommit} for a commit that was not submitted. */
+  void cancelCommit();
+
+  /** Hands a commit holding a slot to the writer (called under the oracle's commit lock). */
   void submit(WritePipeline.Request request);
 
   /** The sources of a merge and what to release when it ends. */

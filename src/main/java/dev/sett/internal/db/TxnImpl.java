@@ -43,7 +43,9 @@ final class TxnImpl implements Txn {
   /** Entries plus the commit's own overhead, as Badger counts them. */
   private long count = 1;
   private long size = 21;
-  private int openIterators;
+  /** Iterators may be closed from other threads than the transaction's. */
+  private final java.util.concurrent.atomic.AtomicInteger openIterators =
+      new java.util.concurrent.atomic.AtomicInteger();
   private boolean finished;
 
   TxnImpl(TxnContext context, boolean update) {
@@ -156,8 +158,8 @@ final class TxnImpl implements Txn {
   @Override
   public CompletableFuture<Void> commitAsync() {
     checkUsable();
-    if (openIterators > 0) {
-      throw new IllegalStateException("close the transaction's " + openIterators
+    if (openIterators.get() > 0) {
+      throw new IllegalStateException("close the transaction's " + openIterators.get()
           + " open iterator(s) before committing");
     }
     if (pending.isEmpty()) {
@@ -173,11 +175,15 @@ final class TxnImpl implements Txn {
       writeSet[index++] = KeyHash.of(key);
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
-    long commitTs;
+    long commitTs = Oracle.CONFLICT;
+    context.reserveCommit();
     try {
       commitTs = context.oracle().commit(readTs, readSet, writeSet,
           ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
     } finally {
+      if (commitTs == Oracle.CONFLICT) {
+        context.cancelCommit();
+      }
       discard();
     }
     if (commitTs == Oracle.CONFLICT) {
@@ -218,7 +224,7 @@ final class TxnImpl implements Txn {
     PendingWritesIterator own = update && !pending.isEmpty()
         ? new PendingWritesIterator(pending.values(), readTs, options.reverse()) : null;
     DbIteratorImpl iterator = new DbIteratorImpl(this, context, options, own, null);
-    openIterators++;
+    openIterators.incrementAndGet();
     return iterator;
   }
 
@@ -236,12 +242,12 @@ final class TxnImpl implements Txn {
       own = new PendingWritesIterator(List.of(pending.get(key)), readTs, options.reverse());
     }
     DbIteratorImpl iterator = new DbIteratorImpl(this, context, all, own, key.clone());
-    openIterators++;
+    openIterators.incrementAndGet();
     return iterator;
   }
 
-  synchronized void iteratorClosed() {
-    openIterators--;
+  void iteratorClosed() {
+    openIterators.decrementAndGet();
   }
 
   @Override
@@ -249,8 +255,8 @@ final class TxnImpl implements Txn {
     if (finished) {
       return;
     }
-    if (openIterators > 0) {
-      throw new IllegalStateException("close the transaction's " + openIterators
+    if (openIterators.get() > 0) {
+      throw new IllegalStateException("close the transaction's " + openIterators.get()
           + " open iterator(s) before ending it");
     }
     finished = true;

@@ -1,5 +1,7 @@
 package dev.sett.internal.db;
 
+import dev.sett.DbClosedException;
+import dev.sett.SettException;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.txn.Oracle;
@@ -8,9 +10,10 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -25,14 +28,20 @@ import org.slf4j.LoggerFactory;
  * {@link Oracle} publish a read timestamp with a single volatile and lets WAL replay restore a
  * prefix of the commit order.
  *
- * <p>Errors: a failed append or sync fails the commits of its group that were not yet completed,
- * and is sticky: later commits fail at once (the store must be reopened).
+ * <p>Back-pressure: a committer takes one of {@link #MAX_IN_FLIGHT} slots ({@link #reserve})
+ * <em>before</em> it enters the oracle's commit lock, so {@link #submit}, which runs under that
+ * lock, never blocks.
  *
- * <p>Thread-safety: {@link #submit} is called under the oracle's commit lock, from any thread.
+ * <p>Errors: a failed append or sync fails the commits of its group that were not yet completed.
+ * A failed commit is never marked applied, so no reader is given a read timestamp that would show
+ * its entries. The failure is sticky: later commits fail at once and the store must be reopened.
+ *
+ * <p>Thread-safety: {@link #submit} and {@link #stop} serialize on {@link #submitLock}; the writer
+ * thread owns everything else.
  */
 final class WritePipeline {
   private static final Logger LOG = LoggerFactory.getLogger(WritePipeline.class);
-  private static final int QUEUE_CAPACITY = 1000;
+  static final int MAX_IN_FLIGHT = 1000;
   private static final int MAX_GROUP = 3000;
 
   /** One commit: its entries (versions assigned) and the future its committer waits on. */
@@ -44,14 +53,18 @@ final class WritePipeline {
     Memtable newMemtable() throws IOException;
   }
 
-  private static final Request STOP = new Request(List.of(), -1, null);
+  private static final Request STOP = new Request(List.of(), -1, new CompletableFuture<>());
 
   private final Memtables memtables;
   private final MemtableFactory memtableFactory;
   private final Oracle oracle;
   private final boolean syncWrites;
   private final StickyError stickyError;
-  private final BlockingQueue<Request> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+  private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
+  private final Object submitLock = new Object();
+  /** Guarded by {@link #submitLock}: once set, no request is queued any more. */
+  private boolean closing;
   private final Thread thread;
   private final AtomicLong stallNanos = new AtomicLong();
 
@@ -70,15 +83,34 @@ final class WritePipeline {
     thread.start();
   }
 
-  /** Queues a commit; blocks while the queue is full (back-pressure). */
-  void submit(Request request) {
+  /** Takes a commit slot, waiting while {@link #MAX_IN_FLIGHT} commits are queued. */
+  void reserve() {
     try {
-      queue.put(request);
+      slots.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      request.done().completeExceptionally(e);
-      oracle.markApplied(request.commitTs());
+      throw new SettException("interrupted while waiting to commit; nothing was written", e);
     }
+  }
+
+  /** Gives back a slot taken by {@link #reserve} for a commit that was not submitted. */
+  void unreserve() {
+    slots.release();
+  }
+
+  /**
+   * Queues a commit that holds a slot. Never blocks. Once the store is closing the commit fails
+   * with {@link DbClosedException} instead; nothing of it is written.
+   */
+  void submit(Request request) {
+    synchronized (submitLock) {
+      if (!closing) {
+        queue.add(request);
+        return;
+      }
+    }
+    slots.release();
+    request.done().completeExceptionally(new DbClosedException("the store closed before the commit"));
   }
 
   /** Total time the writer waited for a memtable to be flushed. */
@@ -86,10 +118,27 @@ final class WritePipeline {
     return stallNanos.get();
   }
 
-  /** Applies everything queued so far, then stops the writer thread. */
-  void stop() throws InterruptedException {
-    queue.put(STOP);
-    thread.join();
+  /**
+   * Applies everything queued so far, then stops the writer thread. Later submits fail. Waits for
+   * the thread even if interrupted (the store's files must not be closed under a running writer),
+   * then restores the interrupt.
+   */
+  void stop() {
+    synchronized (submitLock) {
+      closing = true;
+      queue.add(STOP);
+    }
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void run() {
@@ -107,12 +156,17 @@ final class WritePipeline {
         LOG.warn("writer thread interrupted; it keeps running until the store closes");
         continue;
       }
-      boolean stop = group.get(group.size() - 1) == STOP;
-      if (stop) {
-        group.remove(group.size() - 1);
+      int stop = group.indexOf(STOP);
+      List<Request> work = stop < 0 ? group : group.subList(0, stop);
+      try {
+        writeGroup(work);
+      } catch (Throwable e) { // an Error must not leave committers waiting forever
+        stickyError.set(e);
+        complete(work, e);
+        LOG.error("writer failed; writes are stopped until the store is reopened", e);
       }
-      writeGroup(group);
-      if (stop) {
+      if (stop >= 0) {
+        // Nothing can be queued behind STOP (submit checks `closing` under the same lock).
         return;
       }
     }
@@ -134,7 +188,10 @@ final class WritePipeline {
           memtable.sync();
         }
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       stickyError.set(e);
       if (written > 0 && !syncWrites) {
         // The first `written` requests reached the WAL and the memtable before the failure; with
@@ -144,23 +201,23 @@ final class WritePipeline {
       }
       complete(group, e);
       return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stickyError.set(e);
-      complete(group, e);
-      return;
     }
     complete(group, null);
   }
 
+  /** Completes requests in order; only successful ones advance the read timestamp. */
   private void complete(List<Request> requests, Throwable error) {
     for (Request request : requests) {
-      oracle.markApplied(request.commitTs());
+      if (request.done().isDone()) {
+        continue; // already completed before a later failure in the same group
+      }
       if (error == null) {
+        oracle.markApplied(request.commitTs());
         request.done().complete(null);
       } else {
         request.done().completeExceptionally(error);
       }
+      slots.release();
     }
   }
 

@@ -175,7 +175,8 @@ public final class LevelsController implements AutoCloseable {
         manifest.apply(Manifest.changeSet(Manifest.createTable(table.id(), 0,
             table.compression().id(), 0)));
       } catch (IOException | RuntimeException e) {
-        table.markForDeletion();
+        // Not deleted: the record may have reached the disk even though the sync failed. If it
+        // did not, the next open removes the file as an orphan.
         table.release();
         throw e;
       }

@@ -18,7 +18,10 @@ import java.util.function.LongConsumer;
  * <p>Conflicts (serializable snapshot isolation): a transaction that read keys conflicts if any
  * transaction that committed after its read timestamp wrote one of them. Reads and writes are kept
  * as 64-bit key fingerprints; a collision can only cause a spurious conflict, never a missed one.
- * Committed write sets are kept only while some running transaction started before them.
+ * A committed write set is kept while a transaction could still start, or is running, with a read
+ * timestamp below its commit timestamp: while the commit is not yet applied, or some running
+ * transaction is older than it. The set stays bounded by the commits in flight plus those newer
+ * than the oldest running transaction.
  *
  * <p>Thread-safety: safe for concurrent use.
  */
@@ -77,15 +80,20 @@ public final class Oracle {
         return CONFLICT;
       }
       long commitTs = nextCommitTs++;
-      if (detectConflicts && writes.length > 0 && !runningReads.isEmpty()) {
+      if (detectConflicts && writes.length > 0) {
         committed.addLast(new CommittedWrites(commitTs, writes));
       }
       enqueue.accept(commitTs);
+      pruneCommittedLocked();
       return commitTs;
     }
   }
 
-  /** Called by the writer, in timestamp order, once a commit is applied or has failed. */
+  /**
+   * Called by the writer, in timestamp order, once a commit is applied. Never called for a commit
+   * that failed: readers must not get a timestamp at or above it, because its entries may sit in
+   * the memtable unacknowledged.
+   */
   public void markApplied(long commitTs) {
     if (commitTs > appliedTs) {
       appliedTs = commitTs;
@@ -121,8 +129,9 @@ public final class Oracle {
   }
 
   private void pruneCommittedLocked() {
-    long oldestRead = runningReads.isEmpty() ? Long.MAX_VALUE : runningReads.firstKey();
-    while (!committed.isEmpty() && committed.peekFirst().commitTs <= oldestRead) {
+    // A transaction starting now reads at appliedTs: commits above it must stay checkable.
+    long horizon = runningReads.isEmpty() ? appliedTs : Math.min(appliedTs, runningReads.firstKey());
+    while (!committed.isEmpty() && committed.peekFirst().commitTs <= horizon) {
       committed.removeFirst();
     }
   }

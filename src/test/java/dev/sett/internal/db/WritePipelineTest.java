@@ -1,0 +1,208 @@
+package dev.sett.internal.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sett.DbClosedException;
+import dev.sett.SettException;
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.ForwardingFileSystem;
+import dev.sett.internal.fs.WritableFile;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
+import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.lsm.LevelsController;
+import dev.sett.internal.manifest.Manifest;
+import dev.sett.internal.memtable.Memtable;
+import dev.sett.internal.memtable.MemtableOptions;
+import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.TableOptions;
+import dev.sett.internal.txn.Oracle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The single writer's failure behaviour: what a failed commit may and may not leave behind. */
+class WritePipelineTest {
+  @TempDir
+  Path dir;
+
+  /** A file system whose syncs (or table creations) fail on demand. */
+  static final class FaultyDisk extends ForwardingFileSystem {
+    volatile boolean failSync;
+    volatile boolean errorOnTableCreate;
+
+    FaultyDisk() {
+      super(FileSystem.defaultFileSystem());
+    }
+
+    @Override
+    public WritableFile createFile(Path path) throws IOException {
+      if (errorOnTableCreate && path.toString().endsWith(".sst")) {
+        throw new OutOfMemoryError("simulated: out of memory while flushing");
+      }
+      return super.createFile(path);
+    }
+
+    @Override
+    protected WritableFile wrap(Path path, WritableFile file) {
+      return new ForwardingWritableFile(file) {
+        @Override
+        public void sync() throws IOException {
+          if (failSync) {
+            throw new IOException("injected fsync failure");
+          }
+          super.sync();
+        }
+      };
+    }
+  }
+
+  private static KeyValue entry(String key, long version, int valueSize) {
+    return new KeyValue(InternalKey.of(key.getBytes(StandardCharsets.UTF_8), version),
+        new ValueStruct((byte) 0, (byte) 0, 0, version, new byte[valueSize]));
+  }
+
+  /** Commits one entry the way a transaction does: slot, oracle, submit. */
+  private static CompletableFuture<Void> commit(Oracle oracle, WritePipeline pipeline, String key,
+      int valueSize) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    pipeline.reserve();
+    long readTs = oracle.begin();
+    oracle.commit(readTs, new long[0], new long[] {1},
+        ts -> pipeline.submit(new WritePipeline.Request(List.of(entry(key, ts, valueSize)), ts, done)));
+    oracle.finish(readTs);
+    return done;
+  }
+
+  @Test
+  void aCommitWhoseSyncFailedIsNeverVisibleAndTheFailureIsSticky() throws Exception {
+    FaultyDisk disk = new FaultyDisk();
+    MemtableOptions memtableOptions = new MemtableOptions(1 << 20, 1 << 16);
+    Memtable memtable = Memtable.create(disk, dir.resolve("000001.mem"), 1, memtableOptions,
+        new SplittableRandom(1));
+    Memtables memtables = new Memtables(2);
+    memtables.initialize(memtable, List.of());
+    Oracle oracle = new Oracle(0, true);
+    StickyError sticky = new StickyError();
+    WritePipeline pipeline = new WritePipeline(memtables, () -> {
+      throw new IOException("no rotation in this test");
+    }, oracle, true, sticky, "writer");
+    pipeline.start();
+    try {
+      commit(oracle, pipeline, "ok", 10).get(5, TimeUnit.SECONDS);
+      assertEquals(1, oracle.readTimestamp());
+
+      disk.failSync = true;
+      CompletableFuture<Void> failed = commit(oracle, pipeline, "k", 10);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> failed.get(5, TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("injected fsync failure"), e.getCause().toString());
+      assertEquals(1, oracle.readTimestamp(), "the failed commit must not advance the read timestamp");
+      assertNull(memtable.get("k".getBytes(StandardCharsets.UTF_8), oracle.readTimestamp()));
+
+      disk.failSync = false;
+      CompletableFuture<Void> later = commit(oracle, pipeline, "later", 10);
+      ExecutionException stuck = assertThrows(ExecutionException.class, () -> later.get(5, TimeUnit.SECONDS));
+      assertTrue(stuck.getCause().getMessage().contains("earlier background failure"), stuck.getCause().toString());
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  @Test
+  void aFlusherThatDiesOfAnErrorDoesNotStrandTheWriter() throws Exception {
+    FaultyDisk disk = new FaultyDisk();
+    disk.errorOnTableCreate = true;
+    MemtableOptions memtableOptions = new MemtableOptions(4096, 1 << 16);
+    long[] ids = {0};
+    WritePipeline.MemtableFactory factory = () -> {
+      long id = ++ids[0];
+      return Memtable.create(disk, dir.resolve(String.format("%06d.mem", id)), id, memtableOptions,
+          new SplittableRandom(id));
+    };
+    Memtables memtables = new Memtables(1);
+    memtables.initialize(factory.newMemtable(), List.of());
+    try (Manifest manifest = Manifest.open(disk, dir, 0, false);
+        LevelsController levels = LevelsController.open(disk, dir, manifest, TableOptions.defaults(),
+            BlockCache.disabled(), 7, false)) {
+      Oracle oracle = new Oracle(0, false);
+      StickyError sticky = new StickyError();
+      WritePipeline pipeline = new WritePipeline(memtables, factory, oracle, false, sticky, "writer");
+      Flusher flusher = new Flusher(memtables, levels, sticky, "flusher");
+      flusher.start();
+      pipeline.start();
+      CompletableFuture<Void> last = null;
+      for (int i = 0; i < 20; i++) {
+        last = commit(oracle, pipeline, "k" + i, 2000);
+      }
+      CompletableFuture<Void> outcome = last;
+      // It must complete one way or the other; the flusher's Error makes it fail.
+      ExecutionException e = assertThrows(ExecutionException.class, () -> outcome.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(IOException.class, e.getCause());
+      assertInstanceOf(OutOfMemoryError.class, sticky.get());
+      pipeline.stop();
+      flusher.stop();
+    }
+  }
+
+  @Test
+  void aCommitterWaitingForASlotCanBeInterruptedWithoutExposingQueuedCommits() throws Exception {
+    Memtables memtables = new Memtables(1);
+    memtables.initialize(Memtable.inMemory(1, new MemtableOptions(1 << 20, 1 << 16), new SplittableRandom(1)),
+        List.of());
+    Oracle oracle = new Oracle(0, true);
+    WritePipeline pipeline = new WritePipeline(memtables, () -> {
+      throw new IOException("no rotation in this test");
+    }, oracle, false, new StickyError(), "writer");
+    // The writer is not started: fill every slot.
+    for (int i = 0; i < WritePipeline.MAX_IN_FLIGHT; i++) {
+      commit(oracle, pipeline, "k" + i, 1);
+    }
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread blocked = new Thread(() -> {
+      try {
+        commit(oracle, pipeline, "one too many", 1);
+      } catch (Throwable e) {
+        thrown.set(e);
+      }
+    });
+    blocked.start();
+    Thread.sleep(100);
+    blocked.interrupt();
+    blocked.join(5000);
+    assertInstanceOf(SettException.class, thrown.get());
+    assertEquals(0, oracle.readTimestamp(), "queued, unapplied commits must stay invisible");
+    oracle.finish(oracle.begin()); // the oracle's lock is free: a waiting committer does not hold it
+    pipeline.start();
+    pipeline.stop();
+    assertEquals(WritePipeline.MAX_IN_FLIGHT, oracle.readTimestamp(), "stop applies what was queued");
+  }
+
+  @Test
+  void aCommitSubmittedAfterStopFailsAsClosed() throws Exception {
+    Memtables memtables = new Memtables(1);
+    memtables.initialize(Memtable.inMemory(1, new MemtableOptions(1 << 20, 1 << 16), new SplittableRandom(1)),
+        List.of());
+    Oracle oracle = new Oracle(0, true);
+    WritePipeline pipeline = new WritePipeline(memtables, () -> {
+      throw new IOException("no rotation in this test");
+    }, oracle, false, new StickyError(), "writer");
+    pipeline.start();
+    commit(oracle, pipeline, "before", 1).get(5, TimeUnit.SECONDS);
+    pipeline.stop();
+    CompletableFuture<Void> after = commit(oracle, pipeline, "after", 1);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> after.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(DbClosedException.class, e.getCause());
+  }
+}
