@@ -1,0 +1,306 @@
+package dev.sett.internal.lsm;
+
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.Table;
+import dev.sett.internal.sstable.TableBuilder;
+import dev.sett.internal.sstable.TableOptions;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one compaction: merges the input tables into new, synced and opened tables for the target
+ * level, dropping what no reader can need any more.
+ *
+ * <p><b>Design.</b> The executor is the middle of three steps: a picker chooses the tables (pure
+ * policy), the executor writes the new files, and the {@code LevelsController} records them in the
+ * MANIFEST and swaps them into the levels. The executor touches neither the MANIFEST nor the
+ * levels, so a failed run has one simple outcome: every file it created is gone and the inputs are
+ * untouched. A run divides the key space at the bottom tables' boundaries ({@link SplitRange}) and
+ * merges the splits in parallel on the sub-compaction pool ({@link Subcompaction}); which versions
+ * survive is decided by {@link VersionRetention} alone, where the rules of reference §7.6 can be
+ * read and tested in one place. Output tables are cut only between user keys, since levels 1 and
+ * up promise that all versions of a key live in one table (a point lookup reads one table per
+ * level). Each table is written and synced as soon as it is full, the directory is synced once
+ * after all of them, and only then are they opened.
+ *
+ * <p>Rejected: building every output table in memory and writing them at the end with a separate
+ * pool, as Badger does: memory would grow with the size of the compaction, while writing each
+ * table when it is finished bounds it to one table per split. Rejected too: splitting by sampled
+ * keys of the top tables; the bottom tables' boundaries cost nothing and keep output tables
+ * aligned with the tables already below. Badger's compaction iterators bypass the block cache;
+ * {@link Table} offers no such iterator yet, so compaction reads of compressed blocks go through
+ * the cache.
+ *
+ * <p>Thread-safety: safe for concurrent runs; an executor keeps no state between runs. The table
+ * id supplier and the path function are called from the pool's threads and must be thread-safe.
+ */
+public final class CompactionExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(CompactionExecutor.class);
+
+  private final FileSystem fileSystem;
+  private final TableOptions tableOptions;
+  private final BlockCache blockCache;
+  private final LongSupplier newTableId;
+  private final LongFunction<Path> tablePath;
+  private final Executor subcompactionPool;
+
+  /**
+   * @param fileSystem where tables are read and written
+   * @param tableOptions how output tables are written and opened
+   * @param blockCache the cache output tables are opened with
+   * @param newTableId hands out a fresh table id per call; thread-safe
+   * @param tablePath the file of table {@code id}; thread-safe
+   * @param subcompactionPool runs the splits of a compaction; its size bounds their parallelism.
+   *     The calling thread waits for them, so it must not be one the splits need in order to run
+   */
+  public CompactionExecutor(FileSystem fileSystem, TableOptions tableOptions,
+      BlockCache blockCache, LongSupplier newTableId, LongFunction<Path> tablePath,
+      Executor subcompactionPool) {
+    this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
+    this.tableOptions = Objects.requireNonNull(tableOptions, "tableOptions");
+    this.blockCache = Objects.requireNonNull(blockCache, "blockCache");
+    this.newTableId = Objects.requireNonNull(newTableId, "newTableId");
+    this.tablePath = Objects.requireNonNull(tablePath, "tablePath");
+    this.subcompactionPool = Objects.requireNonNull(subcompactionPool, "subcompactionPool");
+  }
+
+  /**
+   * Writes and syncs the new table files, syncs their directory, and opens them. Touches neither
+   * the MANIFEST nor the levels, and never modifies or releases the input tables. On any failure
+   * deletes every file it created, releases every output it opened, and rethrows the first
+   * failure (later ones are attached as suppressed); the splits still running when one fails are
+   * waited for first. An interrupt does not stop a run: it is restored when the run returns.
+   */
+  public CompactionOutput run(CompactionInput input) throws IOException {
+    Objects.requireNonNull(input, "input");
+    DropPrefixes dropPrefixes = new DropPrefixes(input.dropPrefixes());
+    List<Table> bottomToRead = new ArrayList<>(input.bottom().size());
+    for (Table table : input.bottom()) {
+      if (!dropPrefixes.coversTable(table)) {
+        bottomToRead.add(table);
+      }
+    }
+    OverlapGuard overlapGuard = new OverlapGuard(input.targetLevel(), input.levelBelowTarget());
+    OutputFiles outputs = new OutputFiles();
+    List<Table> opened = new ArrayList<>();
+    try {
+      long entriesRead = 0;
+      long entriesWritten = 0;
+      for (Subcompaction.Counts counts : runSplits(input, bottomToRead, dropPrefixes,
+          overlapGuard, outputs)) {
+        entriesRead += counts.entriesRead();
+        entriesWritten += counts.entriesWritten();
+      }
+      syncDirectories(outputs.written());
+      for (WrittenTable table : outputs.written()) {
+        opened.add(Table.open(fileSystem, table.path(), table.id(), tableOptions, blockCache));
+      }
+      opened.sort((a, b) -> InternalKey.compare(a.smallestKey(), b.smallestKey()));
+      checkDisjoint(opened);
+      long bytesWritten = 0;
+      for (Table table : opened) {
+        bytesWritten += table.onDiskSize();
+      }
+      CompactionOutput output = new CompactionOutput(opened, bytesRead(input.top(), bottomToRead),
+          bytesWritten, entriesRead, entriesWritten, entriesRead - entriesWritten);
+      LOG.debug("compacted L{} -> L{}: {} + {} tables into {}, {} of {} entries kept",
+          input.level(), input.targetLevel(), input.top().size(), bottomToRead.size(),
+          opened.size(), entriesWritten, entriesRead);
+      return output;
+    } catch (Throwable failure) {
+      deleteOutputs(opened, outputs.created(), failure);
+      throw failure;
+    }
+  }
+
+  /** Runs one sub-compaction per split on the pool and waits for all of them. */
+  private List<Subcompaction.Counts> runSplits(CompactionInput input, List<Table> bottomToRead,
+      DropPrefixes dropPrefixes, OverlapGuard overlapGuard, OutputFiles outputs)
+      throws IOException {
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    List<FutureTask<Subcompaction.Counts>> tasks = new ArrayList<>();
+    for (SplitRange split : SplitRange.plan(input)) {
+      Subcompaction subcompaction = new Subcompaction(split, input.top(), bottomToRead,
+          tableOptions, input.targetFileSize(),
+          new VersionRetention(input.discardTs(), input.numVersionsToKeep(),
+              input.dataMayExistBelow(), input.nowSeconds()),
+          dropPrefixes, overlapGuard, outputs::write);
+      FutureTask<Subcompaction.Counts> task =
+          new FutureTask<>(recordingFailure(subcompaction::run, failures));
+      try {
+        subcompactionPool.execute(task);
+      } catch (RejectedExecutionException e) {
+        failures.add(e);
+        break;
+      }
+      tasks.add(task);
+    }
+    List<Subcompaction.Counts> results = awaitAll(tasks);
+    Throwable first = failures.poll();
+    if (first != null) {
+      for (Throwable later : failures) {
+        first.addSuppressed(later);
+      }
+      throw rethrowable(first);
+    }
+    return results;
+  }
+
+  /** Records the task's failure, in the order failures happen, and rethrows it. */
+  private static <T> Callable<T> recordingFailure(Callable<T> task, Queue<Throwable> failures) {
+    return () -> {
+      try {
+        return task.call();
+      } catch (Throwable failure) {
+        failures.add(failure);
+        throw failure;
+      }
+    };
+  }
+
+  /** Waits for every task, through interrupts; the results of those that succeeded. */
+  private static <T> List<T> awaitAll(List<FutureTask<T>> tasks) {
+    List<T> results = new ArrayList<>(tasks.size());
+    boolean interrupted = false;
+    for (FutureTask<T> task : tasks) {
+      while (true) {
+        try {
+          results.add(task.get());
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          break; // recordingFailure has queued the cause
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return results;
+  }
+
+  /** Turns a recorded failure back into something {@link #run} may throw. */
+  private static IOException rethrowable(Throwable failure) {
+    if (failure instanceof IOException io) {
+      return io;
+    }
+    if (failure instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    return new IOException("sub-compaction failed", failure);
+  }
+
+  /** Forces the directory entries of the new files to disk: once per directory, usually one. */
+  private void syncDirectories(List<WrittenTable> written) throws IOException {
+    Set<Path> directories = new LinkedHashSet<>();
+    for (WrittenTable table : written) {
+      directories.add(table.path().toAbsolutePath().getParent());
+    }
+    for (Path directory : directories) {
+      fileSystem.syncDirectory(directory);
+    }
+  }
+
+  private static long bytesRead(List<Table> top, List<Table> bottomRead) {
+    long bytes = 0;
+    for (Table table : top) {
+      bytes += table.onDiskSize();
+    }
+    for (Table table : bottomRead) {
+      bytes += table.onDiskSize();
+    }
+    return bytes;
+  }
+
+  /** Fails if two sorted output tables share a user key: a split or cut went wrong. */
+  private static void checkDisjoint(List<Table> sorted) {
+    for (int i = 1; i < sorted.size(); i++) {
+      byte[] previousBiggest = sorted.get(i - 1).biggestKey();
+      byte[] smallest = sorted.get(i).smallestKey();
+      if (InternalKey.compareUserKeys(previousBiggest, smallest) >= 0) {
+        throw new IllegalStateException("compaction output " + sorted.get(i - 1) + " ends at "
+            + InternalKey.toString(previousBiggest) + " but " + sorted.get(i) + " starts at "
+            + InternalKey.toString(smallest));
+      }
+    }
+  }
+
+  /** Releases the opened outputs and deletes every file created; problems join {@code failure}. */
+  private void deleteOutputs(List<Table> opened, Collection<Path> created, Throwable failure) {
+    for (Table table : opened) {
+      try {
+        table.release();
+      } catch (RuntimeException releaseFailure) {
+        failure.addSuppressed(releaseFailure);
+      }
+    }
+    for (Path path : created) {
+      try {
+        fileSystem.delete(path);
+      } catch (IOException | RuntimeException deleteFailure) {
+        failure.addSuppressed(deleteFailure);
+      }
+    }
+  }
+
+  /** A table file a run wrote. */
+  private record WrittenTable(long id, Path path) {
+  }
+
+  /**
+   * The files of one run. Each path is recorded before its file is created, so that a file left
+   * half-written by a failure is deleted too.
+   *
+   * <p>Thread-safety: safe for the concurrent sub-compactions of one run.
+   */
+  private final class OutputFiles {
+    private final Queue<Path> created = new ConcurrentLinkedQueue<>();
+    private final Queue<WrittenTable> written = new ConcurrentLinkedQueue<>();
+
+    /** Writes {@code builder} as a new table with a fresh id; the file is synced. */
+    void write(TableBuilder builder) throws IOException {
+      long id = newTableId.getAsLong();
+      Path path = tablePath.apply(id);
+      created.add(path);
+      try {
+        builder.writeTo(fileSystem, path);
+      } catch (FileAlreadyExistsException e) {
+        created.remove(path); // someone else's file: never delete it
+        throw e;
+      }
+      written.add(new WrittenTable(id, path));
+    }
+
+    Collection<Path> created() {
+      return created;
+    }
+
+    List<WrittenTable> written() {
+      return List.copyOf(written);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package dev.sett.internal.lsm;
+
+import dev.sett.internal.iter.MergeIterator;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.sstable.Table;
+import dev.sett.internal.sstable.TableBuilder;
+import dev.sett.internal.sstable.TableOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Merges the inputs of one {@link SplitRange} into output tables (reference §7.6 step 4): walks
+ * the merged inputs in key order, lets {@link VersionRetention} decide each version's fate, and
+ * hands every finished table to a {@link TableSink}. A table is finished only where a new user
+ * key starts, so all versions of a key land in one table: when the table has reached the target
+ * size, or when the {@link OverlapGuard} says it spans too much of the level below the target.
+ *
+ * <p>Thread-safety: not thread-safe; each split runs its own instance on one thread. The input
+ * tables may be read by other sub-compactions at the same time.
+ */
+final class Subcompaction {
+
+  /** Receives each finished, non-empty table builder: writes and syncs it. */
+  @FunctionalInterface
+  interface TableSink {
+    void write(TableBuilder finished) throws IOException;
+  }
+
+  /** What one sub-compaction did. */
+  record Counts(long entriesRead, long entriesWritten) {
+  }
+
+  private final SplitRange range;
+  private final List<Table> top;
+  private final List<Table> bottom;
+  private final TableOptions tableOptions;
+  private final long targetFileSize;
+  private final VersionRetention retention;
+  private final DropPrefixes dropPrefixes;
+  private final OverlapGuard overlapGuard;
+  private final TableSink sink;
+
+  private TableBuilder builder;
+  /** The first key that started in the current output table, or null. */
+  private byte[] tableFirstKey;
+  private int tableDistinctKeys;
+  private long entriesRead;
+  private long entriesWritten;
+
+  /**
+   * @param top the newer inputs, newest source first, each read on its own
+   * @param bottom sorted, non-overlapping tables of the target level, read as one source after
+   *     {@code top}; tables a drop prefix covers entirely must already be left out
+   */
+  Subcompaction(SplitRange range, List<Table> top, List<Table> bottom, TableOptions tableOptions,
+      long targetFileSize, VersionRetention retention, DropPrefixes dropPrefixes,
+      OverlapGuard overlapGuard, TableSink sink) {
+    this.range = range;
+    this.top = top;
+    this.bottom = bottom;
+    this.tableOptions = tableOptions;
+    this.targetFileSize = targetFileSize;
+    this.retention = retention;
+    this.dropPrefixes = dropPrefixes;
+    this.overlapGuard = overlapGuard;
+    this.sink = sink;
+  }
+
+  /** Runs the walk once; iterator failures come out as the {@link IOException} they wrap. */
+  Counts run() throws IOException {
+    builder = new TableBuilder(tableOptions);
+    try (KeyValueIterator inputs = openInputs()) {
+      byte[] seekKey = range.seekKey();
+      if (seekKey == null) {
+        inputs.rewind();
+      } else {
+        inputs.seek(seekKey);
+      }
+      walk(inputs);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    finishTable();
+    return new Counts(entriesRead, entriesWritten);
+  }
+
+  private void walk(KeyValueIterator inputs) throws IOException {
+    byte[] currentKey = null;
+    boolean droppingKey = false;
+    for (; inputs.valid(); inputs.next()) {
+      byte[] key = inputs.key();
+      if (currentKey == null || !InternalKey.sameUserKey(key, currentKey)) {
+        if (range.endsBefore(key)) {
+          return;
+        }
+        currentKey = key;
+        droppingKey = dropPrefixes.matches(key);
+        if (!droppingKey) {
+          startUserKey(key);
+        }
+      }
+      entriesRead++;
+      if (droppingKey) {
+        continue;
+      }
+      ValueStruct value = inputs.value();
+      switch (retention.decide(InternalKey.version(key), value)) {
+        case KEEP -> {
+          builder.add(key, value);
+          entriesWritten++;
+        }
+        case KEEP_STALE -> {
+          builder.addStale(key, value);
+          entriesWritten++;
+        }
+        case DROP -> {
+        }
+      }
+    }
+  }
+
+  /** The one place an output table may end: before {@code key}, the newest version of its key. */
+  private void startUserKey(byte[] key) throws IOException {
+    if (!builder.isEmpty() && builder.estimatedSize() >= targetFileSize) {
+      finishTable();
+    }
+    if (tableFirstKey == null) {
+      tableFirstKey = key;
+    }
+    tableDistinctKeys++;
+    if (tableDistinctKeys % OverlapGuard.CHECK_INTERVAL_KEYS == 0
+        && overlapGuard.exceeded(tableFirstKey, key)) {
+      finishTable();
+      tableFirstKey = key;
+      tableDistinctKeys = 1;
+    }
+    retention.startUserKey();
+  }
+
+  private void finishTable() throws IOException {
+    if (!builder.isEmpty()) {
+      TableBuilder finished = builder;
+      builder = new TableBuilder(tableOptions);
+      sink.write(finished);
+    }
+    tableFirstKey = null;
+    tableDistinctKeys = 0;
+  }
+
+  /** A merge of the top tables, newest first, and the bottom level as one source after them. */
+  private KeyValueIterator openInputs() {
+    List<KeyValueIterator> sources = new ArrayList<>(top.size() + 1);
+    try {
+      for (Table table : top) {
+        sources.add(table.iterator(false));
+      }
+      if (!bottom.isEmpty()) {
+        sources.add(new LevelIterator(bottom, false));
+      }
+      return MergeIterator.of(sources, false);
+    } catch (RuntimeException | Error failure) {
+      for (KeyValueIterator source : sources) {
+        try {
+          source.close();
+        } catch (RuntimeException closeFailure) {
+          failure.addSuppressed(closeFailure);
+        }
+      }
+      throw failure;
+    }
+  }
+}
