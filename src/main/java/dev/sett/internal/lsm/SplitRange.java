@@ -47,7 +47,7 @@ record SplitRange(byte[] afterUserKey, byte[] lastUserKey) {
     return splits;
   }
 
-  /** The smallest internal key of the range: where its sub-compaction seeks to, or null to rewind. */
+  /** The smallest internal key in the range, where its sub-compaction seeks; null: rewind. */
   byte[] seekKey() {
     if (afterUserKey == null) {
       return null;

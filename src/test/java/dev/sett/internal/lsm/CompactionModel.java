@@ -48,7 +48,7 @@ final class CompactionModel {
     return new Result(kept, staleBytes);
   }
 
-  /** Adds the kept versions of one key (newest first) to {@code kept}; returns their stale bytes. */
+  /** Adds the kept versions of one key (newest first) to {@code kept}; returns stale bytes. */
   private static long keep(List<Version> newestFirst, long discardTs, int numVersionsToKeep,
       boolean dataMayExistBelow, List<String> dropPrefixes, long nowSeconds, List<Version> kept) {
     String key = newestFirst.get(0).key();
