@@ -16,12 +16,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -89,10 +88,15 @@ public final class CompactionExecutor {
    * the MANIFEST nor the levels, and never modifies or releases the input tables. On any failure
    * deletes every file it created, releases every output it opened, and rethrows the first
    * failure (later ones are attached as suppressed); the splits still running when one fails are
-   * waited for first. An interrupt does not stop a run: it is restored when the run returns.
+   * waited for first. An interrupt does not stop a run: the flag is cleared while the run uses
+   * the file system (an interrupted thread's channels close themselves) and restored when it
+   * returns.
    */
   public CompactionOutput run(CompactionInput input) throws IOException {
     Objects.requireNonNull(input, "input");
+    // A channel used by an interrupted thread closes itself: the flag is cleared for the run and
+    // restored at its end, together with any interrupt that arrives while it waits for splits.
+    boolean interrupted = Thread.interrupted();
     DropPrefixes dropPrefixes = new DropPrefixes(input.dropPrefixes());
     List<Table> bottomToRead = new ArrayList<>(input.bottom().size());
     for (Table table : input.bottom()) {
@@ -100,19 +104,16 @@ public final class CompactionExecutor {
         bottomToRead.add(table);
       }
     }
-    OverlapGuard overlapGuard = new OverlapGuard(input.targetLevel(), input.levelBelowTarget());
-    OutputFiles outputs = new OutputFiles();
+    RunOutputs outputs = new RunOutputs();
+    List<FutureTask<Void>> splits = new ArrayList<>();
     List<Table> opened = new ArrayList<>();
     try {
-      long entriesRead = 0;
-      long entriesWritten = 0;
-      for (Subcompaction.Counts counts : runSplits(input, bottomToRead, dropPrefixes,
-          overlapGuard, outputs)) {
-        entriesRead += counts.entriesRead();
-        entriesWritten += counts.entriesWritten();
-      }
-      syncDirectories(outputs.written());
-      for (WrittenTable table : outputs.written()) {
+      startSplits(input, bottomToRead, dropPrefixes, outputs, splits);
+      interrupted |= outputs.awaitAll(splits);
+      outputs.throwFirstFailure();
+      List<WrittenTable> written = outputs.written();
+      syncDirectories(written);
+      for (WrittenTable table : written) {
         opened.add(Table.open(fileSystem, table.path(), table.id(), tableOptions, blockCache));
       }
       opened.sort((a, b) -> InternalKey.compare(a.smallestKey(), b.smallestKey()));
@@ -121,83 +122,46 @@ public final class CompactionExecutor {
       for (Table table : opened) {
         bytesWritten += table.onDiskSize();
       }
-      CompactionOutput output = new CompactionOutput(opened, bytesRead(input.top(), bottomToRead),
-          bytesWritten, entriesRead, entriesWritten, entriesRead - entriesWritten);
+      long entriesRead = outputs.entriesRead.sum();
+      long entriesWritten = outputs.entriesWritten.sum();
       LOG.debug("compacted L{} -> L{}: {} + {} tables into {}, {} of {} entries kept",
           input.level(), input.targetLevel(), input.top().size(), bottomToRead.size(),
           opened.size(), entriesWritten, entriesRead);
-      return output;
+      return new CompactionOutput(opened, bytesRead(input.top(), bottomToRead), bytesWritten,
+          entriesRead, entriesWritten, entriesRead - entriesWritten);
     } catch (Throwable failure) {
+      interrupted |= outputs.awaitAll(splits); // a split still running would write more files
       deleteOutputs(opened, outputs.created(), failure);
       throw failure;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
-  /** Runs one sub-compaction per split on the pool and waits for all of them. */
-  private List<Subcompaction.Counts> runSplits(CompactionInput input, List<Table> bottomToRead,
-      DropPrefixes dropPrefixes, OverlapGuard overlapGuard, OutputFiles outputs)
-      throws IOException {
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    List<FutureTask<Subcompaction.Counts>> tasks = new ArrayList<>();
+  /**
+   * Hands one sub-compaction per split to the pool and adds it to {@code started}. A split the
+   * pool refuses is recorded as the run's failure and no further split is started.
+   */
+  private void startSplits(CompactionInput input, List<Table> bottomToRead,
+      DropPrefixes dropPrefixes, RunOutputs outputs, List<FutureTask<Void>> started) {
+    OverlapGuard overlapGuard = new OverlapGuard(input.targetLevel(), input.levelBelowTarget());
     for (SplitRange split : SplitRange.plan(input)) {
       Subcompaction subcompaction = new Subcompaction(split, input.top(), bottomToRead,
           tableOptions, input.targetFileSize(),
           new VersionRetention(input.discardTs(), input.numVersionsToKeep(),
               input.dataMayExistBelow(), input.nowSeconds()),
           dropPrefixes, overlapGuard, outputs::write);
-      FutureTask<Subcompaction.Counts> task =
-          new FutureTask<>(recordingFailure(subcompaction::run, failures));
+      FutureTask<Void> task = new FutureTask<>(() -> outputs.runSplit(subcompaction), null);
       try {
         subcompactionPool.execute(task);
-      } catch (RejectedExecutionException e) {
-        failures.add(e);
-        break;
+      } catch (RuntimeException refused) { // RejectedExecutionException, usually
+        outputs.failures.add(refused);
+        return;
       }
-      tasks.add(task);
+      started.add(task);
     }
-    List<Subcompaction.Counts> results = awaitAll(tasks);
-    Throwable first = failures.poll();
-    if (first != null) {
-      for (Throwable later : failures) {
-        first.addSuppressed(later);
-      }
-      throw rethrowable(first);
-    }
-    return results;
-  }
-
-  /** Records the task's failure, in the order failures happen, and rethrows it. */
-  private static <T> Callable<T> recordingFailure(Callable<T> task, Queue<Throwable> failures) {
-    return () -> {
-      try {
-        return task.call();
-      } catch (Throwable failure) {
-        failures.add(failure);
-        throw failure;
-      }
-    };
-  }
-
-  /** Waits for every task, through interrupts; the results of those that succeeded. */
-  private static <T> List<T> awaitAll(List<FutureTask<T>> tasks) {
-    List<T> results = new ArrayList<>(tasks.size());
-    boolean interrupted = false;
-    for (FutureTask<T> task : tasks) {
-      while (true) {
-        try {
-          results.add(task.get());
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          break; // recordingFailure has queued the cause
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    return results;
   }
 
   /** Turns a recorded failure back into something {@link #run} may throw. */
@@ -272,14 +236,48 @@ public final class CompactionExecutor {
   }
 
   /**
-   * The files of one run. Each path is recorded before its file is created, so that a file left
-   * half-written by a failure is deleted too.
+   * What the splits of one run produce: files, counters and failures. Each path is recorded before
+   * its file is created, so that a file left half-written by a failure is deleted too.
    *
    * <p>Thread-safety: safe for the concurrent sub-compactions of one run.
    */
-  private final class OutputFiles {
+  private final class RunOutputs {
     private final Queue<Path> created = new ConcurrentLinkedQueue<>();
     private final Queue<WrittenTable> written = new ConcurrentLinkedQueue<>();
+    /** In the order they happened: the first is the one the run throws. */
+    private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    private final LongAdder entriesRead = new LongAdder();
+    private final LongAdder entriesWritten = new LongAdder();
+
+    /** Runs one split on a pool thread, recording its counts or its failure. */
+    void runSplit(Subcompaction subcompaction) {
+      try {
+        Subcompaction.Counts counts = subcompaction.run();
+        entriesRead.add(counts.entriesRead());
+        entriesWritten.add(counts.entriesWritten());
+      } catch (Throwable failure) {
+        failures.add(failure);
+      }
+    }
+
+    /** Waits until every split is done, through interrupts; returns whether one arrived. */
+    boolean awaitAll(List<FutureTask<Void>> splits) {
+      boolean interrupted = false;
+      for (FutureTask<Void> split : splits) {
+        while (true) {
+          try {
+            split.get();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true; // the split writes files: wait for it all the same
+          } catch (ExecutionException e) {
+            failures.add(e.getCause()); // runSplit records its own failures: only in an emergency
+            break;
+          }
+        }
+      }
+      return interrupted;
+    }
 
     /** Writes {@code builder} as a new table with a fresh id; the file is synced. */
     void write(TableBuilder builder) throws IOException {
@@ -293,6 +291,17 @@ public final class CompactionExecutor {
         throw e;
       }
       written.add(new WrittenTable(id, path));
+    }
+
+    /** Throws the first recorded failure, with the later ones attached as suppressed. */
+    void throwFirstFailure() throws IOException {
+      Throwable first = failures.poll();
+      if (first != null) {
+        for (Throwable later : failures) {
+          first.addSuppressed(later);
+        }
+        throw rethrowable(first);
+      }
     }
 
     Collection<Path> created() {
