@@ -12,6 +12,7 @@ import static dev.sett.internal.lsm.CompactionFixture.read;
 import static dev.sett.internal.lsm.CompactionFixture.staleBytes;
 import static dev.sett.internal.lsm.CompactionFixture.versions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -342,6 +343,27 @@ class CompactionExecutorTest {
       CompactionOutput levelZero = fixture.run(new CompactionInput(0, 0, List.of(top), List.of(),
           levelBelow, true, 10, 1, 64 << 20, List.of(), NOW_SECONDS));
       assertEquals(List.of(10_000), tableSizes(levelZero), "no guard for L0 -> L0");
+    }
+  }
+
+  @Test
+  void theOverlapGuardCountsTablesThatTouchTheRange() throws IOException {
+    try (CompactionFixture fixture = new CompactionFixture()) {
+      List<Table> levelBelow = new ArrayList<>();
+      for (String range : List.of("b-c", "d-f", "g-g", "h-j", "k-m")) {
+        levelBelow.add(fixture.table(put(range.substring(0, 1), 2), put(range.substring(2), 1)));
+      }
+      OverlapGuard guard = new OverlapGuard(1, levelBelow);
+      assertEquals(5, guard.overlappingTables(put("a", 9).internalKey(),
+          put("z", 9).internalKey()));
+      assertEquals(3, guard.overlappingTables(put("c", 1).internalKey(),
+          put("g", 1).internalKey()), "touching b-c and g-g at their ends");
+      assertEquals(0, guard.overlappingTables(put("ca", 1).internalKey(),
+          put("cz", 1).internalKey()), "between two tables");
+      assertEquals(1, guard.overlappingTables(put("e", 1).internalKey(),
+          put("e", 1).internalKey()));
+      assertFalse(guard.enabled(), "five tables can never reach ten");
+      assertFalse(new OverlapGuard(0, levelBelow).enabled());
     }
   }
 
