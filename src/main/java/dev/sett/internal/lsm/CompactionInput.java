@@ -17,8 +17,10 @@ import java.util.Objects;
  *     drop prefix) compaction
  * @param top the tables being pushed down, newest source first: for L0 the newest table first,
  *     for a level of 1 or more in key order (they do not overlap)
- * @param bottom the tables of {@code targetLevel} that overlap {@code top}, in key order; empty
- *     for L0→L0 and for same-level compactions, which list every input in {@code top}
+ * @param bottom tables of {@code targetLevel} in key order, merged as the oldest source: those
+ *     that overlap {@code top}; for a same-level compaction the level's further tables to merge
+ *     (Lmax→Lmax) or to filter (a DropPrefix compaction, whose {@code top} is empty); empty for
+ *     L0→L0. Tables a drop prefix covers entirely are not read at all
  * @param levelBelowTarget the tables of level {@code targetLevel + 1} in key order, for the
  *     overlap guard; empty if that level does not exist
  * @param dataMayExistBelow whether some level below {@code targetLevel} may hold older versions of

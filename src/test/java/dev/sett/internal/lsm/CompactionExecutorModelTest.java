@@ -91,10 +91,13 @@ class CompactionExecutorModelTest {
           topContents.add(randomTable(random, existing));
         }
       }
-      default -> { // Lmax -> Lmax: the whole level is the top
+      default -> { // Lmax -> Lmax or a DropPrefix compaction: one level, split at random
         level = 6;
         targetLevel = 6;
-        topContents = sortedLevel(random, 1 + random.nextInt(4), existing);
+        List<List<Version>> tables = sortedLevel(random, 1 + random.nextInt(4), existing);
+        int topCount = random.nextInt(tables.size() + 1);
+        topContents = new ArrayList<>(tables.subList(0, topCount));
+        bottomContents = new ArrayList<>(tables.subList(topCount, tables.size()));
       }
     }
 

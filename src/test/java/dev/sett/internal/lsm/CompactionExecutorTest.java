@@ -286,6 +286,22 @@ class CompactionExecutorTest {
   }
 
   @Test
+  void aDropPrefixCompactionFiltersTheBottomOfOneLevel() throws IOException {
+    // Badger's dropPrefixes: top empty, bottom a run of tables of one level, same level.
+    try (CompactionFixture fixture = new CompactionFixture()) {
+      Table mixed = fixture.table(put("a", 1), put("pa", 2), put("pa", 1));
+      Table covered = fixture.tableWithDamagedBlock("poisoned", put("pb", 1, "poisoned"),
+          put("pz", 1));
+      Table partly = fixture.table(put("pz", 3), put("q", 1));
+      CompactionOutput output = fixture.run(new CompactionInput(3, 3, List.of(),
+          List.of(mixed, covered, partly), List.of(), true, 10, KEEP_ALL, 64 << 20,
+          List.of(bytes("p")), NOW_SECONDS));
+      assertEquals(versions(put("a", 1), put("q", 1)), read(output.tables()));
+      assertEquals(mixed.onDiskSize() + partly.onDiskSize(), output.bytesRead());
+    }
+  }
+
+  @Test
   void aKeyWithManyVersionsLargerThanTheTargetStaysInOneTable() throws IOException {
     TableOptions smallBlocks = new TableOptions(256, 0.01, TableOptions.defaults().compression(),
         TableOptions.DEFAULT_ZSTD_LEVEL, false, true);
