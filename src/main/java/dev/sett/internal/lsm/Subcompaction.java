@@ -118,6 +118,7 @@ final class Subcompaction {
           entriesWritten++;
         }
         case DROP -> {
+          // left out of the output
         }
       }
     }
