@@ -85,13 +85,26 @@ public interface DB extends AutoCloseable {
   /** Rewrites the most garbage-laden value-log file; false when nothing was worth rewriting. */
   boolean runValueLogGC(double discardRatio);
 
-  /** Compacts every level into the last one, using {@code workers} threads. */
+  /**
+   * Flushes the memtables and compacts until all data sits on one sorted level, running up to
+   * {@code workers} compactions at once. Useful after a bulk load; background compaction does the
+   * same work gradually.
+   */
   void flatten(int workers);
 
-  /** Deletes every key. */
+  /**
+   * Deletes every key. Commits wait while it runs. A drop is physical, not versioned: an iterator
+   * opened before it finishes over what it already held (safely: its files stay mapped until it
+   * closes), but reads that start afterwards, in any transaction, no longer see the dropped keys.
+   * Timestamps are not reset.
+   */
   void dropAll();
 
-  /** Deletes every key that starts with one of {@code prefixes}. */
+  /**
+   * Deletes every key that starts with one of {@code prefixes}, with drop-prefix compactions that
+   * rewrite only the tables that may hold such keys. Commits wait while it runs; readers are safe
+   * and see the keys disappear as described for {@link #dropAll()}.
+   */
   void dropPrefix(byte[]... prefixes);
 
   /** Hides every key in namespace {@code ns} (see {@link Options.Builder#namespaceOffset}). */

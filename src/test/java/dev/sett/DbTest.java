@@ -342,7 +342,7 @@ class DbTest {
       long tableBytes = tables.stream().mapToLong(TableInfo::onDiskSize).sum();
       assertTrue(db.size().lsmBytes() >= tableBytes && db.size().lsmBytes() < tableBytes + 1024,
           db.size() + " vs tables " + tableBytes);
-      assertEquals(tables.size(), db.levels().get(0).numTables());
+      assertEquals(tables.size(), db.levels().stream().mapToInt(LevelInfo::numTables).sum());
     }
   }
 

@@ -23,7 +23,9 @@ import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.lsm.CompactionSettings;
 import dev.sett.internal.lsm.LevelsController;
+import dev.sett.internal.lsm.LevelsOptions;
 import dev.sett.internal.lsm.LevelsView;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.memtable.Memtable;
@@ -69,9 +71,15 @@ public final class DbImpl implements DB, TxnContext {
   private final Flusher flusher;
   private final TxnLimits limits;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /**
+   * Commits hold the read side while they enter the write queue; drops take the write side, so a
+   * drop sees a quiet writer and commits wait (rather than fail) until it is done.
+   */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock dropLock =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
 
   private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
-      Manifest manifest, LevelsController levels, Memtables memtables, long maxVersion) {
+      Manifest manifest, LevelsController levels, Memtables memtables, Oracle oracle) {
     this.options = options;
     this.managed = managed;
     this.files = files;
@@ -79,7 +87,7 @@ public final class DbImpl implements DB, TxnContext {
     this.manifest = manifest;
     this.levels = levels;
     this.memtables = memtables;
-    this.oracle = new Oracle(maxVersion, options.detectConflicts());
+    this.oracle = oracle;
     this.limits = new TxnLimits(options.maxBatchCount(), options.maxBatchSize(),
         options.valueLogFileSize(), options.detectConflicts());
     Path storeDir = files.dir();
@@ -101,6 +109,9 @@ public final class DbImpl implements DB, TxnContext {
           "managed mode (DB.openManaged) is not available yet; it arrives with transactions work (issue 5)");
     }
     StoreFiles files = new StoreFiles(options);
+    // The levels ask for the discard timestamp once compactions run, after the oracle exists.
+    java.util.concurrent.atomic.AtomicReference<Oracle> oracleHolder =
+        new java.util.concurrent.atomic.AtomicReference<>();
     DirectoryLock lock = null;
     Manifest manifest = null;
     LevelsController levels = null;
@@ -110,7 +121,7 @@ public final class DbImpl implements DB, TxnContext {
       BlockCache cache = options.blockCacheSize() > 0
           ? new BlockCache(options.blockCacheSize()) : BlockCache.disabled();
       levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
-          tableOptions(options), cache, options.maxLevels(), options.readOnly());
+          tableOptions(options), cache, levelsOptions(options, oracleHolder), options.readOnly());
       List<Memtable> recovered = files.recoverMemtables();
       Memtables memtables = new Memtables(options.numMemtables());
       Memtable first = options.readOnly() ? null : files.newMemtable();
@@ -119,7 +130,9 @@ public final class DbImpl implements DB, TxnContext {
       for (Memtable memtable : recovered) {
         maxVersion = Math.max(maxVersion, memtable.maxVersion());
       }
-      DbImpl db = new DbImpl(options, managed, files, lock, manifest, levels, memtables, maxVersion);
+      Oracle oracle = new Oracle(maxVersion, options.detectConflicts());
+      oracleHolder.set(oracle);
+      DbImpl db = new DbImpl(options, managed, files, lock, manifest, levels, memtables, oracle);
       db.start();
       LOG.info("opened {}: {} bytes of tables, {} memtables replayed, max version {}",
           files.dir(), levels.totalSize(), recovered.size(), maxVersion);
@@ -146,6 +159,18 @@ public final class DbImpl implements DB, TxnContext {
     }
   }
 
+  static LevelsOptions levelsOptions(Options options,
+      java.util.concurrent.atomic.AtomicReference<Oracle> oracle) {
+    CompactionSettings settings = new CompactionSettings(options.maxLevels(), options.baseLevelSize(),
+        options.levelSizeMultiplier(), options.baseTableSize(), options.tableSizeMultiplier(),
+        options.memTableSize(), options.numLevelZeroTables(), options.lmaxCompaction());
+    java.time.Clock clock = options.clock();
+    return new LevelsOptions(settings, options.numVersionsToKeep(), options.numCompactors(),
+        options.numLevelZeroTablesStall(), options.compactL0OnClose() && !options.readOnly(),
+        () -> oracle.get() == null ? 0 : oracle.get().discardTimestamp(), clock::millis,
+        options.openTelemetry());
+  }
+
   static TableOptions tableOptions(Options options) {
     ChecksumVerification mode = options.checksumVerification();
     boolean onOpen = mode == ChecksumVerification.ON_TABLE_READ
@@ -165,6 +190,7 @@ public final class DbImpl implements DB, TxnContext {
     if (pipeline != null) {
       flusher.start();
       pipeline.start();
+      levels.startCompactions();
     }
   }
 
@@ -265,12 +291,21 @@ public final class DbImpl implements DB, TxnContext {
 
   @Override
   public void reserveCommit() {
-    pipeline.reserve();
+    dropLock.readLock().lock();
+    try {
+      pipeline.reserve();
+    } catch (RuntimeException e) {
+      dropLock.readLock().unlock();
+      throw e;
+    }
   }
 
   @Override
-  public void cancelCommit() {
-    pipeline.unreserve();
+  public void endCommit(boolean submitted) {
+    if (!submitted) {
+      pipeline.unreserve();
+    }
+    dropLock.readLock().unlock();
   }
 
   @Override
@@ -371,22 +406,90 @@ public final class DbImpl implements DB, TxnContext {
     return false;
   }
 
+  /**
+   * Flushes the memtables (as RocksDB's CompactRange does, so that everything written so far is
+   * included), then compacts until the data sits on one level. Commits wait only during the flush.
+   */
   @Override
   public void flatten(int workers) {
     checkOpen();
-    throw new UnsupportedOperationException("flatten arrives with compaction (issue 3)");
+    checkWritable();
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+    }
+    withWritesBlocked(() -> { });
+    try {
+      levels.flatten(workers);
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    }
   }
 
+  /**
+   * Deletes every key: with commits held back, the memtables are flushed and then every table is
+   * dropped in one MANIFEST edit. Readers keep their snapshots (the files go when they close).
+   * Timestamps are not reset.
+   */
   @Override
   public void dropAll() {
     checkOpen();
-    throw new UnsupportedOperationException("dropAll arrives with compaction (issue 3)");
+    checkWritable();
+    withWritesBlocked(levels::dropAll);
   }
 
+  /**
+   * Deletes every key that starts with one of {@code prefixes}: with commits held back, the
+   * memtables are flushed, then drop-prefix compactions rewrite the tables that may hold such keys.
+   */
   @Override
   public void dropPrefix(byte[]... prefixes) {
     checkOpen();
-    throw new UnsupportedOperationException("dropPrefix arrives with compaction (issue 3)");
+    checkWritable();
+    List<byte[]> list = new ArrayList<>();
+    for (byte[] prefix : prefixes) {
+      if (prefix == null || prefix.length == 0) {
+        throw new IllegalArgumentException("a prefix to drop must not be null or empty");
+      }
+      list.add(prefix.clone());
+    }
+    if (list.isEmpty()) {
+      return;
+    }
+    withWritesBlocked(() -> levels.dropPrefixes(list));
+  }
+
+  /** Something to run against the levels that may fail with an I/O error. */
+  private interface LevelsWork {
+    void run() throws IOException;
+  }
+
+  /** Holds commits back, lets the queued ones finish, flushes every memtable, then runs {@code work}. */
+  private void withWritesBlocked(LevelsWork work) {
+    dropLock.writeLock().lock();
+    try {
+      checkOpen();
+      pipeline.awaitIdle();
+      flushMemtables();
+      work.run();
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SettException("interrupted while waiting for writes to drain", e);
+    } finally {
+      dropLock.writeLock().unlock();
+    }
+  }
+
+  /** Seals the mutable memtable (if it holds anything) and waits until all are flushed. */
+  private void flushMemtables() throws IOException, InterruptedException {
+    Memtable mutable = memtables.mutable();
+    if (mutable != null && !mutable.isEmpty()) {
+      mutable.closeWal();
+      memtables.rotate(files.newMemtable());
+    }
+    memtables.awaitFlushed();
+    stickyError.throwIfSet();
   }
 
   @Override
@@ -432,7 +535,7 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public List<LevelInfo> levels() {
     checkOpen();
-    return Introspection.levels(levels, options);
+    return Introspection.levels(levels);
   }
 
   @Override

@@ -1,9 +1,9 @@
 package dev.sett.internal.db;
 
 import dev.sett.LevelInfo;
-import dev.sett.Options;
 import dev.sett.TableInfo;
 import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.lsm.LevelStatus;
 import dev.sett.internal.lsm.LevelsController;
 import dev.sett.internal.lsm.LevelsView;
 import dev.sett.internal.sstable.Table;
@@ -33,26 +33,13 @@ final class Introspection {
     return infos;
   }
 
-  /**
-   * Sizes per level. Level 0's score is its table count over {@code numLevelZeroTables} (Badger's
-   * rule); the targets and scores of the other levels come with compaction.
-   */
-  static List<LevelInfo> levels(LevelsController levels, Options options) {
+  /** Sizes, targets and compaction scores per level. */
+  static List<LevelInfo> levels(LevelsController levels) {
     List<LevelInfo> infos = new ArrayList<>();
-    try (LevelsView view = levels.acquire()) {
-      List<List<Table>> all = view.levels();
-      for (int level = 0; level < all.size(); level++) {
-        long size = 0;
-        long stale = 0;
-        for (Table table : all.get(level)) {
-          size += table.onDiskSize();
-          stale += table.staleDataSize();
-        }
-        double score = level == 0 ? (double) all.get(0).size() / options.numLevelZeroTables() : 0;
-        long targetFileSize = level == 0 ? options.memTableSize() : options.baseTableSize();
-        infos.add(new LevelInfo(level, all.get(level).size(), size, 0, targetFileSize, false,
-            score, score, stale));
-      }
+    for (LevelStatus level : levels.levelStatus()) {
+      infos.add(new LevelInfo(level.level(), level.numTables(), level.size(), level.targetSize(),
+          level.targetFileSize(), level.isBaseLevel(), level.score(), level.adjustedScore(),
+          level.staleDataSize()));
     }
     return infos;
   }

@@ -105,6 +105,13 @@ final class Memtables {
     return immutables.size();
   }
 
+  /** Waits until every sealed memtable is flushed (or the flusher gave up). */
+  synchronized void awaitFlushed() throws InterruptedException {
+    while (!immutables.isEmpty() && !abandoned) {
+      wait(100);
+    }
+  }
+
   /** Stops all waiting: the flusher failed or the store is closing. */
   synchronized void abandon() {
     abandoned = true;

@@ -35,11 +35,14 @@ interface TxnContext {
    */
   Sources openSources(boolean reverse, IteratorOptions options);
 
-  /** Takes a commit slot (back-pressure); call before {@link Oracle#commit}. */
+  /**
+   * Reserves the right to commit: waits while a drop runs and while too many commits are queued.
+   * Call before {@link Oracle#commit}, and {@link #endCommit} after it, on the same thread.
+   */
   void reserveCommit();
 
-  /** Returns a slot from {@link #reserveCommit} for a commit that was not submitted. */
-  void cancelCommit();
+  /** Ends what {@link #reserveCommit} began; {@code submitted} says whether the commit was queued. */
+  void endCommit(boolean submitted);
 
   /** Hands a commit holding a slot to the writer (called under the oracle's commit lock). */
   void submit(WritePipeline.Request request);

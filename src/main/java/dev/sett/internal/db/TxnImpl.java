@@ -51,7 +51,7 @@ final class TxnImpl implements Txn {
   TxnImpl(TxnContext context, boolean update) {
     this.context = context;
     this.update = update;
-    this.readTs = update ? context.oracle().begin() : context.oracle().readTimestamp();
+    this.readTs = context.oracle().begin();
   }
 
   @Override
@@ -181,9 +181,7 @@ final class TxnImpl implements Txn {
       commitTs = context.oracle().commit(readTs, readSet, writeSet,
           ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
     } finally {
-      if (commitTs == Oracle.CONFLICT) {
-        context.cancelCommit();
-      }
+      context.endCommit(commitTs != Oracle.CONFLICT);
       discard();
     }
     if (commitTs == Oracle.CONFLICT) {
@@ -260,9 +258,7 @@ final class TxnImpl implements Txn {
           + " open iterator(s) before ending it");
     }
     finished = true;
-    if (update) {
-      context.oracle().finish(readTs);
-    }
+    context.oracle().finish(readTs);
   }
 
   @Override

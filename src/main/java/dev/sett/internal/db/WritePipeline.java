@@ -67,6 +67,8 @@ final class WritePipeline {
   private boolean closing;
   private final Thread thread;
   private final AtomicLong stallNanos = new AtomicLong();
+  private final AtomicLong submitted = new AtomicLong();
+  private final AtomicLong finished = new AtomicLong();
 
   WritePipeline(Memtables memtables, MemtableFactory memtableFactory, Oracle oracle,
       boolean syncWrites, StickyError stickyError, String threadName) {
@@ -105,6 +107,7 @@ final class WritePipeline {
   void submit(Request request) {
     synchronized (submitLock) {
       if (!closing) {
+        submitted.incrementAndGet();
         queue.add(request);
         return;
       }
@@ -218,6 +221,17 @@ final class WritePipeline {
         request.done().completeExceptionally(error);
       }
       slots.release();
+      finished.incrementAndGet();
+    }
+  }
+
+  /**
+   * Waits until every commit submitted so far is completed (applied or failed). The caller must
+   * keep new commits out meanwhile (the store's drop lock does).
+   */
+  void awaitIdle() throws InterruptedException {
+    while (finished.get() < submitted.get()) {
+      Thread.sleep(1);
     }
   }
 

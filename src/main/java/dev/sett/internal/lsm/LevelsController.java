@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,15 @@ import org.slf4j.LoggerFactory;
  * snapshot listing it is released. Readers never lock: they retain the current snapshot (one
  * atomic increment) and read through it.
  *
- * <p>Level 0 keeps its tables in age order (a flush appends the newest); levels 1 and up are sorted
- * and non-overlapping. Compaction (issue 3) edits the levels through the same path.
+ * <p>Level 0 keeps its tables in age order (a flush appends the newest, an L0→L0 compaction puts
+ * its output where the run it merged was); levels 1 and up are sorted and non-overlapping, and all
+ * versions of a user key on such a level are in one table. Together with compaction moving data
+ * only downward, that gives the guarantee point lookups rely on: a newer source never holds an
+ * older version of a key than an older source.
+ *
+ * <p>Compaction itself (choosing, running, threads) lives in {@link Compactions}; this class
+ * applies its results. A flush waits while L0 holds {@code numLevelZeroTablesStall} tables (when
+ * compaction is on), and the time it waited is counted.
  *
  * <p>Thread-safety: safe for concurrent use. Edits serialize on {@link #editLock}.
  */
@@ -44,21 +52,37 @@ public final class LevelsController implements AutoCloseable {
   private final Manifest manifest;
   private final TableOptions tableOptions;
   private final BlockCache blockCache;
+  private final LevelsOptions options;
   private final AtomicLong nextTableId;
+  /** When each live table was created or (for tables found at open) first opened. */
+  private final Map<Long, Long> createdAtMillis = new ConcurrentHashMap<>();
   private final Object editLock = new Object();
   /** Written under {@link #editLock}; read lock-free. Holds one reference of its own. */
   private volatile LevelsSnapshot current;
   private volatile boolean closed;
+  private final AtomicLong stallNanos = new AtomicLong();
+  private final CompactionTelemetry telemetry;
+  private final Compactions compactions;
 
   private LevelsController(FileSystem fileSystem, Path dir, Manifest manifest,
-      TableOptions tableOptions, BlockCache blockCache, LevelsSnapshot initial) {
+      TableOptions tableOptions, BlockCache blockCache, LevelsOptions options,
+      LevelsSnapshot initial, boolean readOnly) {
     this.fileSystem = fileSystem;
     this.dir = dir;
     this.manifest = manifest;
     this.tableOptions = tableOptions;
     this.blockCache = blockCache;
+    this.options = options;
     this.nextTableId = new AtomicLong(manifest.nextTableId());
     this.current = initial;
+    long now = options.nowMillis().getAsLong();
+    for (List<Table> level : initial.levels()) {
+      for (Table table : level) {
+        createdAtMillis.put(table.id(), now);
+      }
+    }
+    this.telemetry = new CompactionTelemetry(options.openTelemetry());
+    this.compactions = new Compactions(this, options, readOnly ? 0 : options.numCompactors(), telemetry);
   }
 
   /**
@@ -67,8 +91,9 @@ public final class LevelsController implements AutoCloseable {
    * flush or compaction and is deleted (unless read-only).
    */
   public static LevelsController open(FileSystem fileSystem, Path dir, Manifest manifest,
-      TableOptions tableOptions, BlockCache blockCache, int maxLevels, boolean readOnly)
+      TableOptions tableOptions, BlockCache blockCache, LevelsOptions options, boolean readOnly)
       throws IOException {
+    int maxLevels = options.maxLevels();
     Map<Long, TableManifest> listed = manifest.tables();
     Set<Long> onDisk = new HashSet<>();
     for (Path file : fileSystem.list(dir)) {
@@ -116,7 +141,8 @@ public final class LevelsController implements AutoCloseable {
       for (Table table : opened) {
         table.release();
       }
-      return new LevelsController(fileSystem, dir, manifest, tableOptions, blockCache, snapshot);
+      return new LevelsController(fileSystem, dir, manifest, tableOptions, blockCache, options,
+          snapshot, readOnly);
     } catch (IOException | RuntimeException e) {
       for (Table table : opened) {
         table.release();
@@ -166,6 +192,7 @@ public final class LevelsController implements AutoCloseable {
    * makes it visible. Takes over the caller's reference to {@code table}.
    */
   public void addLevel0Table(Table table) throws IOException {
+    awaitLevel0Room();
     synchronized (editLock) {
       if (closed) {
         table.release();
@@ -180,10 +207,192 @@ public final class LevelsController implements AutoCloseable {
         table.release();
         throw e;
       }
+      createdAtMillis.put(table.id(), options.nowMillis().getAsLong());
       LevelsSnapshot previous = current;
       current = previous.withLevel0Table(table);
       previous.release();
       table.release();
+    }
+    compactions.wakeUp();
+  }
+
+  /**
+   * The L0 write stall: while L0 holds {@code numLevelZeroTablesStall} tables, a flush waits for
+   * compaction to drain it (only when compaction is on: with no compactor nothing would).
+   */
+  private void awaitLevel0Room() throws IOException {
+    if (!compactions.enabled()) {
+      return;
+    }
+    long start = System.nanoTime();
+    boolean stalled = false;
+    synchronized (editLock) {
+      while (!closed && current.level(0).size() >= options.numLevelZeroTablesStall()
+          && compactions.enabled()) {
+        if (!stalled) {
+          stalled = true;
+          LOG.debug("flush stalled: L0 holds {} tables", current.level(0).size());
+        }
+        try {
+          editLock.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while waiting for L0 to drain");
+        }
+      }
+    }
+    if (stalled) {
+      long waited = System.nanoTime() - start;
+      stallNanos.addAndGet(waited);
+      telemetry.stalled(waited);
+    }
+  }
+
+  /** Total time flushes waited for L0 to drain. */
+  public long stallNanos() {
+    return stallNanos.get();
+  }
+
+  /**
+   * Records a finished compaction: one MANIFEST change set (new tables on {@code targetLevel},
+   * every input deleted), forced to disk before the new snapshot is published; the inputs are
+   * deleted once the last reader lets go. Takes over the references of {@code added}.
+   */
+  void applyCompaction(CompactionPlan plan, List<Table> inputs, List<Table> added) throws IOException {
+    synchronized (editLock) {
+      try {
+        if (closed) {
+          throw new IOException("levels are closed");
+        }
+        List<dev.sett.internal.manifest.proto.ManifestChange> changes = new ArrayList<>();
+        for (Table table : added) {
+          changes.add(Manifest.createTable(table.id(), plan.targetLevel(), table.compression().id(), 0));
+        }
+        Set<Long> removed = new HashSet<>();
+        for (Table table : inputs) {
+          changes.add(Manifest.deleteTable(table.id()));
+          removed.add(table.id());
+        }
+        manifest.apply(dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder()
+            .addAllChanges(changes).build());
+        long now = options.nowMillis().getAsLong();
+        for (Table table : added) {
+          createdAtMillis.put(table.id(), now);
+        }
+        LevelsSnapshot previous = current;
+        current = previous.withCompaction(removed, plan.targetLevel(), added);
+        for (Table table : inputs) {
+          table.markForDeletion();
+          createdAtMillis.remove(table.id());
+        }
+        previous.release();
+        editLock.notifyAll();
+      } finally {
+        // The new snapshot holds its own references (or, on failure, the outputs are simply let go:
+        // not deleted, since the MANIFEST record may have reached the disk; the next open sweeps
+        // unlisted files).
+        for (Table table : added) {
+          table.release();
+        }
+      }
+    }
+  }
+
+  /**
+   * Drops every table: one MANIFEST change set deleting them all, then an empty snapshot. Readers
+   * holding the old snapshot keep reading it; the files go when the last of them closes.
+   */
+  void dropAllTables() throws IOException {
+    synchronized (editLock) {
+      List<dev.sett.internal.manifest.proto.ManifestChange> changes = new ArrayList<>();
+      for (List<Table> level : current.levels()) {
+        for (Table table : level) {
+          changes.add(Manifest.deleteTable(table.id()));
+        }
+      }
+      if (changes.isEmpty()) {
+        return;
+      }
+      manifest.apply(dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder()
+          .addAllChanges(changes).build());
+      LevelsSnapshot previous = current;
+      current = previous.emptied();
+      for (List<Table> level : previous.levels()) {
+        for (Table table : level) {
+          table.markForDeletion();
+          createdAtMillis.remove(table.id());
+        }
+      }
+      previous.release();
+      editLock.notifyAll();
+    }
+  }
+
+  /** The policy's view of the current levels. */
+  List<List<TableSummary>> summaries(LevelsView view) {
+    List<List<TableSummary>> levels = new ArrayList<>();
+    long now = options.nowMillis().getAsLong();
+    for (List<Table> level : view.levels()) {
+      List<TableSummary> summaries = new ArrayList<>(level.size());
+      for (Table table : level) {
+        summaries.add(new TableSummary(table.id(), table.smallestKey(), table.biggestKey(),
+            table.onDiskSize(), table.staleDataSize(), table.maxVersion(),
+            createdAtMillis.getOrDefault(table.id(), now)));
+      }
+      levels.add(summaries);
+    }
+    return levels;
+  }
+
+  Compactions compactions() {
+    return compactions;
+  }
+
+  /** Starts the compactor threads (not for a read-only store). */
+  public void startCompactions() {
+    compactions.start();
+  }
+
+  /** Runs compactions until the data sits on one level; see {@code DB.flatten}. */
+  public void flatten(int workers) throws IOException {
+    compactions.flatten(workers);
+  }
+
+  /** Removes every key with one of {@code prefixes} from the tables (memtables are flushed first). */
+  public void dropPrefixes(List<byte[]> prefixes) throws IOException {
+    compactions.dropPrefixes(prefixes);
+  }
+
+  /** Deletes every table, with compactions paused. */
+  public void dropAll() throws IOException {
+    compactions.pause();
+    try {
+      dropAllTables();
+    } finally {
+      compactions.resume();
+    }
+  }
+
+  /** Each level's size, targets and scores (for {@code DB.levels()}). */
+  public List<LevelStatus> levelStatus() {
+    try (LevelsView view = acquire()) {
+      List<List<TableSummary>> summaries = summaries(view);
+      LevelTargets targets = CompactionPolicy.levelTargets(summaries, options.compaction());
+      List<LevelScore> scores = CompactionPolicy.scores(summaries, compactions.status(), options.compaction());
+      List<LevelStatus> status = new ArrayList<>();
+      for (int level = 0; level < summaries.size(); level++) {
+        long size = 0;
+        long stale = 0;
+        for (TableSummary table : summaries.get(level)) {
+          size += table.size();
+          stale += table.staleDataSize();
+        }
+        LevelScore score = scores.get(level);
+        status.add(new LevelStatus(level, summaries.get(level).size(), size,
+            level == 0 ? 0 : targets.targetSize()[level], targets.fileSize()[level],
+            level == targets.baseLevel(), score.score(), score.adjustedScore(), stale));
+      }
+      return status;
     }
   }
 
@@ -244,17 +453,20 @@ public final class LevelsController implements AutoCloseable {
   }
 
   /**
-   * Releases the controller's snapshot. Tables still retained by open views stay mapped until
-   * those close. Idempotent.
+   * Stops compactions (running one last L0 compaction with {@code compactL0OnClose}), then releases
+   * the controller's snapshot. Tables still retained by open views stay mapped until those close.
+   * Idempotent.
    */
   @Override
   public void close() {
+    compactions.stop();
     synchronized (editLock) {
       if (closed) {
         return;
       }
       closed = true;
       current.release();
+      editLock.notifyAll();
     }
   }
 }

@@ -65,6 +65,43 @@ final class LevelsSnapshot extends RefCounted {
   }
 
   /**
+   * A new snapshot in which the tables {@code removed} are gone and {@code added} are on
+   * {@code targetLevel}. On levels 1 and up the result is sorted by key. On level 0, age order is
+   * kept: the added tables (the output of an L0→L0 compaction, which merged a contiguous run of
+   * L0) take the place of the first removed one.
+   */
+  LevelsSnapshot withCompaction(java.util.Set<Long> removed, int targetLevel, List<Table> added) {
+    List<List<Table>> next = new ArrayList<>(levels.size());
+    for (int level = 0; level < levels.size(); level++) {
+      List<Table> tables = new ArrayList<>(levels.get(level).size() + added.size());
+      boolean placed = level != targetLevel;
+      for (Table table : levels.get(level)) {
+        if (removed.contains(table.id())) {
+          if (!placed && level == 0) {
+            tables.addAll(added);
+            placed = true;
+          }
+          continue;
+        }
+        tables.add(table);
+      }
+      if (!placed) {
+        tables.addAll(added);
+      }
+      if (level > 0) {
+        tables.sort((a, b) -> InternalKey.compare(a.smallestKey(), b.smallestKey()));
+      }
+      next.add(tables);
+    }
+    return new LevelsSnapshot(next);
+  }
+
+  /** A new snapshot with every table removed. */
+  LevelsSnapshot emptied() {
+    return empty(levels.size());
+  }
+
+  /**
    * In a sorted level, the only table whose key range may hold {@code userKey}, or null. All
    * versions of a user key live in one table, so comparing user keys is enough.
    */

@@ -47,12 +47,25 @@ public final class Oracle {
     this.appliedTs = maxVersion;
   }
 
-  /** A read timestamp for a read-only transaction: every commit at or below it is applied. */
+  /** The current read timestamp: every commit at or below it is applied. Registers nothing. */
   public long readTimestamp() {
     return appliedTs;
   }
 
-  /** Starts a read-write transaction: its read timestamp, registered until {@link #finish}. */
+  /**
+   * The discard timestamp (Badger §8.4): no running transaction reads below it, so compaction may
+   * drop a version at or below it when a newer version, also at or below it, shadows it.
+   */
+  public long discardTimestamp() {
+    synchronized (lock) {
+      return runningReads.isEmpty() ? appliedTs : Math.min(appliedTs, runningReads.firstKey());
+    }
+  }
+
+  /**
+   * Starts a transaction (read-only ones too: compaction must keep what they can see): its read
+   * timestamp, registered until {@link #finish}.
+   */
   public long begin() {
     synchronized (lock) {
       long readTs = appliedTs;
@@ -61,7 +74,7 @@ public final class Oracle {
     }
   }
 
-  /** Ends a read-write transaction started at {@code readTs}, committed or not. */
+  /** Ends a transaction started at {@code readTs}, committed or not. */
   public void finish(long readTs) {
     synchronized (lock) {
       runningReads.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);

@@ -15,6 +15,7 @@ import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
+import dev.sett.internal.lsm.TestLevelsOptions;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.memtable.MemtableOptions;
@@ -135,7 +136,7 @@ class WritePipelineTest {
     memtables.initialize(factory.newMemtable(), List.of());
     try (Manifest manifest = Manifest.open(disk, dir, 0, false);
         LevelsController levels = LevelsController.open(disk, dir, manifest, TableOptions.defaults(),
-            BlockCache.disabled(), 7, false)) {
+            BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false)) {
       Oracle oracle = new Oracle(0, false);
       StickyError sticky = new StickyError();
       WritePipeline pipeline = new WritePipeline(memtables, factory, oracle, false, sticky, "writer");

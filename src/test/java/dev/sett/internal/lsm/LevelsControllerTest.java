@@ -62,7 +62,7 @@ class LevelsControllerTest {
     FailingManifestSync fs = new FailingManifestSync();
     Manifest manifest = Manifest.open(fs, dir, 0, false);
     LevelsController levels = LevelsController.open(fs, dir, manifest, TableOptions.defaults(),
-        BlockCache.disabled(), 7, false);
+        BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false);
     Table table = writeTable(fs, levels, "k");
     Path path = table.path();
     fs.fail = true;
@@ -73,7 +73,7 @@ class LevelsControllerTest {
     // The record did reach the file (only its sync failed): the store opens with the table.
     try (Manifest reopened = Manifest.open(FileSystem.defaultFileSystem(), dir, 0, false);
         LevelsController again = LevelsController.open(FileSystem.defaultFileSystem(), dir, reopened,
-            TableOptions.defaults(), BlockCache.disabled(), 7, false)) {
+            TableOptions.defaults(), BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false)) {
       try (LevelsView view = again.acquire()) {
         assertEquals(1, view.levels().get(0).size());
       }
@@ -84,7 +84,7 @@ class LevelsControllerTest {
   void level0KeepsAgeOrderAndTheNewestTableWins() throws Exception {
     try (Manifest manifest = Manifest.open(FileSystem.defaultFileSystem(), dir, 0, false);
         LevelsController levels = LevelsController.open(FileSystem.defaultFileSystem(), dir, manifest,
-            TableOptions.defaults(), BlockCache.disabled(), 7, false)) {
+            TableOptions.defaults(), BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false)) {
       for (int version = 1; version <= 3; version++) {
         TableBuilder builder = new TableBuilder(levels.tableOptions());
         builder.add(InternalKey.of("k".getBytes(StandardCharsets.UTF_8), version),
@@ -102,7 +102,7 @@ class LevelsControllerTest {
     // Reopened: L0 is rebuilt in age order from the MANIFEST.
     try (Manifest manifest = Manifest.open(FileSystem.defaultFileSystem(), dir, 0, false);
         LevelsController levels = LevelsController.open(FileSystem.defaultFileSystem(), dir, manifest,
-            TableOptions.defaults(), BlockCache.disabled(), 7, false);
+            TableOptions.defaults(), BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false);
         LevelsView view = levels.acquire()) {
       assertEquals(3, view.get("k".getBytes(StandardCharsets.UTF_8), 10).version());
     }

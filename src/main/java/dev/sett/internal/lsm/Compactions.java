@@ -1,0 +1,455 @@
+package dev.sett.internal.lsm;
+
+import dev.sett.internal.sstable.Table;
+import io.opentelemetry.api.trace.Span;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs compactions: the {@code numCompactors} worker threads of Badger §7.4, and the forced
+ * compactions of flatten, drop-prefix and compact-L0-on-close.
+ *
+ * <p>Each worker ticks every {@value #TICK_MILLIS} ms (or sooner when a flush wakes it), asks
+ * {@link CompactionPolicy} for a plan (which registers it in {@link CompactionStatus}, so two
+ * compactions never touch overlapping ranges or the same table), runs it with the
+ * {@link CompactionExecutor} and hands the result to {@link LevelsController#applyCompaction}. A
+ * failed compaction is logged and leaves the levels as they were (the executor deletes its partial
+ * outputs; the MANIFEST is written only for a finished one).
+ *
+ * <p>{@link #pause()} stops new compactions and waits for running ones; drops and flatten run with
+ * the workers paused.
+ *
+ * <p>Thread-safety: safe for concurrent use.
+ */
+final class Compactions {
+  private static final Logger LOG = LoggerFactory.getLogger(Compactions.class);
+  static final long TICK_MILLIS = 50;
+  /** Ticks between two attempts at an Lmax→Lmax stale-data compaction (Badger: ~10 s). */
+  private static final long MAX_LEVEL_TICKS = 200;
+  private static final long MAX_TABLE_SIZE = 1L << 30;
+
+  private final LevelsController levels;
+  private final LevelsOptions options;
+  private final int workers;
+  private final CompactionStatus status;
+  private final CompactionExecutor executor;
+  private final ExecutorService subcompactionPool;
+  private final CompactionTelemetry telemetry;
+  private final List<Thread> threads = new ArrayList<>();
+  private final Object pauseLock = new Object();
+  /** Guarded by {@link #pauseLock}: how many callers paused compactions. */
+  private int pauses;
+  private volatile boolean stopping;
+  private final AtomicLong compactionsRun = new AtomicLong();
+  private final AtomicLong compactionsFailed = new AtomicLong();
+
+  Compactions(LevelsController levels, LevelsOptions options, int workers, CompactionTelemetry telemetry) {
+    this.levels = levels;
+    this.options = options;
+    this.workers = workers;
+    this.status = new CompactionStatus(options.maxLevels());
+    this.telemetry = telemetry;
+    int splits = Math.max(2, Math.min(5, Runtime.getRuntime().availableProcessors()));
+    this.subcompactionPool = Executors.newFixedThreadPool(splits, daemonThreads("sett-subcompaction"));
+    this.executor = new CompactionExecutor(levels.fileSystem(), levels.tableOptions(),
+        levels.blockCache(), levels::newTableId, levels::tablePath, subcompactionPool);
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  CompactionStatus status() {
+    return status;
+  }
+
+  /** Whether background compaction runs (it does not with {@code numCompactors = 0}). */
+  boolean enabled() {
+    return workers > 0 && !stopping;
+  }
+
+  long compactionsRun() {
+    return compactionsRun.get();
+  }
+
+  long compactionsFailed() {
+    return compactionsFailed.get();
+  }
+
+  void start() {
+    SplittableRandom random = new SplittableRandom();
+    for (int worker = 0; worker < workers; worker++) {
+      int id = worker;
+      long initialDelay = random.nextLong(1000);
+      Thread thread = new Thread(() -> work(id, initialDelay), "sett-compactor-" + worker);
+      thread.setDaemon(true);
+      threads.add(thread);
+      thread.start();
+    }
+  }
+
+  /** Lets waiting workers look for work now (after a flush). */
+  void wakeUp() {
+    synchronized (pauseLock) {
+      pauseLock.notifyAll();
+    }
+  }
+
+  private void work(int worker, long initialDelayMillis) {
+    long ticks = 0;
+    // Workers start spread over a second (as Badger's do), but stop() must not wait for that.
+    synchronized (pauseLock) {
+      if (!stopping) {
+        try {
+          pauseLock.wait(initialDelayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    while (!stopping) {
+      ticks++;
+      boolean maxLevelTick = options.compaction().lmaxCompaction() && worker == workers - 1
+          && ticks % MAX_LEVEL_TICKS == 0;
+      boolean ran = false;
+      if (!paused()) {
+        try {
+          ran = runOnce(worker, maxLevelTick);
+        } catch (RuntimeException | Error e) {
+          compactionsFailed.incrementAndGet();
+          LOG.error("compactor {} failed unexpectedly; it keeps running", worker, e);
+        }
+      }
+      if (!ran) {
+        synchronized (pauseLock) {
+          if (!stopping) {
+            try {
+              pauseLock.wait(TICK_MILLIS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean paused() {
+    synchronized (pauseLock) {
+      return pauses > 0;
+    }
+  }
+
+  /** Picks, registers and runs one compaction for {@code worker}; false when there was none. */
+  private boolean runOnce(int worker, boolean maxLevelTick) {
+    Optional<CompactionPlan> plan;
+    LevelsView view;
+    try {
+      view = levels.acquire();
+    } catch (IllegalStateException closed) {
+      return false;
+    }
+    try (view) {
+      plan = CompactionPolicy.pickAndRegister(worker, levels.summaries(view), status,
+          options.compaction(), options.discardTs().getAsLong(), options.nowMillis().getAsLong(),
+          maxLevelTick);
+      if (plan.isEmpty()) {
+        return false;
+      }
+      try {
+        run(plan.get(), view);
+      } catch (IOException e) {
+        LOG.warn("compaction L{}->L{} failed; the levels are unchanged", plan.get().level(),
+            plan.get().targetLevel(), e);
+      } finally {
+        status.release(plan.get());
+      }
+      return true;
+    }
+  }
+
+  /** Runs one registered (or, for drops, exclusive) plan against the tables of {@code view}. */
+  private void run(CompactionPlan plan, LevelsView view) throws IOException {
+    Map<Long, Table> byId = new HashMap<>();
+    for (List<Table> level : view.levels()) {
+      for (Table table : level) {
+        byId.put(table.id(), table);
+      }
+    }
+    List<Table> top = tables(plan.top(), byId);
+    List<Table> bottom = tables(plan.bottom(), byId);
+    if (plan.level() == 0) {
+      java.util.Collections.reverse(top); // the merge wants the newest source first
+    }
+    if (plan.kind() == CompactionKind.DROP_PREFIX && plan.level() == plan.targetLevel()) {
+      // A same-level drop reads its tables as one sorted run, which lets the executor skip the
+      // tables every key of which is dropped without opening them.
+      List<Table> all = new ArrayList<>(top);
+      all.addAll(bottom);
+      all.sort((a, b) -> dev.sett.internal.key.InternalKey.compare(a.smallestKey(), b.smallestKey()));
+      top = List.of();
+      bottom = all;
+    }
+    List<Table> belowTarget = plan.targetLevel() + 1 < view.levels().size()
+        ? view.levels().get(plan.targetLevel() + 1) : List.of();
+    List<TableSummary> involved = new ArrayList<>(plan.top());
+    involved.addAll(plan.bottom());
+    boolean dataMayExistBelow = dataMayExistBelow(view, plan.targetLevel(), KeyRange.covering(involved));
+    List<Table> inputs = new ArrayList<>(top);
+    inputs.addAll(bottom);
+
+    // An L0→L0 plan asks for one output; a table must stay below 2 GiB (one mapping), so the
+    // output is cut at 1 GiB instead. Several key-disjoint outputs in the run's place keep L0 in
+    // age order all the same.
+    long targetFileSize = Math.min(plan.targetFileSize(), MAX_TABLE_SIZE);
+    CompactionInput input = new CompactionInput(plan.level(), plan.targetLevel(), top, bottom,
+        belowTarget, dataMayExistBelow, options.discardTs().getAsLong(), options.numVersionsToKeep(),
+        targetFileSize, plan.dropPrefixes(), options.nowMillis().getAsLong() / 1000);
+    Span span = telemetry.start(plan);
+    long start = System.nanoTime();
+    try {
+      CompactionOutput output = executor.run(input);
+      levels.applyCompaction(plan, inputs, output.tables());
+      telemetry.finished(span, plan, output, System.nanoTime() - start);
+      compactionsRun.incrementAndGet();
+    } catch (IOException | RuntimeException e) {
+      compactionsFailed.incrementAndGet();
+      telemetry.failed(span, e);
+      throw e;
+    }
+  }
+
+  private static List<Table> tables(List<TableSummary> summaries, Map<Long, Table> byId) {
+    List<Table> tables = new ArrayList<>(summaries.size());
+    for (TableSummary summary : summaries) {
+      Table table = byId.get(summary.id());
+      if (table == null) {
+        throw new IllegalStateException("planned table " + summary.id() + " is not in the snapshot");
+      }
+      tables.add(table);
+    }
+    return tables;
+  }
+
+  /** Whether a level below {@code targetLevel} holds a table overlapping {@code range}. */
+  private static boolean dataMayExistBelow(LevelsView view, int targetLevel, KeyRange range) {
+    for (int level = targetLevel + 1; level < view.levels().size(); level++) {
+      for (Table table : view.levels().get(level)) {
+        KeyRange tableRange = KeyRange.of(
+            dev.sett.internal.key.InternalKey.userKey(table.smallestKey()),
+            dev.sett.internal.key.InternalKey.userKey(table.biggestKey()));
+        if (tableRange.overlaps(range)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Stops new compactions and waits until running ones have finished. */
+  void pause() {
+    synchronized (pauseLock) {
+      pauses++;
+    }
+    while (status.inFlight() > 0) {
+      sleep(5);
+    }
+  }
+
+  void resume() {
+    synchronized (pauseLock) {
+      pauses--;
+      pauseLock.notifyAll();
+    }
+  }
+
+  /**
+   * Compacts until the data sits on one sorted level (Badger's Flatten): while more than one level
+   * holds data, or L0 does, up to {@code parallelism} forced compactions of the top-most non-empty
+   * level run at once; then ordinary priorities run until no level needs compaction.
+   */
+  void flatten(int parallelism) throws IOException {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("workers must be at least 1, was " + parallelism);
+    }
+    pause();
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism, daemonThreads("sett-flatten"));
+    try {
+      while (true) {
+        List<CompactionPlan> plans = new ArrayList<>();
+        try (LevelsView view = levels.acquire()) {
+          List<List<TableSummary>> summaries = levels.summaries(view);
+          int top = -1;
+          int nonEmpty = 0;
+          for (int level = 0; level < summaries.size(); level++) {
+            if (!summaries.get(level).isEmpty()) {
+              nonEmpty++;
+              top = top < 0 ? level : top;
+            }
+          }
+          // L0 is never a resting place: its tables overlap and hold tombstones that only a
+          // compaction into the sorted levels can drop (Badger leaves a lone L0 alone).
+          if (nonEmpty > 1 || (nonEmpty == 1 && top == 0)) {
+            for (int i = 0; i < parallelism; i++) {
+              Optional<CompactionPlan> plan = CompactionPolicy.forcedPlanAndRegister(
+                  CompactionKind.FLATTEN, top, summaries, status, options.compaction());
+              if (plan.isEmpty()) {
+                break;
+              }
+              plans.add(plan.get());
+            }
+          } else {
+            CompactionPolicy.pickAndRegister(0, summaries, status, options.compaction(),
+                options.discardTs().getAsLong(), options.nowMillis().getAsLong(), false)
+                .ifPresent(plans::add);
+          }
+          if (plans.isEmpty()) {
+            return;
+          }
+          runAll(plans, view, pool);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      resume();
+    }
+  }
+
+  private void runAll(List<CompactionPlan> plans, LevelsView view, ExecutorService pool) throws IOException {
+    List<Future<?>> running = new ArrayList<>();
+    for (CompactionPlan plan : plans) {
+      running.add(pool.submit(() -> {
+        try {
+          run(plan, view);
+        } finally {
+          status.release(plan);
+        }
+        return null;
+      }));
+    }
+    IOException failure = null;
+    for (Future<?> future : running) {
+      try {
+        future.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause();
+        IOException io = cause instanceof IOException ioe ? ioe : new IOException(cause.toString(), cause);
+        if (failure == null) {
+          failure = io;
+        } else {
+          failure.addSuppressed(io);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while flattening");
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Removes every key with one of {@code prefixes} from the tables (§1.15): with compactions
+   * paused, rewrites each group of tables that may hold such keys within its level (dropping
+   * wholly covered tables without reading them), then compacts all of L0 into the base level.
+   */
+  void dropPrefixes(List<byte[]> prefixes) throws IOException {
+    pause();
+    try {
+      List<CompactionPlan> plans;
+      try (LevelsView view = levels.acquire()) {
+        plans = CompactionPolicy.dropPrefixPlans(levels.summaries(view), prefixes, options.compaction());
+      }
+      // Same-level drops first: their groups are distinct, so each plan's tables are still current
+      // when it runs.
+      for (CompactionPlan plan : plans) {
+        if (plan.level() != 0) {
+          try (LevelsView view = levels.acquire()) {
+            run(plan, view);
+          }
+        }
+      }
+      // Then L0 into the base level, planned afresh: the drops above may have rewritten its tables.
+      try (LevelsView view = levels.acquire()) {
+        Optional<CompactionPlan> level0 = CompactionPolicy.levelZeroDropPrefixPlan(
+            levels.summaries(view), prefixes, options.compaction());
+        if (level0.isPresent()) {
+          run(level0.get(), view);
+        }
+      }
+    } finally {
+      resume();
+    }
+  }
+
+  /** Stops the workers, runs the compact-L0-on-close compaction if asked, shuts the pool down. */
+  void stop() {
+    stopping = true;
+    wakeUp();
+    boolean interrupted = false;
+    for (Thread thread : threads) {
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    try {
+      if (options.compactL0OnClose() && workers > 0) {
+        compactLevel0OnClose();
+      }
+    } finally {
+      subcompactionPool.shutdownNow();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void compactLevel0OnClose() {
+    try (LevelsView view = levels.acquire()) {
+      Optional<CompactionPlan> plan = CompactionPolicy.forcedPlanAndRegister(
+          CompactionKind.LEVEL0_TO_BASE, 0, levels.summaries(view), status, options.compaction());
+      if (plan.isPresent()) {
+        try {
+          run(plan.get(), view);
+        } finally {
+          status.release(plan.get());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("compacting L0 at close failed; the store is unchanged", e);
+    }
+  }
+}
