@@ -554,6 +554,16 @@ public final class DbImpl implements DB, TxnContext {
     return max;
   }
 
+  /** Time commits waited for a memtable to be flushed (the memtable stall), in nanoseconds. */
+  public long memtableStallNanos() {
+    return pipeline == null ? 0 : pipeline.stallNanos();
+  }
+
+  /** Time flushes waited for L0 to drain (the L0 stall), in nanoseconds. */
+  public long level0StallNanos() {
+    return levels.stallNanos();
+  }
+
   @Override
   public boolean isClosed() {
     return closed.get();

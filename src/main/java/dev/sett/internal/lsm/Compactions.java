@@ -437,15 +437,24 @@ final class Compactions {
     }
   }
 
+  /**
+   * Compacts L0 into the base level until L0 is empty. Each forced plan takes a contiguous run of
+   * overlapping tables from the oldest (so age order holds), which is why it may take several.
+   */
   private void compactLevel0OnClose() {
-    try (LevelsView view = levels.acquire()) {
-      Optional<CompactionPlan> plan = CompactionPolicy.forcedPlanAndRegister(
-          CompactionKind.LEVEL0_TO_BASE, 0, levels.summaries(view), status, options.compaction());
-      if (plan.isPresent()) {
-        try {
-          run(plan.get(), view);
-        } finally {
-          status.release(plan.get());
+    try {
+      while (true) {
+        try (LevelsView view = levels.acquire()) {
+          Optional<CompactionPlan> plan = CompactionPolicy.forcedPlanAndRegister(
+              CompactionKind.LEVEL0_TO_BASE, 0, levels.summaries(view), status, options.compaction());
+          if (plan.isEmpty()) {
+            return;
+          }
+          try {
+            run(plan.get(), view);
+          } finally {
+            status.release(plan.get());
+          }
         }
       }
     } catch (IOException | RuntimeException e) {
