@@ -626,8 +626,11 @@ public final class DbImpl implements DB, TxnContext {
       return;
     }
     Throwable failure = null;
+    // A drop in progress finishes first; commits that wait behind it are then rejected as closed.
+    dropLock.writeLock().lock();
     try {
       if (pipeline != null) {
+        levels.beginClose(); // flushes must not wait for an L0 that compaction cannot drain
         pipeline.stop();
         Memtable mutable = memtables.mutable();
         if (mutable != null) {
@@ -646,7 +649,11 @@ public final class DbImpl implements DB, TxnContext {
     } finally {
       memtables.abandon();
     }
-    failure = closeAll(failure, levels, manifest, lock);
+    try {
+      failure = closeAll(failure, levels, manifest, lock);
+    } finally {
+      dropLock.writeLock().unlock();
+    }
     if (failure == null && stickyError.get() != null) {
       LOG.warn("closed {} after an earlier background failure; unflushed data stays in its WAL",
           storeDir(), stickyError.get());

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * failed compaction is logged and leaves the levels as they were (the executor deletes its partial
  * outputs; the MANIFEST is written only for a finished one).
  *
- * <p>{@link #pause()} stops new compactions and waits for running ones; drops and flatten run with
- * the workers paused.
+ * <p>Exclusivity: background compactions hold the read side of {@link #maintenance} from choosing a
+ * plan to applying it; {@link #pause()} (drops, flatten) and {@link #stop()} take the write side, so
+ * they wait for running compactions and no new one can start until they are done. The lock is fair,
+ * so a waiting pause is not starved by a stream of compactions.
  *
  * <p>Thread-safety: safe for concurrent use.
  */
@@ -49,10 +51,13 @@ final class Compactions {
   private final ExecutorService subcompactionPool;
   private final CompactionTelemetry telemetry;
   private final List<Thread> threads = new ArrayList<>();
+  /** Wakes idle workers (after a flush, or to stop). */
   private final Object pauseLock = new Object();
-  /** Guarded by {@link #pauseLock}: how many callers paused compactions. */
-  private int pauses;
+  private final java.util.concurrent.locks.ReentrantReadWriteLock maintenance =
+      new java.util.concurrent.locks.ReentrantReadWriteLock(true);
   private volatile boolean stopping;
+  private final java.util.concurrent.atomic.AtomicBoolean stopped =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final AtomicLong compactionsRun = new AtomicLong();
   private final AtomicLong compactionsFailed = new AtomicLong();
 
@@ -131,12 +136,16 @@ final class Compactions {
       boolean maxLevelTick = options.compaction().lmaxCompaction() && worker == workers - 1
           && ticks % MAX_LEVEL_TICKS == 0;
       boolean ran = false;
-      if (!paused()) {
+      if (maintenance.readLock().tryLock()) { // fair: not while a pause waits or holds
         try {
-          ran = runOnce(worker, maxLevelTick);
+          if (!stopping) {
+            ran = runOnce(worker, maxLevelTick);
+          }
         } catch (RuntimeException | Error e) {
           compactionsFailed.incrementAndGet();
           LOG.error("compactor {} failed unexpectedly; it keeps running", worker, e);
+        } finally {
+          maintenance.readLock().unlock();
         }
       }
       if (!ran) {
@@ -162,13 +171,10 @@ final class Compactions {
     }
   }
 
-  private boolean paused() {
-    synchronized (pauseLock) {
-      return pauses > 0;
-    }
-  }
-
-  /** Picks, registers and runs one compaction for {@code worker}; false when there was none. */
+  /**
+   * Picks, registers and runs one compaction for {@code worker}. Returns whether one ran well (the
+   * worker then looks for more at once); after none, or a failure, the worker waits a tick.
+   */
   private boolean runOnce(int worker, boolean maxLevelTick) {
     Optional<CompactionPlan> plan;
     LevelsView view;
@@ -186,13 +192,14 @@ final class Compactions {
       }
       try {
         run(plan.get(), view);
+        return true;
       } catch (IOException e) {
         LOG.warn("compaction L{}->L{} failed; the levels are unchanged", plan.get().level(),
             plan.get().targetLevel(), e);
+        return false; // back off for a tick rather than retry a failing plan in a tight loop
       } finally {
         status.release(plan.get());
       }
-      return true;
     }
   }
 
@@ -274,21 +281,17 @@ final class Compactions {
     return false;
   }
 
-  /** Stops new compactions and waits until running ones have finished. */
+  /**
+   * Waits for running compactions to finish and keeps new ones (and other maintenance) out until
+   * {@link #resume()}, which the same thread must call.
+   */
   void pause() {
-    synchronized (pauseLock) {
-      pauses++;
-    }
-    while (status.inFlight() > 0) {
-      sleep(5);
-    }
+    maintenance.writeLock().lock();
   }
 
   void resume() {
-    synchronized (pauseLock) {
-      pauses--;
-      pauseLock.notifyAll();
-    }
+    maintenance.writeLock().unlock();
+    wakeUp();
   }
 
   /**
@@ -303,14 +306,20 @@ final class Compactions {
     pause();
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, daemonThreads("sett-flatten"));
     try {
-      while (true) {
+      // Flatten what is there now: L0 tables flushed while it runs are left to the workers, so
+      // flatten ends under a steady stream of writes.
+      long newestAtStart = levels.lastTableId();
+      while (!stopping) {
         List<CompactionPlan> plans = new ArrayList<>();
         try (LevelsView view = levels.acquire()) {
           List<List<TableSummary>> summaries = levels.summaries(view);
           int top = -1;
           int nonEmpty = 0;
           for (int level = 0; level < summaries.size(); level++) {
-            if (!summaries.get(level).isEmpty()) {
+            boolean hasData = level == 0
+                ? summaries.get(0).stream().anyMatch(table -> table.id() <= newestAtStart)
+                : !summaries.get(level).isEmpty();
+            if (hasData) {
               nonEmpty++;
               top = top < 0 ? level : top;
             }
@@ -413,8 +422,12 @@ final class Compactions {
 
   /** Stops the workers, runs the compact-L0-on-close compaction if asked, shuts the pool down. */
   void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
     stopping = true;
     wakeUp();
+    maintenance.writeLock().lock(); // a running flatten or drop finishes (flatten stops early) first
     boolean interrupted = false;
     for (Thread thread : threads) {
       while (thread.isAlive()) {
@@ -430,6 +443,7 @@ final class Compactions {
         compactLevel0OnClose();
       }
     } finally {
+      maintenance.writeLock().unlock();
       subcompactionPool.shutdownNow();
       if (interrupted) {
         Thread.currentThread().interrupt();

@@ -60,6 +60,8 @@ public final class LevelsController implements AutoCloseable {
   /** Written under {@link #editLock}; read lock-free. Holds one reference of its own. */
   private volatile LevelsSnapshot current;
   private volatile boolean closed;
+  /** Set when the store starts closing: a flush no longer waits for L0 to drain. */
+  private volatile boolean closing;
   private final AtomicLong stallNanos = new AtomicLong();
   private final CompactionTelemetry telemetry;
   private final Compactions compactions;
@@ -170,6 +172,11 @@ public final class LevelsController implements AutoCloseable {
     return nextTableId.getAndIncrement();
   }
 
+  /** The newest table id handed out so far. */
+  public long lastTableId() {
+    return nextTableId.get() - 1;
+  }
+
   /** Where the table with {@code id} lives. */
   public Path tablePath(long id) {
     return dir.resolve(Table.fileName(id));
@@ -227,7 +234,7 @@ public final class LevelsController implements AutoCloseable {
     long start = System.nanoTime();
     boolean stalled = false;
     synchronized (editLock) {
-      while (!closed && current.level(0).size() >= options.numLevelZeroTablesStall()
+      while (!closed && !closing && current.level(0).size() >= options.numLevelZeroTablesStall()
           && compactions.enabled()) {
         if (!stalled) {
           stalled = true;
@@ -248,6 +255,17 @@ public final class LevelsController implements AutoCloseable {
     }
   }
 
+  /**
+   * The store is closing: flushes stop waiting for L0 to drain (compaction may be unable to, after
+   * a persistent I/O error), so close always completes.
+   */
+  public void beginClose() {
+    closing = true;
+    synchronized (editLock) {
+      editLock.notifyAll();
+    }
+  }
+
   /** Total time flushes waited for L0 to drain. */
   public long stallNanos() {
     return stallNanos.get();
@@ -264,6 +282,7 @@ public final class LevelsController implements AutoCloseable {
         if (closed) {
           throw new IOException("levels are closed");
         }
+        requireLive(plan, inputs);
         List<dev.sett.internal.manifest.proto.ManifestChange> changes = new ArrayList<>();
         for (Table table : added) {
           changes.add(Manifest.createTable(table.id(), plan.targetLevel(), table.compression().id(), 0));
@@ -287,6 +306,11 @@ public final class LevelsController implements AutoCloseable {
         }
         previous.release();
         editLock.notifyAll();
+      } catch (StaleCompactionException e) {
+        for (Table table : added) {
+          table.markForDeletion(); // recorded nowhere: safe to delete
+        }
+        throw e;
       } finally {
         // The new snapshot holds its own references (or, on failure, the outputs are simply let go:
         // not deleted, since the MANIFEST record may have reached the disk; the next open sweeps
@@ -299,11 +323,34 @@ public final class LevelsController implements AutoCloseable {
   }
 
   /**
+   * Checks that every input of a finished compaction is still on its level: if another edit
+   * replaced one meanwhile (which the compaction exclusivity should prevent), applying the result
+   * would resurrect or duplicate data. The outputs, recorded nowhere yet, are then deleted.
+   */
+  private void requireLive(CompactionPlan plan, List<Table> inputs) throws IOException {
+    Set<Long> live = new HashSet<>();
+    for (int level : new int[] {plan.level(), plan.targetLevel()}) {
+      for (Table table : current.level(level)) {
+        live.add(table.id());
+      }
+    }
+    for (Table table : inputs) {
+      if (!live.contains(table.id())) {
+        throw new StaleCompactionException("compaction " + plan.describe() + " is stale: table " + table.id()
+            + " is no longer on level " + plan.level() + " or " + plan.targetLevel());
+      }
+    }
+  }
+
+  /**
    * Drops every table: one MANIFEST change set deleting them all, then an empty snapshot. Readers
    * holding the old snapshot keep reading it; the files go when the last of them closes.
    */
   void dropAllTables() throws IOException {
     synchronized (editLock) {
+      if (closed) {
+        throw new IOException("levels are closed");
+      }
       List<dev.sett.internal.manifest.proto.ManifestChange> changes = new ArrayList<>();
       for (List<Table> level : current.levels()) {
         for (Table table : level) {
@@ -467,6 +514,15 @@ public final class LevelsController implements AutoCloseable {
       closed = true;
       current.release();
       editLock.notifyAll();
+    }
+  }
+
+  /** A compaction whose inputs changed under it; nothing of it was recorded. */
+  static final class StaleCompactionException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    StaleCompactionException(String message) {
+      super(message);
     }
   }
 }

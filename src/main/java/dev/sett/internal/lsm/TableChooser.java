@@ -66,11 +66,22 @@ final class TableChooser {
     return register(status, plan);
   }
 
-  /** The plan moving {@code top} from L0 into the base level, not registered. */
+  /**
+   * The plan moving {@code top} from L0 into the base level, not registered. If a level above the
+   * base still holds data (the base moved down after the last level shrank), L0 goes into the first
+   * such level instead: skipping it would put newer versions below older ones, which breaks the
+   * guarantee that lets point lookups stop at the first hit.
+   */
   static CompactionPlan levelZeroToBasePlan(List<List<TableSummary>> levels, LevelTargets targets,
       CompactionKind kind, List<TableSummary> top, double score, double adjustedScore,
       List<byte[]> dropPrefixes) {
     int base = targets.baseLevel();
+    for (int level = 1; level < targets.baseLevel(); level++) {
+      if (!levels.get(level).isEmpty()) {
+        base = level;
+        break;
+      }
+    }
     KeyRange topRange = KeyRange.covering(top);
     List<TableSummary> bottom = overlapping(levels.get(base), topRange);
     KeyRange bottomRange = bottom.isEmpty() ? topRange : KeyRange.covering(bottom);

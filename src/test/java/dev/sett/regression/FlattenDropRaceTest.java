@@ -1,0 +1,48 @@
+package dev.sett.regression;
+
+import dev.sett.DB;
+import dev.sett.Options;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** No background compactor at all: flatten (outside dropLock) alone races dropAll / dropPrefix. */
+class FlattenDropRaceTest {
+  @TempDir Path dir;
+
+  static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+  @Test
+  void flattenRacingDrops() throws Exception {
+    Options opts = Options.builder(dir).memTableSize(1 << 20).baseTableSize(16 << 10)
+        .baseLevelSize(64 << 10).blockSize(1024).numCompactors(0).build();
+    AtomicInteger bad = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    try (DB db = DB.open(opts)) {
+      Thread flattener = new Thread(() -> {
+        while (!stop.get()) {
+          try { db.flatten(2); } catch (RuntimeException e) { System.out.println("flatten: " + e); }
+        }
+      });
+      flattener.start();
+      for (int round = 0; round < 300; round++) {
+        int r = round;
+        db.update(txn -> { for (int i = 0; i < 300; i++) { txn.set(b("p-" + r + "-" + i), new byte[40]); txn.set(b("q-" + r + "-" + i), new byte[40]); } });
+        try {
+          if (r % 2 == 0) db.dropAll(); else db.dropPrefix(b("p-"));
+        } catch (RuntimeException e) { System.out.println("drop: " + e); }
+        if (db.get(b("p-" + r + "-7")) != null) {
+          bad.incrementAndGet();
+          System.out.println("round " + r + ": dropped key is back");
+        }
+      }
+      stop.set(true);
+      flattener.join();
+    }
+    Assertions.assertEquals(0, bad.get());
+  }
+}
