@@ -124,6 +124,7 @@ public final class ValueLogFile extends RefCounted {
     return id;
   }
 
+  /** The file's path, as named in every {@link CorruptFileException} about it. */
   public Path path() {
     return path;
   }

@@ -223,10 +223,12 @@ public final class ValueLogWriter implements AutoCloseable {
     return entryCount;
   }
 
+  /** The id of the file being written, in its name and header. */
   public long fileId() {
     return fileId;
   }
 
+  /** The file being written: {@code directory/NNNNNN.vlog}. */
   public Path path() {
     return path;
   }
