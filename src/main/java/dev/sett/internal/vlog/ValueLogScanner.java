@@ -1,0 +1,201 @@
+package dev.sett.internal.vlog;
+
+import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.FileSystem;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a value log file's records in order from the header on, each verified as by {@link
+ * ValueLogFile#read}: for value log GC (which rewrites a sealed file's live records) and for
+ * recovery (which finds where the last file's whole records end). Made by {@link
+ * ValueLogFile#scan}; it holds a reference to the file until {@link #close()}d, and sees the
+ * records that were complete when it was made.
+ *
+ * <p>A record is <em>damaged</em> when fewer than 8 bytes remain for its header, its stored length
+ * is 0 or out of range, it runs past the end of the file, it fails its checksum, or its body does
+ * not parse. What happens then depends on the {@link Mode}:
+ *
+ * <ul>
+ *   <li>{@link Mode#SEALED}: a sealed file was synced whole before anything could depend on it, so
+ *       damage is corruption: {@link #next()} throws a {@link CorruptFileException} naming the file
+ *       and the record's offset. GC must use this mode: silently stopping early would make it
+ *       delete a file whose later records are still live.
+ *   <li>{@link Mode#RECOVERY}: the file that was being appended to when the process stopped may
+ *       end in a record torn by the crash. The first damaged record ends the good prefix: {@link
+ *       #next()} returns null, {@link #validEnd()} is the end of the last whole record and {@link
+ *       #tornTail()} says where the damage starts and why. The caller truncates the file there
+ *       (read-write open) and drops every transaction whose pointers reach past it.
+ * </ul>
+ *
+ * <p>As in the WAL ({@code docs/format/wal.md}), a bit flip in the middle of the last file cannot
+ * be told apart from a torn tail by these rules in recovery mode, and loses the records after it;
+ * issue 7 will distinguish the two and report the former as corruption.
+ *
+ * <p>Thread-safety: not thread-safe; one thread per scanner.
+ */
+public final class ValueLogScanner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ValueLogScanner.class);
+
+  /** How a scanner treats a damaged record. */
+  public enum Mode {
+    /** Damage is corruption: {@link #next()} throws. For sealed files. */
+    SEALED,
+    /** Damage ends the good prefix and is reported as a torn tail. For the last file at open. */
+    RECOVERY
+  }
+
+  /**
+   * The damaged end of a file found in {@link Mode#RECOVERY}.
+   *
+   * @param offset where the first damaged record starts: the end of the last whole record
+   * @param length bytes from {@code offset} to the end of the file
+   * @param reason what is wrong with the record at {@code offset}
+   */
+  public record TornTail(long offset, long length, String reason) {
+  }
+
+  /**
+   * What {@link #recover} found.
+   *
+   * @param fileId the file's id
+   * @param validEnd the end of the last whole record; pointers ending after it are dangling
+   * @param records the number of whole records
+   * @param tornTail the damaged tail, or null when the file ends with a whole record
+   */
+  public record RecoveryResult(long fileId, long validEnd, long records, TornTail tornTail) {
+  }
+
+  private final ValueLogFile file;
+  private final Mode mode;
+  private final long size;
+  private final byte[] recordHeader = new byte[ValueLogFormat.RECORD_HEADER_LENGTH];
+  /** End of the last whole record. */
+  private long position = ValueLogFormat.HEADER_LENGTH;
+  private long records;
+  private TornTail tornTail;
+  private boolean closed;
+
+  /** Takes over a reference the caller has already added to {@code file}. */
+  ValueLogScanner(ValueLogFile file, Mode mode) {
+    this.file = file;
+    this.mode = mode;
+    this.size = file.size();
+  }
+
+  /**
+   * Checks the last file of a value log after a restart: scans it in {@link Mode#RECOVERY} and,
+   * when it ends in a torn tail, logs a warning naming the file, offset and byte count and, unless
+   * {@code readOnly}, truncates the file to {@link RecoveryResult#validEnd()} (forced to disk) so
+   * that nothing can ever read the torn bytes. The header must be intact: a damaged header throws
+   * as in {@link ValueLogFile#open}.
+   */
+  public static RecoveryResult recover(FileSystem fileSystem, Path path, long fileId,
+      boolean readOnly) throws IOException {
+    long validEnd;
+    long records;
+    TornTail tornTail;
+    ValueLogFile file = ValueLogFile.open(fileSystem, path, fileId);
+    try (ValueLogScanner scanner = file.scan(Mode.RECOVERY)) {
+      while (scanner.next() != null) {
+        // Each record is verified by next(); recovery needs only where they end.
+      }
+      validEnd = scanner.validEnd();
+      records = scanner.recordCount();
+      tornTail = scanner.tornTail();
+    } finally {
+      file.release(); // unmapped before the truncation below
+    }
+    if (tornTail != null) {
+      if (readOnly) {
+        LOG.warn("value log {}: ignoring {} bytes from offset {} ({}); the file is left as it is"
+            + " because the store is read-only", path, tornTail.length(), validEnd,
+            tornTail.reason());
+      } else {
+        LOG.warn("value log {}: dropping {} bytes from offset {} ({}); truncating the file to {}"
+            + " bytes", path, tornTail.length(), validEnd, tornTail.reason(), validEnd);
+        fileSystem.truncate(path, validEnd);
+      }
+    }
+    return new RecoveryResult(fileId, validEnd, records, tornTail);
+  }
+
+  /**
+   * The next record, verified, or null after the last one. In {@link Mode#SEALED} a damaged record
+   * throws {@link CorruptFileException}; in {@link Mode#RECOVERY} it ends the scan (see {@link
+   * #tornTail()}).
+   */
+  public ValueLogRecord next() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("scanner of " + file + " is closed");
+    }
+    if (tornTail != null) {
+      return null;
+    }
+    long remaining = size - position;
+    if (remaining == 0) {
+      return null;
+    }
+    if (remaining < ValueLogFormat.RECORD_HEADER_LENGTH) {
+      return damaged("record header cut short: " + remaining + " bytes left");
+    }
+    file.readBytes(position, recordHeader);
+    long bodyLength = ValueLogFormat.storedBodyLength(recordHeader, 0);
+    if (bodyLength < ValueLogFormat.MIN_BODY_LENGTH
+        || bodyLength > ValueLogFormat.MAX_BODY_LENGTH) {
+      return damaged("record length " + bodyLength + " is out of range ["
+          + ValueLogFormat.MIN_BODY_LENGTH + ", " + ValueLogFormat.MAX_BODY_LENGTH + "]");
+    }
+    long recordLength = ValueLogFormat.RECORD_HEADER_LENGTH + bodyLength;
+    if (recordLength > remaining) {
+      return damaged("record of " + recordLength + " bytes runs past the end of the file ("
+          + remaining + " bytes left)");
+    }
+    ValueLogRecord record;
+    try {
+      record = file.readRecord(new ValuePointer(file.id(), recordLength, position));
+    } catch (CorruptFileException e) {
+      if (mode == Mode.SEALED) {
+        throw e;
+      }
+      return damaged(e.reason());
+    }
+    position += recordLength;
+    records++;
+    return record;
+  }
+
+  /** The end of the last whole record read so far; after the last one, the file's valid end. */
+  public long validEnd() {
+    return position;
+  }
+
+  /** Whole records read so far. */
+  public long recordCount() {
+    return records;
+  }
+
+  /** The damaged tail found in {@link Mode#RECOVERY}, or null while none was found. */
+  public TornTail tornTail() {
+    return tornTail;
+  }
+
+  /** Releases the scanner's reference to the file; idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      file.release();
+    }
+  }
+
+  private ValueLogRecord damaged(String reason) throws CorruptFileException {
+    if (mode == Mode.SEALED) {
+      throw new CorruptFileException(file.path(), position, reason);
+    }
+    tornTail = new TornTail(position, size - position, reason);
+    return null;
+  }
+}
