@@ -1,6 +1,5 @@
 package dev.sett.internal.db;
 
-import dev.sett.ChecksumVerification;
 import dev.sett.DB;
 import dev.sett.DbClosedException;
 import dev.sett.DbSize;
@@ -11,27 +10,21 @@ import dev.sett.MergeOperator;
 import dev.sett.Options;
 import dev.sett.ReadOnlyException;
 import dev.sett.Sequence;
-import dev.sett.SettException;
 import dev.sett.Stream;
 import dev.sett.StreamWriter;
 import dev.sett.TableInfo;
 import dev.sett.Txn;
 import dev.sett.WriteBatch;
-import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.fs.DirectoryLock;
-import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
-import dev.sett.internal.lsm.CompactionSettings;
 import dev.sett.internal.lsm.LevelsController;
-import dev.sett.internal.lsm.LevelsOptions;
 import dev.sett.internal.lsm.LevelsView;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.Table;
-import dev.sett.internal.sstable.TableOptions;
 import dev.sett.internal.txn.Oracle;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,12 +64,7 @@ public final class DbImpl implements DB, TxnContext {
   private final Flusher flusher;
   private final TxnLimits limits;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /**
-   * Commits hold the read side while they enter the write queue; drops take the write side, so a
-   * drop sees a quiet writer and commits wait (rather than fail) until it is done.
-   */
-  private final java.util.concurrent.locks.ReentrantReadWriteLock dropLock =
-      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private final WriteGate writeGate;
 
   private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
       Manifest manifest, LevelsController levels, Memtables memtables, Oracle oracle) {
@@ -100,6 +88,7 @@ public final class DbImpl implements DB, TxnContext {
           options.syncWrites(), stickyError, name + "-writer");
       this.flusher = new Flusher(memtables, levels, stickyError, name + "-flusher");
     }
+    this.writeGate = new WriteGate(this::checkOpen, pipeline, memtables, files, stickyError);
   }
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */
@@ -121,7 +110,8 @@ public final class DbImpl implements DB, TxnContext {
       BlockCache cache = options.blockCacheSize() > 0
           ? new BlockCache(options.blockCacheSize()) : BlockCache.disabled();
       levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
-          tableOptions(options), cache, levelsOptions(options, oracleHolder), options.readOnly());
+          DerivedOptions.tableOptions(options), cache,
+          DerivedOptions.levelsOptions(options, oracleHolder), options.readOnly());
       List<Memtable> recovered = files.recoverMemtables();
       Memtables memtables = new Memtables(options.numMemtables());
       Memtable first = options.readOnly() ? null : files.newMemtable();
@@ -157,28 +147,6 @@ public final class DbImpl implements DB, TxnContext {
     } catch (Exception e) {
       primary.addSuppressed(e);
     }
-  }
-
-  static LevelsOptions levelsOptions(Options options,
-      java.util.concurrent.atomic.AtomicReference<Oracle> oracle) {
-    CompactionSettings settings = new CompactionSettings(options.maxLevels(), options.baseLevelSize(),
-        options.levelSizeMultiplier(), options.baseTableSize(), options.tableSizeMultiplier(),
-        options.memTableSize(), options.numLevelZeroTables(), options.lmaxCompaction());
-    java.time.Clock clock = options.clock();
-    return new LevelsOptions(settings, options.numVersionsToKeep(), options.numCompactors(),
-        options.numLevelZeroTablesStall(), options.compactL0OnClose() && !options.readOnly(),
-        () -> oracle.get() == null ? 0 : oracle.get().discardTimestamp(), clock::millis,
-        options.openTelemetry());
-  }
-
-  static TableOptions tableOptions(Options options) {
-    ChecksumVerification mode = options.checksumVerification();
-    boolean onOpen = mode == ChecksumVerification.ON_TABLE_READ
-        || mode == ChecksumVerification.ON_TABLE_AND_BLOCK_READ;
-    boolean onRead = mode == ChecksumVerification.ON_BLOCK_READ
-        || mode == ChecksumVerification.ON_TABLE_AND_BLOCK_READ;
-    return new TableOptions(options.blockSize(), options.bloomFalsePositive(),
-        CompressionType.valueOf(options.compression().name()), options.zstdLevel(), onOpen, onRead);
   }
 
   /** The store's directory (a synthetic one for an in-memory store). */
@@ -291,11 +259,11 @@ public final class DbImpl implements DB, TxnContext {
 
   @Override
   public void reserveCommit() {
-    dropLock.readLock().lock();
+    writeGate.enterCommit();
     try {
       pipeline.reserve();
     } catch (RuntimeException e) {
-      dropLock.readLock().unlock();
+      writeGate.exitCommit();
       throw e;
     }
   }
@@ -305,7 +273,7 @@ public final class DbImpl implements DB, TxnContext {
     if (!submitted) {
       pipeline.unreserve();
     }
-    dropLock.readLock().unlock();
+    writeGate.exitCommit();
   }
 
   @Override
@@ -417,7 +385,7 @@ public final class DbImpl implements DB, TxnContext {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, was " + workers);
     }
-    withWritesBlocked(() -> { });
+    writeGate.withWritesBlocked(() -> { });
     try {
       levels.flatten(workers);
     } catch (IOException e) {
@@ -434,7 +402,7 @@ public final class DbImpl implements DB, TxnContext {
   public void dropAll() {
     checkOpen();
     checkWritable();
-    withWritesBlocked(levels::dropAll);
+    writeGate.withWritesBlocked(levels::dropAll);
   }
 
   /**
@@ -455,42 +423,9 @@ public final class DbImpl implements DB, TxnContext {
     if (list.isEmpty()) {
       return;
     }
-    withWritesBlocked(() -> levels.dropPrefixes(list));
+    writeGate.withWritesBlocked(() -> levels.dropPrefixes(list));
   }
 
-  /** Something to run against the levels that may fail with an I/O error. */
-  private interface LevelsWork {
-    void run() throws IOException;
-  }
-
-  /** Holds commits back, lets the queued ones finish, flushes every memtable, then runs {@code work}. */
-  private void withWritesBlocked(LevelsWork work) {
-    dropLock.writeLock().lock();
-    try {
-      checkOpen();
-      pipeline.awaitIdle();
-      flushMemtables();
-      work.run();
-    } catch (IOException e) {
-      throw Errors.convert(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SettException("interrupted while waiting for writes to drain", e);
-    } finally {
-      dropLock.writeLock().unlock();
-    }
-  }
-
-  /** Seals the mutable memtable (if it holds anything) and waits until all are flushed. */
-  private void flushMemtables() throws IOException, InterruptedException {
-    Memtable mutable = memtables.mutable();
-    if (mutable != null && !mutable.isEmpty()) {
-      mutable.closeWal();
-      memtables.rotate(files.newMemtable());
-    }
-    memtables.awaitFlushed();
-    stickyError.throwIfSet();
-  }
 
   @Override
   public void banNamespace(long ns) {
@@ -627,7 +562,7 @@ public final class DbImpl implements DB, TxnContext {
     }
     Throwable failure = null;
     // A drop in progress finishes first; commits that wait behind it are then rejected as closed.
-    dropLock.writeLock().lock();
+    writeGate.closeLock().lock();
     try {
       if (pipeline != null) {
         levels.beginClose(); // flushes must not wait for an L0 that compaction cannot drain
@@ -652,7 +587,7 @@ public final class DbImpl implements DB, TxnContext {
     try {
       failure = closeAll(failure, levels, manifest, lock);
     } finally {
-      dropLock.writeLock().unlock();
+      writeGate.closeLock().unlock();
     }
     if (failure == null && stickyError.get() != null) {
       LOG.warn("closed {} after an earlier background failure; unflushed data stays in its WAL",

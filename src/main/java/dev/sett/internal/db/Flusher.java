@@ -53,17 +53,7 @@ final class Flusher {
   void stop() {
     stopping = true;
     memtables.wakeAll();
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Uninterruptibly.join(thread);
   }
 
   long flushedTables() {

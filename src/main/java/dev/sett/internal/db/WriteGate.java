@@ -1,0 +1,89 @@
+package dev.sett.internal.db;
+
+import dev.sett.SettException;
+import dev.sett.internal.memtable.Memtable;
+import java.io.IOException;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Holds commits back while maintenance needs a quiet store. Commits pass through the read side
+ * while they enter the write queue ({@link #enterCommit}/{@link #exitCommit}); drops, the flush
+ * before flatten, and close take the write side, so they see a quiet writer, and commits wait
+ * (rather than fail) until they are done.
+ *
+ * <p>The read side is taken <em>before</em> the oracle's commit lock, so a drop's compactions,
+ * which ask the oracle for the discard timestamp, cannot deadlock against a waiting committer.
+ *
+ * <p>Thread-safety: safe for concurrent use.
+ */
+final class WriteGate {
+  /** Something to run against the levels that may fail with an I/O error. */
+  interface Work {
+    void run() throws IOException;
+  }
+
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Runnable checkOpen;
+  private final WritePipeline pipeline;
+  private final Memtables memtables;
+  private final StoreFiles files;
+  private final StickyError stickyError;
+
+  WriteGate(Runnable checkOpen, WritePipeline pipeline, Memtables memtables, StoreFiles files,
+      StickyError stickyError) {
+    this.checkOpen = checkOpen;
+    this.pipeline = pipeline;
+    this.memtables = memtables;
+    this.files = files;
+    this.stickyError = stickyError;
+  }
+
+  void enterCommit() {
+    lock.readLock().lock();
+  }
+
+  void exitCommit() {
+    lock.readLock().unlock();
+  }
+
+  /** The write side, for close: a drop in progress finishes first. */
+  Lock closeLock() {
+    return lock.writeLock();
+  }
+
+  /**
+   * Holds commits back, lets the queued ones finish, flushes every memtable, then runs
+   * {@code work}.
+   */
+  void withWritesBlocked(Work work) {
+    lock.writeLock().lock();
+    try {
+      checkOpen.run();
+      pipeline.awaitIdle();
+      flushMemtables();
+      work.run();
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SettException("interrupted while waiting for writes to drain", e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Seals the mutable memtable (if it holds anything) and waits until all are flushed. Safe from
+   * this thread only because the write side is held and the writer is idle.
+   */
+  private void flushMemtables() throws IOException, InterruptedException {
+    Memtable mutable = memtables.mutable();
+    if (mutable != null && !mutable.isEmpty()) {
+      mutable.closeWal();
+      memtables.rotate(files.newMemtable());
+    }
+    memtables.awaitFlushed();
+    stickyError.throwIfSet();
+  }
+}
