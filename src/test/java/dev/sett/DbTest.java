@@ -414,4 +414,46 @@ class DbTest {
       }
     }
   }
+
+  @Test
+  void managedModeReadsTheNewestVersionEvenWhenAnOlderOneWasWrittenLater() {
+    try (DB db = DB.openManaged(Options.builder(dir).build())) {
+      assertThrows(IllegalStateException.class, () -> db.newTransaction(true));
+      assertThrows(IllegalStateException.class, () -> db.put(b("k"), b("v")));
+      try (Txn txn = db.newTransactionAt(9, true)) {
+        txn.set(b("k"), b("ten"));
+        assertThrows(IllegalStateException.class, txn::commit);
+        txn.commitAt(10);
+      }
+    }
+    try (DB db = DB.openManaged(Options.builder(dir).build())) { // version 10 is in a table now
+      try (Txn txn = db.newTransactionAt(4, true)) {
+        txn.set(b("k"), b("five"));
+        txn.commitAt(5); // an older version, written later, into the newer memtable
+      }
+      assertEquals("ten", s(db.get(b("k"))));
+      try (Txn txn = db.newTransactionAt(7, false)) {
+        assertEquals("five", s(txn.get(b("k")).value()));
+        assertEquals(5, txn.get(b("k")).version());
+      }
+      try (Txn txn = db.newTransactionAt(4, false)) {
+        assertNull(txn.get(b("k")));
+      }
+      try (WriteBatch batch = db.newWriteBatchAt(20)) {
+        batch.set(b("w"), b("batch"));
+        batch.flush();
+      }
+      try (Txn txn = db.newTransactionAt(20, false)) {
+        assertEquals(20, txn.get(b("w")).version());
+      }
+      db.setDiscardTs(20);
+    }
+    try (DB db = DB.open(Options.builder(dir).build())) {
+      assertThrows(IllegalStateException.class, () -> db.newTransactionAt(1, false));
+      assertThrows(IllegalStateException.class, () -> db.setDiscardTs(1));
+      Txn txn = db.newTransaction(true);
+      assertThrows(IllegalStateException.class, () -> txn.commitAt(5));
+      txn.close();
+    }
+  }
 }

@@ -93,10 +93,6 @@ public final class DbImpl implements DB, TxnContext {
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */
   public static DB open(Options options, boolean managed) {
-    if (managed) {
-      throw new UnsupportedOperationException(
-          "managed mode (DB.openManaged) is not available yet; it arrives with transactions work (issue 5)");
-    }
     StoreFiles files = new StoreFiles(options);
     // The levels ask for the discard timestamp once compactions run, after the oracle exists.
     java.util.concurrent.atomic.AtomicReference<Oracle> oracleHolder =
@@ -120,7 +116,7 @@ public final class DbImpl implements DB, TxnContext {
       for (Memtable memtable : recovered) {
         maxVersion = Math.max(maxVersion, memtable.maxVersion());
       }
-      Oracle oracle = new Oracle(maxVersion, options.detectConflicts());
+      Oracle oracle = new Oracle(maxVersion, options.detectConflicts(), managed);
       oracleHolder.set(oracle);
       DbImpl db = new DbImpl(options, managed, files, lock, manifest, levels, memtables, oracle);
       db.start();
@@ -201,15 +197,18 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public ValueStruct lookup(byte[] userKey, long readTs) {
     checkOpen();
-    // Memtables before levels: see Memtables for why the order matters.
+    // Memtables before levels: see Memtables for why the order matters. A normal store stops at
+    // the first hit (newer sources hold newer versions); a managed one must compare them all.
+    ValueStruct newest = null;
     for (Memtable memtable : memtables.readOrder()) {
       ValueStruct found = memtable.get(userKey, readTs);
-      if (found != null) {
+      if (found != null && !managed) {
         return found;
       }
+      newest = LevelsView.newer(newest, found);
     }
     try (LevelsView view = acquireLevels()) {
-      return view.get(userKey, readTs);
+      return LevelsView.newer(newest, view.get(userKey, readTs, !managed));
     } catch (IOException e) {
       throw Errors.convert(e);
     }
@@ -299,6 +298,7 @@ public final class DbImpl implements DB, TxnContext {
 
   @Override
   public void update(Consumer<Txn> body) {
+    requireNormalMode("update");
     checkWritable();
     try (Txn txn = newTransaction(true)) {
       body.accept(txn);
@@ -306,16 +306,37 @@ public final class DbImpl implements DB, TxnContext {
     }
   }
 
+  /** Read-only; in a managed store it reads the newest version of everything. */
   @Override
   public void view(Consumer<Txn> body) {
-    try (Txn txn = newTransaction(false)) {
+    try (Txn txn = readLatest()) {
       body.accept(txn);
+    }
+  }
+
+  /** A read-only transaction at the latest state (in managed mode: at the largest timestamp). */
+  private Txn readLatest() {
+    return managed ? newTransactionAt(Long.MAX_VALUE, false) : newTransaction(false);
+  }
+
+  private void requireNormalMode(String operation) {
+    checkOpen();
+    if (managed) {
+      throw new IllegalStateException(operation + " needs Sett-assigned timestamps; a managed store "
+          + "uses newTransactionAt(readTs, true) and commitAt(commitTs)");
+    }
+  }
+
+  private void requireManagedMode(String operation) {
+    checkOpen();
+    if (!managed) {
+      throw new IllegalStateException(operation + " is for managed stores (DB.openManaged)");
     }
   }
 
   @Override
   public byte[] get(byte[] key) {
-    try (Txn txn = newTransaction(false)) {
+    try (Txn txn = readLatest()) {
       dev.sett.Item item = txn.get(key);
       return item == null ? null : item.value();
     }
@@ -338,27 +359,36 @@ public final class DbImpl implements DB, TxnContext {
     if (managed) {
       throw new IllegalStateException("a managed store takes newWriteBatchAt(commitTs)");
     }
-    return new WriteBatchImpl(() -> newTransaction(true));
+    return new WriteBatchImpl(() -> newTransaction(true), Txn::commitAsync);
   }
 
   // ---- DB: managed mode -------------------------------------------------------------------------
 
   @Override
   public Txn newTransactionAt(long readTs, boolean update) {
-    checkOpen();
-    throw new IllegalStateException("newTransactionAt is for managed stores (DB.openManaged)");
+    requireManagedMode("newTransactionAt");
+    if (readTs < 0) {
+      throw new IllegalArgumentException("readTs must not be negative, was " + readTs);
+    }
+    return new TxnImpl(this, update && !options.readOnly(), readTs);
   }
 
+  /** Managed mode: a batch whose transactions all commit at {@code commitTs}. */
   @Override
   public WriteBatch newWriteBatchAt(long commitTs) {
-    checkOpen();
-    throw new IllegalStateException("newWriteBatchAt is for managed stores (DB.openManaged)");
+    requireManagedMode("newWriteBatchAt");
+    checkWritable();
+    if (commitTs <= 0) {
+      throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
+    }
+    return new WriteBatchImpl(() -> new TxnImpl(this, true, commitTs),
+        txn -> ((TxnImpl) txn).commitAsync(commitTs));
   }
 
   @Override
   public void setDiscardTs(long ts) {
-    checkOpen();
-    throw new IllegalStateException("setDiscardTs is for managed stores (DB.openManaged)");
+    requireManagedMode("setDiscardTs");
+    oracle.setDiscardTimestamp(ts);
   }
 
   // ---- DB: maintenance --------------------------------------------------------------------------

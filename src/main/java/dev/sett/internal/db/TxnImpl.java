@@ -36,6 +36,8 @@ final class TxnImpl implements Txn {
 
   private final TxnContext context;
   private final boolean update;
+  /** Managed mode: the caller chose the read timestamp and must commit with commitAt. */
+  private final boolean managed;
   private final long readTs;
   private final TreeMap<byte[], PendingWrite> pending = new TreeMap<>(Arrays::compareUnsigned);
   private long[] reads = new long[8];
@@ -48,10 +50,20 @@ final class TxnImpl implements Txn {
       new java.util.concurrent.atomic.AtomicInteger();
   private boolean finished;
 
+  /** A transaction of a normal store: Sett picks the read timestamp. */
   TxnImpl(TxnContext context, boolean update) {
     this.context = context;
     this.update = update;
-    this.readTs = context.oracle().begin();
+    this.managed = false;
+    this.readTs = context.oracle().begin(update);
+  }
+
+  /** A transaction of a managed store, reading at {@code readTs}. */
+  TxnImpl(TxnContext context, boolean update, long readTs) {
+    this.context = context;
+    this.update = update;
+    this.managed = true;
+    this.readTs = context.oracle().beginAt(readTs, update);
   }
 
   @Override
@@ -145,6 +157,10 @@ final class TxnImpl implements Txn {
 
   @Override
   public void commit() {
+    if (managed) {
+      checkUsable();
+      throw new IllegalStateException("a managed store commits with commitAt(commitTs)");
+    }
     try {
       commitAsync().get();
     } catch (ExecutionException e) {
@@ -157,6 +173,18 @@ final class TxnImpl implements Txn {
 
   @Override
   public CompletableFuture<Void> commitAsync() {
+    if (managed) {
+      checkUsable();
+      throw new IllegalStateException("a managed store commits with commitAt(commitTs)");
+    }
+    return commitAsync(0);
+  }
+
+  /**
+   * Commits, at {@code managedCommitTs} in managed mode (at the oracle's next timestamp when it
+   * is 0, in normal mode). The future fails with the exception {@link #commit()} would throw.
+   */
+  CompletableFuture<Void> commitAsync(long managedCommitTs) {
     checkUsable();
     if (openIterators.get() > 0) {
       throw new IllegalStateException("close the transaction's " + openIterators.get()
@@ -178,8 +206,14 @@ final class TxnImpl implements Txn {
     long commitTs = Oracle.CONFLICT;
     context.reserveCommit();
     try {
-      commitTs = context.oracle().commit(readTs, readSet, writeSet,
-          ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
+      if (managed) {
+        boolean committed = context.oracle().commitAt(readTs, managedCommitTs, readSet, writeSet,
+            ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
+        commitTs = committed ? managedCommitTs : Oracle.CONFLICT;
+      } else {
+        commitTs = context.oracle().commit(readTs, readSet, writeSet,
+            ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
+      }
     } finally {
       context.endCommit(commitTs != Oracle.CONFLICT);
       discard();
@@ -207,7 +241,20 @@ final class TxnImpl implements Txn {
 
   @Override
   public void commitAt(long commitTs) {
-    throw new IllegalStateException("commitAt is for managed mode (DB.openManaged); use commit()");
+    if (!managed) {
+      throw new IllegalStateException("commitAt is for managed stores (DB.openManaged); use commit()");
+    }
+    if (commitTs <= 0) {
+      throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
+    }
+    try {
+      commitAsync(commitTs).get();
+    } catch (ExecutionException e) {
+      throw Errors.convert(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SettException("interrupted while waiting for the commit; it may or may not be applied", e);
+    }
   }
 
   @Override
@@ -258,7 +305,7 @@ final class TxnImpl implements Txn {
           + " open iterator(s) before ending it");
     }
     finished = true;
-    context.oracle().finish(readTs);
+    context.oracle().finish(readTs, update);
   }
 
   @Override

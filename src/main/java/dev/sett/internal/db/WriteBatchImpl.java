@@ -23,12 +23,16 @@ final class WriteBatchImpl implements WriteBatch {
   private static final int MAX_PENDING_COMMITS = 16;
 
   private final Supplier<Txn> newTransaction;
+  private final java.util.function.Function<Txn, CompletableFuture<Void>> commit;
   private final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
   private Txn current;
   private boolean finished;
 
-  WriteBatchImpl(Supplier<Txn> newTransaction) {
+  /** {@code commit} commits one of the batch's transactions asynchronously. */
+  WriteBatchImpl(Supplier<Txn> newTransaction,
+      java.util.function.Function<Txn, CompletableFuture<Void>> commit) {
     this.newTransaction = newTransaction;
+    this.commit = commit;
   }
 
   @Override
@@ -63,7 +67,7 @@ final class WriteBatchImpl implements WriteBatch {
   }
 
   private void commitCurrent() {
-    inFlight.add(current.commitAsync());
+    inFlight.add(commit.apply(current));
     current = null;
     if (inFlight.size() >= MAX_PENDING_COMMITS) {
       await(inFlight.remove(0));

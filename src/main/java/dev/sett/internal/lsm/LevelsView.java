@@ -30,6 +30,18 @@ public final class LevelsView implements AutoCloseable {
    * moves data downward (see docs/architecture.md, "Point lookups stop at the first hit").
    */
   public ValueStruct get(byte[] userKey, long readTs) throws IOException {
+    return get(userKey, readTs, true);
+  }
+
+  /**
+   * As {@link #get(byte[], long)}; with {@code firstHit} false every table that may hold the key
+   * is read and the newest version wins. Managed mode needs that: its callers may commit an older
+   * version after a newer one, so a newer source can hold an older version.
+   */
+  public ValueStruct get(byte[] userKey, long readTs, boolean firstHit) throws IOException {
+    if (!firstHit) {
+      return newestOfAll(userKey, readTs);
+    }
     List<Table> level0 = snapshot.level(0);
     for (int i = level0.size() - 1; i >= 0; i--) {
       ValueStruct found = level0.get(i).get(userKey, readTs);
@@ -47,6 +59,32 @@ public final class LevelsView implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  private ValueStruct newestOfAll(byte[] userKey, long readTs) throws IOException {
+    ValueStruct newest = null;
+    List<Table> level0 = snapshot.level(0);
+    for (int i = level0.size() - 1; i >= 0; i--) {
+      newest = newer(newest, level0.get(i).get(userKey, readTs));
+    }
+    for (int level = 1; level < snapshot.levelCount(); level++) {
+      Table table = LevelsSnapshot.findTable(snapshot.level(level), userKey);
+      if (table != null) {
+        newest = newer(newest, table.get(userKey, readTs));
+      }
+    }
+    return newest;
+  }
+
+  /** The newer of two versions; on a tie the first, which comes from the newer source. */
+  public static ValueStruct newer(ValueStruct first, ValueStruct second) {
+    if (first == null) {
+      return second;
+    }
+    if (second == null) {
+      return first;
+    }
+    return Long.compareUnsigned(second.version(), first.version()) > 0 ? second : first;
   }
 
   /**

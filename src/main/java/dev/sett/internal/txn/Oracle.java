@@ -18,31 +18,50 @@ import java.util.function.LongConsumer;
  * <p>Conflicts (serializable snapshot isolation): a transaction that read keys conflicts if any
  * transaction that committed after its read timestamp wrote one of them. Reads and writes are kept
  * as 64-bit key fingerprints; a collision can only cause a spurious conflict, never a missed one.
- * A committed write set is kept while a transaction could still start, or is running, with a read
- * timestamp below its commit timestamp: while the commit is not yet applied, or some running
- * transaction is older than it. The set stays bounded by the commits in flight plus those newer
- * than the oldest running transaction.
+ * A committed write set is kept while a read-write transaction could still start, or is running,
+ * with a read timestamp below its commit timestamp. The list is also capped at
+ * {@link #MAX_TRACKED_COMMITS}: beyond it the oldest write sets are forgotten, and a transaction
+ * that read something and started before the forgotten ones conflicts (it cannot be checked),
+ * so a long-lived transaction costs a retry, never unbounded memory (Badger §13.11).
+ *
+ * <p><b>Managed mode</b>: the caller supplies read and commit timestamps ({@link #beginAt},
+ * {@link #commitAt}); conflicts are checked the same way, and the discard timestamp is whatever
+ * the caller last set ({@link #setDiscardTimestamp}), which also prunes the conflict list.
  *
  * <p>Thread-safety: safe for concurrent use.
  */
 public final class Oracle {
   /** Returned by {@link #commit} when the transaction conflicts. Commit timestamps start at 1. */
   public static final long CONFLICT = 0;
+  /** The most committed write sets kept for conflict checks. */
+  public static final int MAX_TRACKED_COMMITS = 100_000;
 
   private final boolean detectConflicts;
+  private final boolean managed;
   private final Object lock = new Object();
-  /** Guarded by {@link #lock}: the next commit timestamp. */
+  /** Guarded by {@link #lock}: the next commit timestamp (normal mode). */
   private long nextCommitTs;
-  /** Guarded by {@link #lock}: write sets of commits that a running transaction may conflict with. */
+  /** Guarded by {@link #lock}: write sets of commits that a transaction may conflict with. */
   private final ArrayDeque<CommittedWrites> committed = new ArrayDeque<>();
-  /** Guarded by {@link #lock}: read timestamps of running read-write transactions, with counts. */
+  /** Guarded by {@link #lock}: commits at or below this were forgotten (cap or discard). */
+  private long forgottenUpTo;
+  /** Guarded by {@link #lock}: read timestamps of every running transaction, with counts. */
   private final TreeMap<Long, Integer> runningReads = new TreeMap<>();
+  /** Guarded by {@link #lock}: read timestamps of running read-write transactions, with counts. */
+  private final TreeMap<Long, Integer> runningUpdates = new TreeMap<>();
+  /** Guarded by {@link #lock}: managed mode's discard timestamp. */
+  private long managedDiscardTs;
   /** Every commit at or below this timestamp is applied (visible to readers). */
   private volatile long appliedTs;
 
   /** Starts after {@code maxVersion}, the highest version already in the store. */
   public Oracle(long maxVersion, boolean detectConflicts) {
+    this(maxVersion, detectConflicts, false);
+  }
+
+  public Oracle(long maxVersion, boolean detectConflicts, boolean managed) {
     this.detectConflicts = detectConflicts;
+    this.managed = managed;
     this.nextCommitTs = maxVersion + 1;
     this.appliedTs = maxVersion;
   }
@@ -54,11 +73,23 @@ public final class Oracle {
 
   /**
    * The discard timestamp (Badger §8.4): no running transaction reads below it, so compaction may
-   * drop a version at or below it when a newer version, also at or below it, shadows it.
+   * drop a version at or below it when a newer version, also at or below it, shadows it. In managed
+   * mode it is what the caller set.
    */
   public long discardTimestamp() {
     synchronized (lock) {
+      if (managed) {
+        return managedDiscardTs;
+      }
       return runningReads.isEmpty() ? appliedTs : Math.min(appliedTs, runningReads.firstKey());
+    }
+  }
+
+  /** Managed mode: versions at or below {@code ts} may be dropped; forgets older write sets. */
+  public void setDiscardTimestamp(long ts) {
+    synchronized (lock) {
+      managedDiscardTs = Math.max(managedDiscardTs, ts);
+      pruneCommittedLocked();
     }
   }
 
@@ -66,18 +97,36 @@ public final class Oracle {
    * Starts a transaction (read-only ones too: compaction must keep what they can see): its read
    * timestamp, registered until {@link #finish}.
    */
-  public long begin() {
+  public long begin(boolean update) {
     synchronized (lock) {
       long readTs = appliedTs;
-      runningReads.merge(readTs, 1, Integer::sum);
+      register(readTs, update);
       return readTs;
     }
   }
 
+  /** Managed mode: registers a transaction reading at {@code readTs}. */
+  public long beginAt(long readTs, boolean update) {
+    synchronized (lock) {
+      register(readTs, update);
+      return readTs;
+    }
+  }
+
+  private void register(long readTs, boolean update) {
+    runningReads.merge(readTs, 1, Integer::sum);
+    if (update) {
+      runningUpdates.merge(readTs, 1, Integer::sum);
+    }
+  }
+
   /** Ends a transaction started at {@code readTs}, committed or not. */
-  public void finish(long readTs) {
+  public void finish(long readTs, boolean update) {
     synchronized (lock) {
       runningReads.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
+      if (update) {
+        runningUpdates.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
+      }
       pruneCommittedLocked();
     }
   }
@@ -93,19 +142,36 @@ public final class Oracle {
         return CONFLICT;
       }
       long commitTs = nextCommitTs++;
-      if (detectConflicts && writes.length > 0) {
-        committed.addLast(new CommittedWrites(commitTs, writes));
-      }
+      recordLocked(commitTs, writes);
       enqueue.accept(commitTs);
       pruneCommittedLocked();
       return commitTs;
     }
   }
 
+  /** Managed mode: like {@link #commit} with the caller's {@code commitTs}; false on a conflict. */
+  public boolean commitAt(long readTs, long commitTs, long[] reads, long[] writes, LongConsumer enqueue) {
+    synchronized (lock) {
+      if (detectConflicts && hasConflictLocked(readTs, reads)) {
+        return false;
+      }
+      recordLocked(commitTs, writes);
+      enqueue.accept(commitTs);
+      pruneCommittedLocked();
+      return true;
+    }
+  }
+
+  private void recordLocked(long commitTs, long[] writes) {
+    if (detectConflicts && writes.length > 0) {
+      committed.addLast(new CommittedWrites(commitTs, writes));
+    }
+  }
+
   /**
-   * Called by the writer, in timestamp order, once a commit is applied. Never called for a commit
-   * that failed: readers must not get a timestamp at or above it, because its entries may sit in
-   * the memtable unacknowledged.
+   * Called by the writer once a commit is applied. Never called for a commit that failed: readers
+   * must not get a timestamp at or above it, because its entries may sit in the memtable
+   * unacknowledged.
    */
   public void markApplied(long commitTs) {
     if (commitTs > appliedTs) {
@@ -118,7 +184,7 @@ public final class Oracle {
     return appliedTs;
   }
 
-  /** Number of commits kept for conflict checks (bounded by the oldest running transaction). */
+  /** Number of commits kept for conflict checks. */
   public int trackedCommits() {
     synchronized (lock) {
       return committed.size();
@@ -129,9 +195,15 @@ public final class Oracle {
     if (reads.length == 0) {
       return false;
     }
+    if (readTs < forgottenUpTo) {
+      return true; // commits after readTs were forgotten: cannot prove there is no conflict
+    }
     for (Iterator<CommittedWrites> it = committed.descendingIterator(); it.hasNext(); ) {
       CommittedWrites commit = it.next();
       if (commit.commitTs <= readTs) {
+        if (managed) {
+          continue; // managed commit timestamps arrive in any order
+        }
         return false;
       }
       if (commit.intersects(reads)) {
@@ -142,10 +214,19 @@ public final class Oracle {
   }
 
   private void pruneCommittedLocked() {
-    // A transaction starting now reads at appliedTs: commits above it must stay checkable.
-    long horizon = runningReads.isEmpty() ? appliedTs : Math.min(appliedTs, runningReads.firstKey());
-    while (!committed.isEmpty() && committed.peekFirst().commitTs <= horizon) {
-      committed.removeFirst();
+    long horizon;
+    if (managed) {
+      horizon = managedDiscardTs;
+    } else {
+      // A transaction starting now reads at appliedTs: commits above it must stay checkable.
+      horizon = runningUpdates.isEmpty() ? appliedTs : Math.min(appliedTs, runningUpdates.firstKey());
+    }
+    while (!committed.isEmpty()
+        && (committed.peekFirst().commitTs <= horizon || committed.size() > MAX_TRACKED_COMMITS)) {
+      CommittedWrites dropped = committed.removeFirst();
+      if (dropped.commitTs > horizon) {
+        forgottenUpTo = Math.max(forgottenUpTo, dropped.commitTs); // forgotten for the cap
+      }
     }
   }
 
