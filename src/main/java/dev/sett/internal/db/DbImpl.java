@@ -545,8 +545,9 @@ public final class DbImpl implements DB, TxnContext {
 
   @Override
   public MergeOperator getMergeOperator(byte[] key, BinaryOperator<byte[]> fn, Duration every) {
-    checkOpen();
-    throw new UnsupportedOperationException("merge operators arrive with transactions work (issue 5)");
+    requireNormalMode("getMergeOperator");
+    checkWritable();
+    return new MergeOperatorImpl(this, key, fn, every);
   }
 
   @Override

@@ -78,6 +78,14 @@ final class TxnImpl implements Txn {
     addWrite(new PendingWrite(entry.key(), entry.value(), meta, entry.userMeta(), expiresAt));
   }
 
+  /**
+   * Writes a merge-operator operand: a version marked as a merge entry, which compaction never
+   * counts against {@code numVersionsToKeep}, so operands survive until they are folded.
+   */
+  void setMergeOperand(byte[] key, byte[] value) {
+    addWrite(new PendingWrite(key.clone(), value.clone(), Meta.MERGE_ENTRY, (byte) 0, 0));
+  }
+
   @Override
   public void delete(byte[] key) {
     addWrite(new PendingWrite(key.clone(), new byte[0], Meta.DELETE, (byte) 0, 0));
