@@ -598,6 +598,7 @@ public final class DbImpl implements DB, TxnContext {
       if (pipeline != null) {
         levels.beginClose(); // flushes must not wait for an L0 that compaction cannot drain
         pipeline.stop();
+        oracle.close(); // readers waiting for a commit that close rejected stop waiting
         Memtable mutable = memtables.mutable();
         if (mutable != null) {
           mutable.closeWal();

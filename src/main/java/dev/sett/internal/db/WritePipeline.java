@@ -208,6 +208,7 @@ final class WritePipeline {
         oracle.markApplied(request.commitTs());
         request.done().complete(null);
       } else {
+        oracle.markFailed(request.commitTs());
         request.done().completeExceptionally(error);
       }
       slots.release();

@@ -10,10 +10,14 @@ import java.util.function.LongConsumer;
  *
  * <p><b>Design.</b> Every commit gets a timestamp one above the last, under one lock that also
  * enqueues the commit's write request, so the single writer applies commits in timestamp order.
- * The writer reports each applied timestamp ({@link #markApplied}); a new transaction reads at the
- * highest applied one, so it sees every earlier commit whole and nothing of a later one. Badger
- * needs a watermark with a pending-index heap for the same guarantee because its commits can finish
- * out of order; Sett's writer finishes them in order, so a single volatile suffices.
+ * A new transaction reads at the last timestamp handed out and first waits until the writer has
+ * finished every commit up to it ({@link #markApplied}/{@link #markFailed}), as Badger's readTs
+ * waits on its txnMark: it sees every commit that was allocated before it began, whole, and
+ * nothing later; in particular a transaction retried after a {@code ConflictException} sees the
+ * commit that caused it. Badger needs a watermark with a pending-index heap because its commits
+ * finish out of order; Sett's writer finishes them in order, so a single volatile suffices. A
+ * commit that failed is never exposed: reads stay below the first failure (the store refuses
+ * writes from then on).
  *
  * <p>Conflicts (serializable snapshot isolation): a transaction that read keys conflicts if any
  * transaction that committed after its read timestamp wrote one of them. Reads and writes are kept
@@ -51,8 +55,13 @@ public final class Oracle {
   private final TreeMap<Long, Integer> runningUpdates = new TreeMap<>();
   /** Guarded by {@link #lock}: managed mode's discard timestamp. */
   private long managedDiscardTs;
-  /** Every commit at or below this timestamp is applied (visible to readers). */
+  /** Every commit at or below this timestamp is finished: applied, or failed. */
   private volatile long appliedTs;
+  /** The first commit that failed; readers never read at or above it. */
+  private volatile long firstFailedTs = Long.MAX_VALUE;
+  /** Set when the store closes: nobody waits for the writer any more. */
+  private volatile boolean closed;
+  private final Object finished = new Object();
 
   /** Starts after {@code maxVersion}, the highest version already in the store. */
   public Oracle(long maxVersion, boolean detectConflicts) {
@@ -66,9 +75,9 @@ public final class Oracle {
     this.appliedTs = maxVersion;
   }
 
-  /** The current read timestamp: every commit at or below it is applied. Registers nothing. */
+  /** The newest timestamp a reader may see now: finished commits, below any failure. */
   public long readTimestamp() {
-    return appliedTs;
+    return Math.min(appliedTs, firstFailedTs - 1);
   }
 
   /**
@@ -81,7 +90,8 @@ public final class Oracle {
       if (managed) {
         return managedDiscardTs;
       }
-      return runningReads.isEmpty() ? appliedTs : Math.min(appliedTs, runningReads.firstKey());
+      long visible = readTimestamp();
+      return runningReads.isEmpty() ? visible : Math.min(visible, runningReads.firstKey());
     }
   }
 
@@ -98,10 +108,39 @@ public final class Oracle {
    * timestamp, registered until {@link #finish}.
    */
   public long begin(boolean update) {
+    long target;
     synchronized (lock) {
-      long readTs = appliedTs;
-      register(readTs, update);
-      return readTs;
+      target = Math.min(nextCommitTs - 1, firstFailedTs - 1);
+      register(target, update);
+    }
+    awaitFinished(target);
+    long readTs = Math.min(target, firstFailedTs - 1);
+    if (readTs != target) { // a commit below target failed while we waited
+      synchronized (lock) {
+        unregister(target, update);
+        register(readTs, update);
+      }
+    }
+    return readTs;
+  }
+
+  /** Waits until the writer has finished every commit up to {@code ts}, or the store closed. */
+  private void awaitFinished(long ts) {
+    if (appliedTs >= ts) {
+      return;
+    }
+    boolean interrupted = false;
+    synchronized (finished) {
+      while (appliedTs < ts && !closed) {
+        try {
+          finished.wait(10);
+        } catch (InterruptedException e) {
+          interrupted = true; // a snapshot must be complete; the wait is one group commit long
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -123,11 +162,15 @@ public final class Oracle {
   /** Ends a transaction started at {@code readTs}, committed or not. */
   public void finish(long readTs, boolean update) {
     synchronized (lock) {
-      runningReads.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
-      if (update) {
-        runningUpdates.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
-      }
+      unregister(readTs, update);
       pruneCommittedLocked();
+    }
+  }
+
+  private void unregister(long readTs, boolean update) {
+    runningReads.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
+    if (update) {
+      runningUpdates.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
     }
   }
 
@@ -176,6 +219,31 @@ public final class Oracle {
   public void markApplied(long commitTs) {
     if (commitTs > appliedTs) {
       appliedTs = commitTs;
+      wakeWaiters();
+    }
+  }
+
+  /**
+   * Called by the writer, in timestamp order, for a commit that failed: waiting readers move on,
+   * but no reader is ever given a timestamp at or above it.
+   */
+  public void markFailed(long commitTs) {
+    if (commitTs < firstFailedTs) {
+      firstFailedTs = commitTs;
+    }
+    markApplied(commitTs);
+    wakeWaiters();
+  }
+
+  /** The store closed: readers stop waiting for commits that will never be applied. */
+  public void close() {
+    closed = true;
+    wakeWaiters();
+  }
+
+  private void wakeWaiters() {
+    synchronized (finished) {
+      finished.notifyAll();
     }
   }
 
