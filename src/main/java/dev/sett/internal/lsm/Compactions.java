@@ -178,15 +178,25 @@ final class Compactions {
   private boolean runOnce(int worker, boolean maxLevelTick) {
     Optional<CompactionPlan> plan;
     LevelsView view;
-    try {
-      view = levels.acquire();
-    } catch (IllegalStateException closed) {
-      return false;
+    // The snapshot is taken under the status lock: a compaction applies its edit before it
+    // releases its plan, so either its edit is in this snapshot or its tables are still marked
+    // busy. Taken outside, the snapshot could list tables a compaction just replaced.
+    synchronized (status) {
+      try {
+        view = levels.acquire();
+      } catch (IllegalStateException closed) {
+        return false;
+      }
+      try {
+        plan = CompactionPolicy.pickAndRegister(worker, levels.summaries(view), status,
+            options.compaction(), options.discardTs().getAsLong(), options.nowMillis().getAsLong(),
+            maxLevelTick);
+      } catch (RuntimeException | Error e) {
+        view.close();
+        throw e;
+      }
     }
     try (view) {
-      plan = CompactionPolicy.pickAndRegister(worker, levels.summaries(view), status,
-          options.compaction(), options.discardTs().getAsLong(), options.nowMillis().getAsLong(),
-          maxLevelTick);
       if (plan.isEmpty()) {
         return false;
       }
