@@ -38,7 +38,12 @@ final class TxnImpl implements Txn {
   private final boolean update;
   /** Managed mode: the caller chose the read timestamp and must commit with commitAt. */
   private final boolean managed;
-  private final long readTs;
+  /**
+   * The snapshot timestamp; -1 until taken. A read-only transaction takes it when created. A
+   * read-write one takes it (and waits for the commits before it) at its first read, so one that
+   * only writes never waits; snapshot isolation holds with the snapshot taken then.
+   */
+  private long readTs = -1;
   private final TreeMap<byte[], PendingWrite> pending = new TreeMap<>(Arrays::compareUnsigned);
   private long[] reads = new long[8];
   private int readCount;
@@ -55,7 +60,9 @@ final class TxnImpl implements Txn {
     this.context = context;
     this.update = update;
     this.managed = false;
-    this.readTs = context.oracle().begin(update);
+    if (!update) {
+      snapshot(); // a read-only transaction is a snapshot of the moment it was created
+    }
   }
 
   /** A transaction of a managed store, reading at {@code readTs}. */
@@ -64,6 +71,17 @@ final class TxnImpl implements Txn {
     this.update = update;
     this.managed = true;
     this.readTs = context.oracle().beginAt(readTs, update);
+  }
+
+  /** The snapshot timestamp, taken (and registered with the oracle) at the first read. */
+  private synchronized long snapshot() {
+    if (readTs < 0) {
+      if (finished) {
+        return context.oracle().readTimestamp(); // ended without reading: nothing to register
+      }
+      readTs = context.oracle().begin(update);
+    }
+    return readTs;
   }
 
   @Override
@@ -137,13 +155,13 @@ final class TxnImpl implements Txn {
     if (update) {
       PendingWrite write = pending.get(key);
       if (write != null) {
-        ValueStruct value = write.toValue(readTs);
+        ValueStruct value = write.toValue(snapshot());
         return value.isDeletedOrExpired(context.nowSeconds()) ? null
             : new ItemImpl(key.clone(), value, context.nowSeconds());
       }
       recordRead(key);
     }
-    ValueStruct value = context.lookup(key, readTs);
+    ValueStruct value = context.lookup(key, snapshot());
     if (value == null || value.isDeletedOrExpired(context.nowSeconds())) {
       return null;
     }
@@ -219,7 +237,8 @@ final class TxnImpl implements Txn {
             ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
         commitTs = committed ? managedCommitTs : Oracle.CONFLICT;
       } else {
-        commitTs = context.oracle().commit(readTs, readSet, writeSet,
+        // A transaction that never read has no snapshot and nothing to conflict on.
+        commitTs = context.oracle().commit(Math.max(readTs, 0), readSet, writeSet,
             ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
       }
     } finally {
@@ -267,7 +286,7 @@ final class TxnImpl implements Txn {
 
   @Override
   public long readTs() {
-    return readTs;
+    return snapshot();
   }
 
   @Override
@@ -275,7 +294,7 @@ final class TxnImpl implements Txn {
     checkUsable();
     context.checkOpen();
     PendingWritesIterator own = update && !pending.isEmpty()
-        ? new PendingWritesIterator(pending.values(), readTs, options.reverse()) : null;
+        ? new PendingWritesIterator(pending.values(), snapshot(), options.reverse()) : null;
     DbIteratorImpl iterator = new DbIteratorImpl(this, context, options, own, null);
     openIterators.incrementAndGet();
     return iterator;
@@ -292,7 +311,7 @@ final class TxnImpl implements Txn {
     IteratorOptions all = options.toBuilder().allVersions(true).prefix(key).build();
     PendingWritesIterator own = null;
     if (update && pending.containsKey(key)) {
-      own = new PendingWritesIterator(List.of(pending.get(key)), readTs, options.reverse());
+      own = new PendingWritesIterator(List.of(pending.get(key)), snapshot(), options.reverse());
     }
     DbIteratorImpl iterator = new DbIteratorImpl(this, context, all, own, key.clone());
     openIterators.incrementAndGet();
@@ -313,7 +332,9 @@ final class TxnImpl implements Txn {
           + " open iterator(s) before ending it");
     }
     finished = true;
-    context.oracle().finish(readTs, update);
+    if (readTs >= 0) {
+      context.oracle().finish(readTs, update);
+    }
   }
 
   @Override
@@ -329,7 +350,7 @@ final class TxnImpl implements Txn {
 
   @Override
   public String toString() {
-    return "Txn[readTs=" + readTs + (update ? ", read-write, " + pending.size() + " pending" : ", read-only")
+    return "Txn[readTs=" + (readTs < 0 ? "not yet taken" : readTs) + (update ? ", read-write, " + pending.size() + " pending" : ", read-only")
         + (finished ? ", finished" : "") + "]";
   }
 }
