@@ -40,7 +40,11 @@ public interface Txn extends AutoCloseable {
   /** Managed mode: commits at {@code commitTs}. */
   void commitAt(long commitTs);
 
-  /** The timestamp this transaction reads at. */
+  /**
+   * The timestamp this transaction reads at. A read-only transaction takes it when created; a
+   * read-write one at its first read (or at this call), so a transaction that only writes never
+   * waits for earlier commits to be applied.
+   */
   long readTs();
 
   /** An iterator over this transaction's view, its own pending writes included. */

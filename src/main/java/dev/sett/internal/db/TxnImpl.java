@@ -152,20 +152,18 @@ final class TxnImpl implements Txn {
   public Item get(byte[] key) {
     checkUsable();
     validateKey(key);
-    if (update) {
-      PendingWrite write = pending.get(key);
-      if (write != null) {
-        ValueStruct value = write.toValue(snapshot());
-        return value.isDeletedOrExpired(context.nowSeconds()) ? null
-            : new ItemImpl(key.clone(), value, context.nowSeconds());
+    ValueStruct value;
+    PendingWrite write = update ? pending.get(key) : null;
+    if (write != null) {
+      value = write.toValue(snapshot()); // own writes are not reads: nothing to conflict with
+    } else {
+      if (update) {
+        recordRead(key);
       }
-      recordRead(key);
+      value = context.lookup(key, snapshot());
     }
-    ValueStruct value = context.lookup(key, snapshot());
-    if (value == null || value.isDeletedOrExpired(context.nowSeconds())) {
-      return null;
-    }
-    return new ItemImpl(key.clone(), value, context.nowSeconds());
+    long now = context.nowSeconds();
+    return value == null || value.isDeletedOrExpired(now) ? null : new ItemImpl(key.clone(), value, now);
   }
 
   /** Remembers that this transaction read {@code key} (for conflict detection). */

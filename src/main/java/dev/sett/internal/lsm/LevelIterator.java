@@ -1,6 +1,5 @@
 package dev.sett.internal.lsm;
 
-import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.sstable.Table;
@@ -104,7 +103,7 @@ final class LevelIterator implements KeyValueIterator {
     int high = tables.size();
     while (low < high) {
       int mid = (low + high) >>> 1;
-      if (InternalKey.compare(tables.get(mid).biggestKey(), internalKey) < 0) {
+      if (tables.get(mid).compareBiggestKey(internalKey) < 0) {
         low = mid + 1;
       } else {
         high = mid;
@@ -118,7 +117,7 @@ final class LevelIterator implements KeyValueIterator {
     int high = tables.size();
     while (low < high) {
       int mid = (low + high) >>> 1;
-      if (InternalKey.compare(tables.get(mid).smallestKey(), internalKey) <= 0) {
+      if (tables.get(mid).compareSmallestKey(internalKey) <= 0) {
         low = mid + 1;
       } else {
         high = mid;

@@ -110,11 +110,7 @@ final class LevelsSnapshot extends RefCounted {
     int high = sortedLevel.size() - 1;
     while (low <= high) {
       int mid = (low + high) >>> 1;
-      Table table = sortedLevel.get(mid);
-      byte[] biggest = table.biggestKey();
-      int order = java.util.Arrays.compareUnsigned(biggest, 0, biggest.length - InternalKey.SUFFIX_LENGTH,
-          userKey, 0, userKey.length);
-      if (order < 0) {
+      if (sortedLevel.get(mid).compareBiggestUserKey(userKey) < 0) {
         low = mid + 1;
       } else {
         high = mid - 1;
@@ -124,10 +120,7 @@ final class LevelsSnapshot extends RefCounted {
       return null;
     }
     Table candidate = sortedLevel.get(low);
-    byte[] smallest = candidate.smallestKey();
-    int order = java.util.Arrays.compareUnsigned(smallest, 0, smallest.length - InternalKey.SUFFIX_LENGTH,
-        userKey, 0, userKey.length);
-    return order <= 0 ? candidate : null;
+    return candidate.compareSmallestUserKey(userKey) <= 0 ? candidate : null;
   }
 
   @Override

@@ -150,6 +150,26 @@ public final class Table extends RefCounted {
     return properties.biggestKey().clone();
   }
 
+  /** Compares the smallest internal key with {@code internalKey}, without copying it. */
+  public int compareSmallestKey(byte[] internalKey) {
+    return InternalKey.compare(properties.smallestKey(), internalKey);
+  }
+
+  /** Compares the biggest internal key with {@code internalKey}, without copying it. */
+  public int compareBiggestKey(byte[] internalKey) {
+    return InternalKey.compare(properties.biggestKey(), internalKey);
+  }
+
+  /** Compares the user key of the smallest key with the plain {@code userKey}, without copying. */
+  public int compareSmallestUserKey(byte[] userKey) {
+    return InternalKey.compareUserKey(properties.smallestKey(), userKey);
+  }
+
+  /** Compares the user key of the biggest key with the plain {@code userKey}, without copying. */
+  public int compareBiggestUserKey(byte[] userKey) {
+    return InternalKey.compareUserKey(properties.biggestKey(), userKey);
+  }
+
   /** Entries in the table; every version counts. */
   public long keyCount() {
     return properties.keyCount();
