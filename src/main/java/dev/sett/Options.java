@@ -74,6 +74,8 @@ public final class Options {
   private final double vlogPercentile;
   private final long valueLogFileSize;
   private final int valueLogMaxEntries;
+  private final boolean autoValueLogGC;
+  private final double valueLogGCDiscardRatio;
   private final int blockSize;
   private final double bloomFalsePositive;
   private final long blockCacheSize;
@@ -113,6 +115,8 @@ public final class Options {
     vlogPercentile = builder.vlogPercentile;
     valueLogFileSize = builder.valueLogFileSize;
     valueLogMaxEntries = builder.valueLogMaxEntries;
+    autoValueLogGC = builder.autoValueLogGC;
+    valueLogGCDiscardRatio = builder.valueLogGCDiscardRatio;
     blockSize = builder.blockSize;
     bloomFalsePositive = builder.bloomFalsePositive;
     blockCacheSize = builder.blockCacheSize;
@@ -289,6 +293,22 @@ public final class Options {
    */
   public int valueLogMaxEntries() {
     return valueLogMaxEntries;
+  }
+
+  /**
+   * {@return whether value log garbage collection runs by itself in the background} Default true;
+   * see {@link Builder#autoValueLogGC}.
+   */
+  public boolean autoValueLogGC() {
+    return autoValueLogGC;
+  }
+
+  /**
+   * {@return the share of garbage at which background value log GC collects a file} Default 0.5;
+   * see {@link Builder#valueLogGCDiscardRatio}.
+   */
+  public double valueLogGCDiscardRatio() {
+    return valueLogGCDiscardRatio;
   }
 
   /**
@@ -499,6 +519,8 @@ public final class Options {
         && Double.compare(vlogPercentile, that.vlogPercentile) == 0
         && valueLogFileSize == that.valueLogFileSize
         && valueLogMaxEntries == that.valueLogMaxEntries
+        && autoValueLogGC == that.autoValueLogGC
+        && Double.compare(valueLogGCDiscardRatio, that.valueLogGCDiscardRatio) == 0
         && blockSize == that.blockSize
         && Double.compare(bloomFalsePositive, that.bloomFalsePositive) == 0
         && blockCacheSize == that.blockCacheSize
@@ -548,6 +570,8 @@ public final class Options {
         + ", vlogPercentile=" + vlogPercentile
         + ", valueLogFileSize=" + valueLogFileSize
         + ", valueLogMaxEntries=" + valueLogMaxEntries
+        + ", autoValueLogGC=" + autoValueLogGC
+        + ", valueLogGCDiscardRatio=" + valueLogGCDiscardRatio
         + ", blockSize=" + blockSize
         + ", bloomFalsePositive=" + bloomFalsePositive
         + ", blockCacheSize=" + blockCacheSize
@@ -612,6 +636,8 @@ public final class Options {
     private double vlogPercentile = 0.0;
     private long valueLogFileSize = GIB - 1;
     private int valueLogMaxEntries = 1_000_000;
+    private boolean autoValueLogGC = true;
+    private double valueLogGCDiscardRatio = 0.5;
     private int blockSize = 4096;
     private double bloomFalsePositive = 0.01;
     private long blockCacheSize = 256 * MIB;
@@ -655,6 +681,8 @@ public final class Options {
       vlogPercentile = options.vlogPercentile;
       valueLogFileSize = options.valueLogFileSize;
       valueLogMaxEntries = options.valueLogMaxEntries;
+      autoValueLogGC = options.autoValueLogGC;
+      valueLogGCDiscardRatio = options.valueLogGCDiscardRatio;
       blockSize = options.blockSize;
       bloomFalsePositive = options.bloomFalsePositive;
       blockCacheSize = options.blockCacheSize;
@@ -904,6 +932,37 @@ public final class Options {
     public Builder valueLogMaxEntries(int valueLogMaxEntries) {
       checkAtLeast("valueLogMaxEntries", valueLogMaxEntries, 1, String::valueOf);
       this.valueLogMaxEntries = valueLogMaxEntries;
+      return this;
+    }
+
+    /**
+     * Whether value log garbage collection runs by itself: a background thread collects any
+     * value log file in which compactions have found at least {@link #valueLogGCDiscardRatio}
+     * garbage, resting between files as long as the last one took, so it never takes more than
+     * half of the write path's time. With it, nobody needs to call {@link DB#runValueLogGC} on a
+     * timer (Badger's users must). Default true; ignored for read-only and in-memory stores.
+     *
+     * @param autoValueLogGC false to collect only when {@link DB#runValueLogGC} is called
+     * @return this builder
+     */
+    public Builder autoValueLogGC(boolean autoValueLogGC) {
+      this.autoValueLogGC = autoValueLogGC;
+      return this;
+    }
+
+    /**
+     * The share of a value log file that must be garbage before background GC collects it; also
+     * what it takes for the active file to be sealed early for GC. Lower values keep the value
+     * log closer to its live size but rewrite more. Default 0.5, as Badger recommends for {@code
+     * RunValueLogGC}; in (0, 1).
+     *
+     * @param valueLogGCDiscardRatio in (0, 1)
+     * @return this builder
+     */
+    public Builder valueLogGCDiscardRatio(double valueLogGCDiscardRatio) {
+      check(valueLogGCDiscardRatio > 0 && valueLogGCDiscardRatio < 1, "valueLogGCDiscardRatio",
+          "be in (0, 1)", valueLogGCDiscardRatio);
+      this.valueLogGCDiscardRatio = valueLogGCDiscardRatio;
       return this;
     }
 

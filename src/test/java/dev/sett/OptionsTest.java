@@ -114,6 +114,8 @@ class OptionsTest {
         bad("valueLogFileSize", String.valueOf(MIB - 1), b -> b.valueLogFileSize(MIB - 1)),
         bad("valueLogFileSize", String.valueOf(2 * GIB), b -> b.valueLogFileSize(2 * GIB)),
         bad("valueLogMaxEntries", "0", b -> b.valueLogMaxEntries(0)),
+        bad("valueLogGCDiscardRatio", "0.0", b -> b.valueLogGCDiscardRatio(0)),
+        bad("valueLogGCDiscardRatio", "1.0", b -> b.valueLogGCDiscardRatio(1)),
         bad("blockSize", "255", b -> b.blockSize(255)),
         bad("blockSize", String.valueOf(MIB + 1), b -> b.blockSize((int) MIB + 1)),
         bad("bloomFalsePositive", "-0.01", b -> b.bloomFalsePositive(-0.01)),
@@ -317,6 +319,8 @@ class OptionsTest {
         .vlogPercentile(0.99)
         .valueLogFileSize(16 * MIB)
         .valueLogMaxEntries(1000)
+        .autoValueLogGC(false)
+        .valueLogGCDiscardRatio(0.25)
         .blockSize(8192)
         .bloomFalsePositive(0.001)
         .blockCacheSize(MIB)
@@ -408,7 +412,7 @@ class OptionsTest {
         .filter(m -> m.getParameterCount() == 0 && !Modifier.isStatic(m.getModifiers()))
         .filter(m -> m.getReturnType() != void.class && !notOptions.contains(m.getName()))
         .toList();
-    assertEquals(37, accessors.size(), accessors.toString());
+    assertEquals(39, accessors.size(), accessors.toString());
     return accessors;
   }
 

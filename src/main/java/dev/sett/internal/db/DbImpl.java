@@ -17,6 +17,7 @@ import dev.sett.Txn;
 import dev.sett.WriteBatch;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
@@ -26,6 +27,9 @@ import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.txn.Oracle;
+import dev.sett.internal.vlog.ValueLog;
+import dev.sett.internal.vlog.ValueLogOptions;
+import dev.sett.internal.vlog.ValuePointer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,10 +69,23 @@ public final class DbImpl implements DB, TxnContext {
   private final TxnLimits limits;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final WriteGate writeGate;
+  /** Null for an in-memory store, whose values all stay in the LSM tree. */
+  private final ValueLog valueLog;
+  private final DirectoryLock valueDirLock;
+  private final ValueResolver resolver;
+  private final ValueThreshold valueThreshold;
+  /** Null when the store cannot collect (read-only, in-memory). */
+  private final ValueLogGc valueLogGc;
 
   private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
-      Manifest manifest, LevelsController levels, Memtables memtables, Oracle oracle) {
+      DirectoryLock valueDirLock, Manifest manifest, LevelsController levels, ValueLog valueLog,
+      Memtables memtables, Oracle oracle) {
     this.options = options;
+    this.valueLog = valueLog;
+    this.valueDirLock = valueDirLock;
+    this.resolver = new ValueResolver(valueLog, this::lookup);
+    this.valueThreshold = new ValueThreshold(options.valueThreshold(),
+        (int) Math.min(1 << 20, options.maxBatchSize()), options.vlogPercentile());
     this.managed = managed;
     this.files = files;
     this.lock = lock;
@@ -84,11 +101,19 @@ public final class DbImpl implements DB, TxnContext {
       this.pipeline = null;
       this.flusher = null;
     } else {
-      this.pipeline = new WritePipeline(memtables, files::newMemtable, oracle,
-          options.syncWrites(), stickyError, name + "-writer");
+      this.pipeline = new WritePipeline(memtables, files::newMemtable,
+          new ValueSeparation(valueLog, valueThreshold), oracle, options.syncWrites(), stickyError,
+          name + "-writer");
       this.flusher = new Flusher(memtables, levels, stickyError, name + "-flusher");
     }
     this.writeGate = new WriteGate(this::checkOpen, pipeline, memtables, files, stickyError);
+    if (pipeline != null && valueLog != null) {
+      this.valueLogGc = new ValueLogGc(valueLog, manifest, pipeline, writeGate, this::lookup,
+          oracle::discardTimestamp, options.numVersionsToKeep(), options.autoValueLogGC(),
+          options.valueLogGCDiscardRatio(), options.openTelemetry(), name + "-vlog-gc");
+    } else {
+      this.valueLogGc = null;
+    }
   }
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */
@@ -98,17 +123,29 @@ public final class DbImpl implements DB, TxnContext {
     java.util.concurrent.atomic.AtomicReference<Oracle> oracleHolder =
         new java.util.concurrent.atomic.AtomicReference<>();
     DirectoryLock lock = null;
+    DirectoryLock valueDirLock = null;
     Manifest manifest = null;
     LevelsController levels = null;
+    ValueLog valueLog = null;
     try {
       lock = files.prepareDirectory();
+      valueDirLock = files.prepareValueDirectory();
       manifest = Manifest.open(files.fileSystem(), files.dir(), options.externalMagic(), options.readOnly());
       BlockCache cache = options.blockCacheSize() > 0
           ? new BlockCache(options.blockCacheSize()) : BlockCache.disabled();
       levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
           DerivedOptions.tableOptions(options), cache,
           DerivedOptions.levelsOptions(options, oracleHolder), options.readOnly());
-      List<Memtable> recovered = files.recoverMemtables();
+      ValueLog.Recovery recovery = null;
+      if (!options.inMemory()) {
+        valueLog = ValueLog.open(files.fileSystem(), files.valueDir(), new ValueLogOptions(
+            options.valueLogFileSize(), options.valueLogMaxEntries(),
+            options.verifyValueChecksum(), options.readOnly()), manifest.deletedVlogFiles());
+        recovery = valueLog.recovery();
+      }
+      ValueLog.Recovery lostAt = recovery;
+      List<Memtable> recovered = files.recoverMemtables(
+          batch -> lostAt == null || !losesValues(batch, lostAt));
       Memtables memtables = new Memtables(options.numMemtables());
       Memtable first = options.readOnly() ? null : files.newMemtable();
       memtables.initialize(first, recovered);
@@ -118,20 +155,41 @@ public final class DbImpl implements DB, TxnContext {
       }
       Oracle oracle = new Oracle(maxVersion, options.detectConflicts(), managed);
       oracleHolder.set(oracle);
-      DbImpl db = new DbImpl(options, managed, files, lock, manifest, levels, memtables, oracle);
+      DbImpl db = new DbImpl(options, managed, files, lock, valueDirLock, manifest, levels,
+          valueLog, memtables, oracle);
       db.start();
       LOG.info("opened {}: {} bytes of tables, {} memtables replayed, max version {}",
           files.dir(), levels.totalSize(), recovered.size(), maxVersion);
       return db;
     } catch (IOException | RuntimeException e) {
       closeQuietly(levels, e);
+      closeQuietly(valueLog, e);
       closeQuietly(manifest, e);
+      closeQuietly(valueDirLock, e);
       closeQuietly(lock, e);
       if (e instanceof IOException io) {
         throw Errors.convert(io);
       }
       throw (RuntimeException) e;
     }
+  }
+
+  /**
+   * Whether a replayed transaction names a value the value log lost in the crash (its file's tail
+   * was torn): such a transaction, and every later one, must not come back.
+   */
+  private static boolean losesValues(List<KeyValue> batch, ValueLog.Recovery recovery) {
+    for (KeyValue entry : batch) {
+      ValueStruct value = entry.value();
+      if (ValueResolver.isPointer(value) && value.value().length == ValuePointer.ENCODED_LENGTH
+          && recovery.lost(ValuePointer.decode(value.value(), 0))) {
+        LOG.warn("dropping the transaction of {} and every later one: its value lies past the"
+            + " end of what value log file {} kept ({} bytes)",
+            InternalKey.toString(entry.key()), recovery.fileId(), recovery.validEnd());
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void closeQuietly(AutoCloseable resource, Throwable primary) {
@@ -155,6 +213,9 @@ public final class DbImpl implements DB, TxnContext {
       flusher.start();
       pipeline.start();
       levels.startCompactions();
+      if (valueLogGc != null) {
+        valueLogGc.start();
+      }
     }
   }
 
@@ -187,6 +248,11 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public Oracle oracle() {
     return oracle;
+  }
+
+  @Override
+  public ValueResolver resolver() {
+    return resolver;
   }
 
   @Override
@@ -399,9 +465,15 @@ public final class DbImpl implements DB, TxnContext {
     if (!(discardRatio > 0 && discardRatio < 1)) {
       throw new IllegalArgumentException("discardRatio must be in (0, 1), was " + discardRatio);
     }
-    // Sett does not separate values into a value log yet: every value lives in the LSM tree, so
-    // there is no value-log file to rewrite.
-    return false;
+    checkWritable();
+    if (valueLogGc == null) {
+      return false; // an in-memory store keeps every value in the LSM tree
+    }
+    try {
+      return valueLogGc.run(discardRatio);
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    }
   }
 
   /**
@@ -432,7 +504,21 @@ public final class DbImpl implements DB, TxnContext {
   public void dropAll() {
     checkOpen();
     checkWritable();
-    writeGate.withWritesBlocked(levels::dropAll);
+    writeGate.withWritesBlocked(() -> {
+      levels.dropAll();
+      if (valueLog != null) {
+        WritePipeline.await(pipeline.submitTask(writer -> {
+          // Recorded first: a crash before the files go must not leave them unaccounted for.
+          var deleted = dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder();
+          for (ValueLog.FileInfo file : valueLog.files()) {
+            deleted.addDeletedVlogFiles((int) file.id());
+          }
+          manifest.apply(deleted.build());
+          valueLog.deleteAll();
+          valueThreshold.reset();
+        }));
+      }
+    });
   }
 
   /**
@@ -466,12 +552,12 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public void sync() {
     checkOpen();
-    Memtable mutable = memtables.mutable();
-    if (mutable == null) {
-      return;
+    if (pipeline == null) {
+      return; // read-only: nothing was written
     }
     try {
-      mutable.sync();
+      // On the writer thread, which owns the files: the value log first, then the WAL.
+      WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sync));
     } catch (IOException e) {
       throw Errors.convert(e);
     }
@@ -482,6 +568,9 @@ public final class DbImpl implements DB, TxnContext {
     checkOpen();
     try {
       levels.verifyChecksums();
+      if (valueLog != null) {
+        valueLog.verifyChecksums();
+      }
     } catch (IOException e) {
       throw Errors.convert(e);
     }
@@ -494,7 +583,8 @@ public final class DbImpl implements DB, TxnContext {
     for (Memtable memtable : memtables.readOrder()) {
       walBytes += memtable.walSize();
     }
-    return new DbSize(levels.totalSize() + walBytes, 0);
+    return new DbSize(levels.totalSize() + walBytes,
+        valueLog == null ? 0 : valueLog.totalBytes());
   }
 
   @Override
@@ -593,6 +683,9 @@ public final class DbImpl implements DB, TxnContext {
     }
     Throwable failure = null;
     // A drop in progress finishes first; commits that wait behind it are then rejected as closed.
+    if (valueLogGc != null) {
+      valueLogGc.close(); // before the write gate: a run in progress passes it to finish
+    }
     writeGate.closeLock().lock();
     try {
       if (pipeline != null) {
@@ -609,6 +702,11 @@ public final class DbImpl implements DB, TxnContext {
           // After a write failure the memtable may hold a commit that was reported failed: it is
           // not flushed, and its WAL decides at the next open what survives.
         }
+        if (valueLog != null) {
+          // The tables about to be flushed point into the value log: it reaches the disk first.
+          // The writer has stopped, so this thread may use the value log's writer.
+          valueLog.sync();
+        }
         flusher.stop(); // flushes everything sealed first
       }
     } catch (IOException | RuntimeException e) {
@@ -617,7 +715,7 @@ public final class DbImpl implements DB, TxnContext {
       memtables.abandon();
     }
     try {
-      failure = closeAll(failure, levels, manifest, lock);
+      failure = closeAll(failure, levels, valueLog, manifest, valueDirLock, lock);
     } finally {
       writeGate.closeLock().unlock();
     }
@@ -633,6 +731,9 @@ public final class DbImpl implements DB, TxnContext {
 
   private static Throwable closeAll(Throwable failure, AutoCloseable... resources) {
     for (AutoCloseable resource : resources) {
+      if (resource == null) {
+        continue;
+      }
       try {
         resource.close();
       } catch (Exception e) {

@@ -142,7 +142,7 @@ final class DbIteratorImpl implements DbIterator {
       throw new IllegalStateException("the iterator is not valid");
     }
     txn.recordRead(itemKey);
-    return new ItemImpl(itemKey, itemValue, nowSeconds);
+    return new ItemImpl(itemKey, itemValue, nowSeconds, context.resolver());
   }
 
   /**

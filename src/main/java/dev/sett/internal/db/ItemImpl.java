@@ -5,16 +5,42 @@ import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
 
-/** An immutable {@link Item}; the arrays it hands out are copies. */
+/**
+ * An {@link Item}; the arrays it hands out are copies. A value that lives in the value log is read
+ * the first time {@link #value()} asks for it (and kept), so that key-only work never touches the
+ * value log; {@link #valueSize()} needs no read, since the pointer determines it.
+ *
+ * <p>Thread-safety: safe for concurrent use; two threads may both read a value log value once.
+ */
 final class ItemImpl implements Item {
   private final byte[] key;
   private final ValueStruct value;
   private final boolean deletedOrExpired;
+  private final ValueResolver resolver;
+  /** The value, once read through a pointer; {@code value} itself when inline. */
+  private volatile ValueStruct resolved;
 
-  ItemImpl(byte[] key, ValueStruct value, long nowSeconds) {
+  ItemImpl(byte[] key, ValueStruct value, long nowSeconds, ValueResolver resolver) {
     this.key = key;
     this.value = value;
     this.deletedOrExpired = value.isDeletedOrExpired(nowSeconds);
+    this.resolver = resolver;
+    this.resolved = ValueResolver.isPointer(value) ? null : value;
+  }
+
+  /** Reads the value now if it lives in the value log (iterator prefetching). */
+  ItemImpl prefetch() {
+    resolvedValue();
+    return this;
+  }
+
+  private ValueStruct resolvedValue() {
+    ValueStruct known = resolved;
+    if (known == null) {
+      known = resolver.resolve(key, value);
+      resolved = known;
+    }
+    return known;
   }
 
   @Override
@@ -24,7 +50,7 @@ final class ItemImpl implements Item {
 
   @Override
   public byte[] value() {
-    return value.value().clone();
+    return resolvedValue().value().clone();
   }
 
   @Override
@@ -54,18 +80,19 @@ final class ItemImpl implements Item {
 
   @Override
   public long estimatedSize() {
-    return key.length + (long) value.value().length;
+    return key.length + (long) valueSize();
   }
 
   @Override
   public int valueSize() {
-    return value.value().length;
+    ValueStruct known = resolved;
+    return known != null ? known.value().length : ValueResolver.valueLength(key, value);
   }
 
   @Override
   public String toString() {
     return "Item[key=" + InternalKey.toString(InternalKey.of(key, value.version()))
-        + ", value=" + value.value().length + " bytes"
+        + ", value=" + valueSize() + " bytes"
         + (value.expiresAt() != 0 ? ", expiresAt=" + value.expiresAt() : "")
         + (deletedOrExpired ? ", deleted or expired" : "") + "]";
   }

@@ -4,14 +4,17 @@ import dev.sett.Options;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.InMemoryFileSystem;
+import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.memtable.MemtableOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,7 @@ final class StoreFiles {
   private final Options options;
   private final FileSystem fileSystem;
   private final Path dir;
+  private final Path valueDir;
   private final MemtableOptions memtableOptions;
   private final AtomicLong nextMemtableId = new AtomicLong(1);
   private final SplittableRandom random = new SplittableRandom();
@@ -40,6 +44,7 @@ final class StoreFiles {
     this.dir = options.inMemory()
         ? Path.of("/sett-in-memory").toAbsolutePath()
         : options.dir().toAbsolutePath();
+    this.valueDir = options.inMemory() ? dir : options.valueDir().toAbsolutePath();
     long chunk = Math.min(1 << 20, Math.max(1 << 16, options.memTableSize() / 4));
     this.memtableOptions = new MemtableOptions(options.memTableSize(), (int) chunk);
   }
@@ -50,6 +55,30 @@ final class StoreFiles {
 
   Path dir() {
     return dir;
+  }
+
+  /** The value log's directory: {@link #dir()} unless {@code valueDir} names another. */
+  Path valueDir() {
+    return valueDir;
+  }
+
+  /**
+   * Creates the value directory (unless read-only) and, when it is not {@link #dir()}, takes its
+   * lock too (so two stores cannot share one value log); null when it is the same directory.
+   */
+  DirectoryLock prepareValueDirectory() throws IOException {
+    if (valueDir.equals(dir)) {
+      return null;
+    }
+    if (options.readOnly()) {
+      if (!fileSystem.exists(valueDir)) {
+        throw new IOException("cannot open " + valueDir
+            + " read-only: the value directory does not exist");
+      }
+    } else {
+      fileSystem.createDirectories(valueDir);
+    }
+    return fileSystem.lock(valueDir, options.readOnly());
   }
 
   /** Creates the directory (unless read-only) and takes its lock. */
@@ -90,6 +119,16 @@ final class StoreFiles {
    * cut off). WALs with nothing in them are deleted. Returns the non-empty ones, oldest first.
    */
   List<Memtable> recoverMemtables() throws IOException {
+    return recoverMemtables(batch -> true);
+  }
+
+  /**
+   * As {@link #recoverMemtables()}, but {@code accept} may refuse a transaction (one whose values
+   * the value log lost in a crash). The store must stay a prefix of the commit order, so the
+   * refused transaction and every later one are dropped: the later WALs are deleted first, then
+   * the refusing WAL is cut before the transaction, so a crash in between repeats the same cut.
+   */
+  List<Memtable> recoverMemtables(Predicate<List<KeyValue>> accept) throws IOException {
     List<Memtable> recovered = new ArrayList<>();
     java.util.TreeMap<Long, Path> wals = new java.util.TreeMap<>(); // numeric order, not by name
     for (Path file : fileSystem.list(dir)) {
@@ -99,7 +138,8 @@ final class StoreFiles {
       }
     }
     long maxId = wals.isEmpty() ? 0 : wals.lastKey();
-    for (Path file : wals.values()) {
+    for (Map.Entry<Long, Path> wal : wals.entrySet()) {
+      Path file = wal.getValue();
       if (fileSystem.size(file) < Memtable.WAL_HEADER_LENGTH) {
         // A crash while the WAL was being created: it never held a record. Creation syncs the
         // header before any record is appended, so a longer file is replayed (or reported).
@@ -109,8 +149,20 @@ final class StoreFiles {
         }
         continue;
       }
-      Memtable memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
-          options.readOnly());
+      java.util.SortedMap<Long, Path> later = wals.tailMap(wal.getKey(), false);
+      Memtable memtable;
+      try {
+        memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
+            options.readOnly(), batch -> {
+              if (accept.test(batch)) {
+                return true;
+              }
+              dropLaterWals(later);
+              return false;
+            });
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
+      }
       memtable.closeWal();
       if (memtable.isEmpty() && !options.readOnly()) {
         memtable.deleteWal();
@@ -118,9 +170,36 @@ final class StoreFiles {
         LOG.info("replayed {}: {} entries", file, memtable.entryCount());
         recovered.add(memtable);
       }
+      if (memtable.replayRefused()) {
+        break;
+      }
     }
     nextMemtableId.set(maxId + 1);
     return recovered;
+  }
+
+  /** Deletes (read-write) or ignores (read-only) the WALs after a refused transaction. */
+  private void dropLaterWals(java.util.SortedMap<Long, Path> later) {
+    for (Path file : later.values()) {
+      if (options.readOnly()) {
+        LOG.warn("ignoring {}: an earlier WAL holds a transaction whose values were lost", file);
+        continue;
+      }
+      LOG.warn("deleting {}: an earlier WAL holds a transaction whose values were lost, and"
+          + " the store must stay a prefix of the commit order", file);
+      try {
+        fileSystem.delete(file);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    if (!options.readOnly() && !later.isEmpty()) {
+      try {
+        fileSystem.syncDirectory(dir);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 
   /** A new, empty mutable memtable with its own WAL, durable in the directory. */

@@ -26,7 +26,13 @@ interface TxnContext {
 
   TxnLimits limits();
 
-  /** The newest version at or below {@code readTs} of {@code userKey} in the store, or null. */
+  /** Reads values that live in the value log. */
+  ValueResolver resolver();
+
+  /**
+   * The newest version at or below {@code readTs} of {@code userKey} in the store, or null. Its
+   * value may be a value log pointer: see {@link #resolver()}.
+   */
   ValueStruct lookup(byte[] userKey, long readTs);
 
   /**

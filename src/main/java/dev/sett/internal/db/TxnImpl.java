@@ -163,7 +163,7 @@ final class TxnImpl implements Txn {
       value = context.lookup(key, snapshot());
     }
     long now = context.nowSeconds();
-    return value == null || value.isDeletedOrExpired(now) ? null : new ItemImpl(key.clone(), value, now);
+    return value == null || value.isDeletedOrExpired(now) ? null : new ItemImpl(key.clone(), value, now, context.resolver());
   }
 
   /** Remembers that this transaction read {@code key} (for conflict detection). */

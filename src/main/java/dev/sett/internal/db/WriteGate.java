@@ -80,6 +80,9 @@ final class WriteGate {
   private void flushMemtables() throws IOException, InterruptedException {
     Memtable mutable = memtables.mutable();
     if (mutable != null && !mutable.isEmpty()) {
+      // Through the writer: the values the memtable points to reach the disk before its WAL is
+      // sealed, as at every rotation.
+      WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sync));
       mutable.closeWal();
       memtables.rotate(files.newMemtable());
     }

@@ -5,6 +5,7 @@ import dev.sett.SettException;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.txn.Oracle;
+import dev.sett.internal.vlog.ValueLog;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -44,8 +45,38 @@ final class WritePipeline {
   static final int MAX_IN_FLIGHT = 1000;
   private static final int MAX_GROUP = 3000;
 
-  /** One commit: its entries (versions assigned) and the future its committer waits on. */
-  record Request(List<KeyValue> entries, long commitTs, CompletableFuture<Void> done) {
+  /**
+   * One commit: its entries (versions assigned) and the future its committer waits on; or, with a
+   * {@code task}, work that must run on the writer thread in order with the commits around it.
+   */
+  record Request(List<KeyValue> entries, long commitTs, CompletableFuture<Void> done,
+      WriterTask task) {
+    Request(List<KeyValue> entries, long commitTs, CompletableFuture<Void> done) {
+      this(entries, commitTs, done, null);
+    }
+  }
+
+  /**
+   * Work for the writer thread (value log GC's rewrites, for instance): it sees the store between
+   * two commits, and nothing is written while it runs. It keeps its own results.
+   */
+  interface WriterTask {
+    void run(Writer writer) throws IOException, InterruptedException;
+  }
+
+  /** What a {@link WriterTask} may do. */
+  interface Writer {
+    /**
+     * Writes entries whose versions are already assigned, as one WAL record (values at or above
+     * the threshold go to the value log first).
+     */
+    void write(List<KeyValue> entries) throws IOException, InterruptedException;
+
+    /** Forces the value log and the mutable memtable's WAL to disk. */
+    void sync() throws IOException;
+
+    /** The value log, or null when the store has none. */
+    ValueLog valueLog();
   }
 
   /** Creates the next mutable memtable (and its WAL). */
@@ -57,6 +88,7 @@ final class WritePipeline {
 
   private final Memtables memtables;
   private final MemtableFactory memtableFactory;
+  private final ValueSeparation separation;
   private final Oracle oracle;
   private final boolean syncWrites;
   private final StickyError stickyError;
@@ -70,10 +102,11 @@ final class WritePipeline {
   private final AtomicLong submitted = new AtomicLong();
   private final AtomicLong finished = new AtomicLong();
 
-  WritePipeline(Memtables memtables, MemtableFactory memtableFactory, Oracle oracle,
-      boolean syncWrites, StickyError stickyError, String threadName) {
+  WritePipeline(Memtables memtables, MemtableFactory memtableFactory, ValueSeparation separation,
+      Oracle oracle, boolean syncWrites, StickyError stickyError, String threadName) {
     this.memtables = memtables;
     this.memtableFactory = memtableFactory;
+    this.separation = separation;
     this.oracle = oracle;
     this.syncWrites = syncWrites;
     this.stickyError = stickyError;
@@ -114,6 +147,54 @@ final class WritePipeline {
     }
     slots.release();
     request.done().completeExceptionally(new DbClosedException("the store closed before the commit"));
+  }
+
+  /**
+   * Queues {@code task} for the writer thread; the returned future completes when it has run (or
+   * failed). Once the store is closing it fails with {@link DbClosedException}. Never blocks.
+   */
+  CompletableFuture<Void> submitTask(WriterTask task) {
+    Request request = new Request(List.of(), -1, new CompletableFuture<>(), task);
+    synchronized (submitLock) {
+      if (!closing) {
+        submitted.incrementAndGet();
+        queue.add(request);
+        return request.done();
+      }
+    }
+    request.done().completeExceptionally(new DbClosedException("the store is closing"));
+    return request.done();
+  }
+
+  /**
+   * Waits for a task's future, through interrupts (a queued task's outcome must be known before
+   * its caller goes on; the interrupt is restored), and rethrows its failure.
+   */
+  static void await(CompletableFuture<Void> done) throws IOException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          done.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          throw new SettException("the writer failed: " + cause, cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Total time the writer waited for a memtable to be flushed. */
@@ -170,16 +251,17 @@ final class WritePipeline {
     int written = 0;
     try {
       stickyError.throwIfSet();
+      WriterImpl writer = new WriterImpl(touched);
       for (Request request : group) {
-        Memtable memtable = memtableWithRoom();
-        memtable.write(request.entries());
-        touched.put(memtable, Boolean.TRUE);
+        if (request.task() != null) {
+          runTask(request, writer);
+        } else {
+          writer.write(request.entries());
+        }
         written++;
       }
       if (syncWrites) {
-        for (Memtable memtable : touched.keySet()) {
-          memtable.sync();
-        }
+        writer.syncTouched();
       }
     } catch (IOException | RuntimeException | InterruptedException e) {
       if (e instanceof InterruptedException) {
@@ -198,11 +280,81 @@ final class WritePipeline {
     complete(group, null);
   }
 
+  /**
+   * Runs a task; it completes at once, not with its group. A failure of its writes is sticky, as
+   * for a commit (the WAL or memtable may hold part of them); other failures are only its own.
+   */
+  private void runTask(Request request, WriterImpl writer)
+      throws IOException, InterruptedException {
+    try {
+      request.task().run(writer);
+    } catch (IOException | InterruptedException e) {
+      request.done().completeExceptionally(e);
+      finished.incrementAndGet();
+      throw e;
+    } catch (RuntimeException e) {
+      request.done().completeExceptionally(e);
+      finished.incrementAndGet();
+      return;
+    }
+    request.done().complete(null);
+    finished.incrementAndGet();
+  }
+
+  /** The writer's operations, for commits and {@link WriterTask}s alike. */
+  private final class WriterImpl implements Writer {
+    private final Map<Memtable, Boolean> touched;
+
+    WriterImpl(Map<Memtable, Boolean> touched) {
+      this.touched = touched;
+    }
+
+    @Override
+    public void write(List<KeyValue> entries) throws IOException, InterruptedException {
+      Memtable memtable = memtableWithRoom();
+      memtable.write(separation.separate(entries));
+      touched.put(memtable, Boolean.TRUE);
+    }
+
+    /** Forces the value log, then every WAL this group wrote to: values before pointers. */
+    void syncTouched() throws IOException {
+      if (separation.valueLog() != null) {
+        separation.valueLog().sync();
+      }
+      for (Memtable memtable : touched.keySet()) {
+        memtable.sync();
+      }
+    }
+
+    @Override
+    public void sync() throws IOException {
+      if (separation.valueLog() != null) {
+        separation.valueLog().sync();
+      }
+      memtables.mutable().sync();
+      for (Memtable memtable : touched.keySet()) {
+        memtable.sync();
+      }
+    }
+
+    @Override
+    public ValueLog valueLog() {
+      return separation.valueLog();
+    }
+  }
+
   /** Completes requests in order; only successful ones advance the read timestamp. */
   private void complete(List<Request> requests, Throwable error) {
     for (Request request : requests) {
       if (request.done().isDone()) {
         continue; // already completed before a later failure in the same group
+      }
+      if (request.task() != null) {
+        // Not run: a failure before it. It holds no slot and no timestamp.
+        request.done().completeExceptionally(error != null ? error
+            : new IllegalStateException("the writer skipped a task"));
+        finished.incrementAndGet();
+        continue;
       }
       if (error == null) {
         oracle.markApplied(request.commitTs());
@@ -231,6 +383,11 @@ final class WritePipeline {
     Memtable memtable = memtables.mutable();
     if (!memtable.isFull()) {
       return memtable;
+    }
+    if (separation.valueLog() != null) {
+      // The sealed memtable becomes a table that may outlive this process's page cache: the
+      // values its pointers name must be on disk before its WAL is sealed.
+      separation.valueLog().sync();
     }
     if (syncWrites) {
       // Requests of the current group may already sit in this WAL; force them before sealing it.

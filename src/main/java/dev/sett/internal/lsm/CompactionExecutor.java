@@ -2,6 +2,7 @@ package dev.sett.internal.lsm;
 
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableBuilder;
@@ -99,12 +100,14 @@ public final class CompactionExecutor {
     boolean interrupted = Thread.interrupted();
     DropPrefixes dropPrefixes = new DropPrefixes(input.dropPrefixes());
     List<Table> bottomToRead = new ArrayList<>(input.bottom().size());
+    RunOutputs outputs = new RunOutputs();
     for (Table table : input.bottom()) {
       if (!dropPrefixes.coversTable(table)) {
         bottomToRead.add(table);
+      } else {
+        countDroppedPointers(table, outputs.discards);
       }
     }
-    RunOutputs outputs = new RunOutputs();
     List<FutureTask<Void>> splits = new ArrayList<>();
     List<Table> opened = new ArrayList<>();
     try {
@@ -128,7 +131,7 @@ public final class CompactionExecutor {
           input.level(), input.targetLevel(), input.top().size(), bottomToRead.size(),
           opened.size(), entriesWritten, entriesRead);
       return new CompactionOutput(opened, bytesRead(input.top(), bottomToRead), bytesWritten,
-          entriesRead, entriesWritten, entriesRead - entriesWritten);
+          entriesRead, entriesWritten, entriesRead - entriesWritten, outputs.discards.snapshot());
     } catch (Throwable failure) {
       interrupted |= outputs.awaitAll(splits); // a split still running would write more files
       deleteOutputs(opened, outputs.created(), failure);
@@ -152,7 +155,7 @@ public final class CompactionExecutor {
           tableOptions, input.targetFileSize(),
           new VersionRetention(input.discardTs(), input.numVersionsToKeep(),
               input.dataMayExistBelow(), input.nowSeconds()),
-          dropPrefixes, overlapGuard, outputs::write);
+          dropPrefixes, overlapGuard, outputs::write, outputs.discards);
       FutureTask<Void> task = new FutureTask<>(() -> outputs.runSplit(subcompaction), null);
       try {
         subcompactionPool.execute(task);
@@ -162,6 +165,25 @@ public final class CompactionExecutor {
       }
       started.add(task);
     }
+  }
+
+  /**
+   * Counts the value pointers of a table that a drop prefix removes whole (it is not merged, so
+   * its entries never reach a {@link Subcompaction}): its values become value log garbage too.
+   * The table is being dropped, so damage in it only costs the count: it is logged, not thrown.
+   */
+  private static void countDroppedPointers(Table table, VlogDiscards discards) {
+    VlogDiscards counted = new VlogDiscards();
+    try (KeyValueIterator entries = table.iterator(false)) {
+      for (entries.rewind(); entries.valid(); entries.next()) {
+        counted.dropped(entries.value());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot count the value log garbage of dropped table {}; its share of the value"
+          + " log statistics is left out", table, e);
+      return;
+    }
+    discards.addAll(counted);
   }
 
   /** Turns a recorded failure back into something {@link #run} may throw. */
@@ -248,6 +270,7 @@ public final class CompactionExecutor {
     private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private final LongAdder entriesRead = new LongAdder();
     private final LongAdder entriesWritten = new LongAdder();
+    private final VlogDiscards discards = new VlogDiscards();
 
     /** Runs one split on a pool thread, recording its counts or its failure. */
     void runSplit(Subcompaction subcompaction) {

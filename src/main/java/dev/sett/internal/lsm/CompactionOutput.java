@@ -2,6 +2,7 @@ package dev.sett.internal.lsm;
 
 import dev.sett.internal.sstable.Table;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,12 +18,14 @@ import java.util.Objects;
  * @param entriesWritten entries written to {@code tables}
  * @param entriesDropped entries read but left out: dropped prefixes, versions no reader needs,
  *     tombstones and expired versions with nothing left to hide
+ * @param vlogDiscards value log garbage by file id: record bytes of the value pointers dropped
  */
 public record CompactionOutput(List<Table> tables, long bytesRead, long bytesWritten,
-    long entriesRead, long entriesWritten, long entriesDropped) {
+    long entriesRead, long entriesWritten, long entriesDropped, Map<Long, Long> vlogDiscards) {
 
-  /** Copies {@code tables}. */
+  /** Copies {@code tables} and {@code vlogDiscards}. */
   public CompactionOutput {
     tables = List.copyOf(Objects.requireNonNull(tables, "tables"));
+    vlogDiscards = Map.copyOf(Objects.requireNonNull(vlogDiscards, "vlogDiscards"));
   }
 }

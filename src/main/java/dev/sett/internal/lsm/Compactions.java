@@ -254,7 +254,7 @@ final class Compactions {
     long start = System.nanoTime();
     try {
       CompactionOutput output = executor.run(input);
-      levels.applyCompaction(plan, inputs, output.tables());
+      levels.applyCompaction(plan, inputs, output.tables(), output.vlogDiscards());
       telemetry.finished(span, plan, output, System.nanoTime() - start);
       compactionsRun.incrementAndGet();
     } catch (IOException | RuntimeException e) {

@@ -273,10 +273,11 @@ public final class LevelsController implements AutoCloseable {
 
   /**
    * Records a finished compaction: one MANIFEST change set (new tables on {@code targetLevel},
-   * every input deleted), forced to disk before the new snapshot is published; the inputs are
+   * every input deleted, the value log garbage it found), forced to disk before the new snapshot is published; the inputs are
    * deleted once the last reader lets go. Takes over the references of {@code added}.
    */
-  void applyCompaction(CompactionPlan plan, List<Table> inputs, List<Table> added) throws IOException {
+  void applyCompaction(CompactionPlan plan, List<Table> inputs, List<Table> added,
+      Map<Long, Long> vlogDiscards) throws IOException {
     synchronized (editLock) {
       try {
         if (closed) {
@@ -292,8 +293,11 @@ public final class LevelsController implements AutoCloseable {
           changes.add(Manifest.deleteTable(table.id()));
           removed.add(table.id());
         }
-        manifest.apply(dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder()
-            .addAllChanges(changes).build());
+        var changeSet = dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder()
+            .addAllChanges(changes);
+        vlogDiscards.forEach((fileId, bytes) ->
+            changeSet.addVlogDiscards(Manifest.vlogDiscard(fileId, bytes)));
+        manifest.apply(changeSet.build());
         long now = options.nowMillis().getAsLong();
         for (Table table : added) {
           createdAtMillis.put(table.id(), now);

@@ -43,6 +43,7 @@ final class Subcompaction {
   private final DropPrefixes dropPrefixes;
   private final OverlapGuard overlapGuard;
   private final TableSink sink;
+  private final VlogDiscards discards;
 
   private TableBuilder builder;
   /** The first key that started in the current output table, or null. */
@@ -58,7 +59,7 @@ final class Subcompaction {
    */
   Subcompaction(SplitRange range, List<Table> top, List<Table> bottom, TableOptions tableOptions,
       long targetFileSize, VersionRetention retention, DropPrefixes dropPrefixes,
-      OverlapGuard overlapGuard, TableSink sink) {
+      OverlapGuard overlapGuard, TableSink sink, VlogDiscards discards) {
     this.range = range;
     this.top = top;
     this.bottom = bottom;
@@ -68,6 +69,7 @@ final class Subcompaction {
     this.dropPrefixes = dropPrefixes;
     this.overlapGuard = overlapGuard;
     this.sink = sink;
+    this.discards = discards;
   }
 
   /** Runs the walk once; iterator failures come out as the {@link IOException} they wrap. */
@@ -104,10 +106,11 @@ final class Subcompaction {
         }
       }
       entriesRead++;
+      ValueStruct value = inputs.value();
       if (droppingKey) {
+        discards.dropped(value);
         continue;
       }
-      ValueStruct value = inputs.value();
       switch (retention.decide(InternalKey.version(key), value)) {
         case KEEP -> {
           builder.add(key, value);
@@ -117,9 +120,7 @@ final class Subcompaction {
           builder.addStale(key, value);
           entriesWritten++;
         }
-        case DROP -> {
-          // left out of the output
-        }
+        case DROP -> discards.dropped(value); // left out of the output
       }
     }
   }

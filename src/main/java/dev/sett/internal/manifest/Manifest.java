@@ -5,6 +5,7 @@ import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.manifest.proto.ManifestChange;
 import dev.sett.internal.manifest.proto.ManifestChangeSet;
+import dev.sett.internal.manifest.proto.VlogDiscard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -195,6 +196,20 @@ public final class Manifest implements AutoCloseable {
   }
 
   /**
+   * Bytes of each value log file that compactions recorded as garbage (value pointers they dropped),
+   * for files not yet deleted. Exact: every dropped pointer is counted once, in the same change set
+   * that drops it, so the figures survive restarts and crashes with the tables they describe.
+   */
+  public synchronized Map<Long, Long> vlogDiscards() {
+    return state.vlogDiscards();
+  }
+
+  /** Value log files recorded as deleted (by value log GC or dropAll). */
+  public synchronized java.util.Set<Long> deletedVlogFiles() {
+    return state.deletedVlogFiles();
+  }
+
+  /**
    * Records {@code changes} durably, then installs them. The change set is first checked against
    * the state; an invalid one throws {@link IllegalArgumentException} and writes nothing. Then,
    * if the log's deletions exceed the rewrite threshold and ten times the live tables, the log is
@@ -296,6 +311,11 @@ public final class Manifest implements AutoCloseable {
         .setId(id)
         .setOp(ManifestChange.Operation.DELETE)
         .build();
+  }
+
+  /** Garbage found in value log file {@code fileId}: {@code bytes} more of it. */
+  public static VlogDiscard vlogDiscard(long fileId, long bytes) {
+    return VlogDiscard.newBuilder().setFileId((int) fileId).setBytes(bytes).build();
   }
 
   /** The changes, in order, as one atomic change set. */

@@ -2,6 +2,7 @@ package dev.sett.internal.manifest;
 
 import dev.sett.internal.manifest.proto.ManifestChange;
 import dev.sett.internal.manifest.proto.ManifestChangeSet;
+import dev.sett.internal.manifest.proto.VlogDiscard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,10 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The MANIFEST replayed into memory: live tables by id, the change counters that drive the rewrite,
- * and the next table id. Changing it is two steps, so that a change set can be checked before
+ * the next table id, and the value log's garbage statistics (bytes per file that compactions found
+ * to be garbage, and the files deleted since). Changing it is two steps, so that a change set can be checked before
  * anything is written: {@link #prepare} validates a change set against the state and returns an
  * {@link Edit} without touching the state; {@link #commit} installs the edit.
  *
@@ -23,6 +27,10 @@ final class ManifestState {
   private long creations;
   private long deletions;
   private long nextTableId = 1;
+  /** Garbage bytes per value log file, for files not deleted. */
+  private final Map<Long, Long> vlogDiscards = new TreeMap<>();
+  /** Value log files deleted by GC or dropAll. */
+  private final Set<Long> deletedVlogFiles = new TreeSet<>();
 
   /**
    * A validated change set, ready to commit: the tables it leaves created and deleted (applied in
@@ -35,6 +43,8 @@ final class ManifestState {
     private long creations;
     private long deletions;
     private long nextTableId;
+    private final Map<Long, Long> vlogDiscards = new TreeMap<>();
+    private final Set<Long> deletedVlogFiles = new TreeSet<>();
 
     /** Ids the change set deletes that are not live: harmless, but worth a warning. */
     List<Long> unknownDeletions() {
@@ -71,6 +81,22 @@ final class ManifestState {
           "next table id " + Long.toUnsignedString(recordedNext) + " is out of range");
     }
     edit.nextTableId = Math.max(edit.nextTableId, recordedNext);
+    for (VlogDiscard discard : changes.getVlogDiscardsList()) {
+      long fileId = Integer.toUnsignedLong(discard.getFileId());
+      long bytes = discard.getBytes();
+      if (fileId == 0 || bytes < 0) {
+        throw new InvalidChangeException("value log discard of " + Long.toUnsignedString(bytes)
+            + " bytes for file " + fileId + " is out of range");
+      }
+      edit.vlogDiscards.merge(fileId, bytes, Long::sum);
+    }
+    for (int id : changes.getDeletedVlogFilesList()) {
+      long fileId = Integer.toUnsignedLong(id);
+      if (fileId == 0) {
+        throw new InvalidChangeException("value log file id 0 cannot be deleted");
+      }
+      edit.deletedVlogFiles.add(fileId);
+    }
     return edit;
   }
 
@@ -119,6 +145,13 @@ final class ManifestState {
     creations = edit.creations;
     deletions = edit.deletions;
     nextTableId = edit.nextTableId;
+    deletedVlogFiles.addAll(edit.deletedVlogFiles);
+    vlogDiscards.keySet().removeAll(edit.deletedVlogFiles);
+    edit.vlogDiscards.forEach((fileId, bytes) -> {
+      if (!deletedVlogFiles.contains(fileId)) {
+        vlogDiscards.merge(fileId, bytes, Long::sum);
+      }
+    });
   }
 
   /**
@@ -144,6 +177,14 @@ final class ManifestState {
         .sorted((left, right) -> Long.compare(left.id(), right.id()))
         .forEach(table -> snapshot.addChanges(
             Manifest.createTable(table.id(), table.level(), table.compressionId(), table.keyId())));
+    Set<Long> deletedAfter = new TreeSet<>(deletedVlogFiles);
+    deletedAfter.addAll(edit.deletedVlogFiles);
+    Map<Long, Long> discardsAfter = new TreeMap<>(vlogDiscards);
+    edit.vlogDiscards.forEach((fileId, bytes) -> discardsAfter.merge(fileId, bytes, Long::sum));
+    discardsAfter.keySet().removeAll(deletedAfter);
+    discardsAfter.forEach((fileId, bytes) -> snapshot.addVlogDiscards(
+        VlogDiscard.newBuilder().setFileId((int) (long) fileId).setBytes(bytes)));
+    deletedAfter.forEach(fileId -> snapshot.addDeletedVlogFiles((int) (long) fileId));
     return snapshot.build();
   }
 
@@ -167,5 +208,13 @@ final class ManifestState {
 
   long nextTableId() {
     return nextTableId;
+  }
+
+  Map<Long, Long> vlogDiscards() {
+    return Map.copyOf(vlogDiscards);
+  }
+
+  Set<Long> deletedVlogFiles() {
+    return Set.copyOf(deletedVlogFiles);
   }
 }

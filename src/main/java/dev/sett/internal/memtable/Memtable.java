@@ -8,6 +8,7 @@ import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -57,6 +58,7 @@ public final class Memtable {
 
   private volatile long maxVersion;
   private volatile long walSize;
+  private boolean replayRefused;
 
   private Memtable(long id, Path walPath, FileSystem fileSystem, MemtableOptions options,
       SkipList skipList, WalWriter wal, boolean writable, long maxVersion, long walSize) {
@@ -96,14 +98,30 @@ public final class Memtable {
    */
   public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
       RandomGenerator random, boolean readOnly) throws IOException {
+    return recover(fileSystem, walPath, options, random, readOnly, batch -> true);
+  }
+
+  /**
+   * As {@link #recover(FileSystem, Path, MemtableOptions, RandomGenerator, boolean)}, but {@code
+   * accept} may refuse a transaction: it and everything after it are cut off the WAL (unless
+   * read-only), and {@link #replayRefused()} is true.
+   */
+  public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
+      RandomGenerator random, boolean readOnly, Predicate<List<KeyValue>> accept)
+      throws IOException {
     SkipList skipList = newSkipList(options, random);
     long[] maxVersion = {0};
-    WalReader.ReplayResult replay = WalReader.replay(fileSystem, walPath, readOnly, batch -> {
-      for (KeyValue entry : batch) {
-        skipList.put(entry.key(), entry.value());
-        maxVersion[0] = maxOf(maxVersion[0], InternalKey.version(entry.key()));
-      }
-    });
+    WalReader.ReplayResult replay = WalReader.replayAccepting(fileSystem, walPath, readOnly,
+        batch -> {
+          if (!accept.test(batch)) {
+            return false;
+          }
+          for (KeyValue entry : batch) {
+            skipList.put(entry.key(), entry.value());
+            maxVersion[0] = maxOf(maxVersion[0], InternalKey.version(entry.key()));
+          }
+          return true;
+        });
     WalWriter wal = null;
     if (!readOnly) {
       wal = WalWriter.openForAppend(fileSystem, walPath);
@@ -114,8 +132,15 @@ public final class Memtable {
             + replay.validEnd() + "; is another process writing it?");
       }
     }
-    return new Memtable(replay.memtableId(), walPath, fileSystem, options, skipList, wal,
-        !readOnly, maxVersion[0], replay.validEnd());
+    Memtable memtable = new Memtable(replay.memtableId(), walPath, fileSystem, options, skipList,
+        wal, !readOnly, maxVersion[0], replay.validEnd());
+    memtable.replayRefused = replay.refused();
+    return memtable;
+  }
+
+  /** Whether recovery refused a transaction of the WAL, cutting it and everything after it. */
+  public boolean replayRefused() {
+    return replayRefused;
   }
 
   /** Creates a memtable without a WAL, for a DB that lives in memory only. */

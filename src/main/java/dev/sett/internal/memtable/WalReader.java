@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,8 @@ final class WalReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WalReader.class);
 
   /** What {@link #replay} found. */
-  record ReplayResult(long memtableId, long validEnd, long records, long droppedBytes) {
+  record ReplayResult(long memtableId, long validEnd, long records, long droppedBytes,
+      boolean refused) {
   }
 
   private final Path path;
@@ -90,20 +92,39 @@ final class WalReader implements AutoCloseable {
    */
   static ReplayResult replay(FileSystem fileSystem, Path path, boolean readOnly,
       Consumer<List<KeyValue>> apply) throws IOException {
+    return replayAccepting(fileSystem, path, readOnly, batch -> {
+      apply.accept(batch);
+      return true;
+    });
+  }
+
+  /**
+   * As {@link #replay}, but {@code accept} may refuse a transaction (the store does so for one
+   * whose values the value log lost in a crash): the refused transaction and everything after it
+   * are cut off like a torn tail, and {@link ReplayResult#refused()} says so.
+   */
+  static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
+      Predicate<List<KeyValue>> accept) throws IOException {
     long records = 0;
+    boolean refused = false;
     long memtableId;
     long validEnd;
     long dropped;
     String damage;
     try (WalReader reader = open(fileSystem, path)) {
       memtableId = reader.memtableId();
+      long start = reader.validEnd();
       for (List<KeyValue> batch = reader.next(); batch != null; batch = reader.next()) {
-        apply.accept(batch);
+        if (!accept.test(batch)) {
+          refused = true;
+          break;
+        }
         records++;
+        start = reader.validEnd();
       }
-      validEnd = reader.validEnd();
+      validEnd = start;
       dropped = reader.fileSize() - validEnd;
-      damage = reader.damage();
+      damage = refused ? "a transaction names value log data that was lost" : reader.damage();
     }
     if (dropped > 0) {
       if (readOnly) {
@@ -115,7 +136,7 @@ final class WalReader implements AutoCloseable {
         fileSystem.truncate(path, validEnd);
       }
     }
-    return new ReplayResult(memtableId, validEnd, records, dropped);
+    return new ReplayResult(memtableId, validEnd, records, dropped, refused);
   }
 
   /** The memtable id from the header. */

@@ -150,7 +150,7 @@ public final class ValueLogFile extends RefCounted {
       throw new IllegalStateException(this + " is released");
     }
     try {
-      return readRecord(pointer);
+      return readRecord(pointer, true);
     } finally {
       release();
     }
@@ -176,8 +176,11 @@ public final class ValueLogFile extends RefCounted {
     return markedForDeletion;
   }
 
-  /** Reads and verifies the record at {@code pointer}; the caller holds a reference. */
-  ValueLogRecord readRecord(ValuePointer pointer) throws IOException {
+  /**
+   * Reads the record at {@code pointer}, checking its framing and, if {@code verifyChecksum}, its
+   * CRC-32C; the caller holds a reference.
+   */
+  ValueLogRecord readRecord(ValuePointer pointer, boolean verifyChecksum) throws IOException {
     long offset = pointer.offset();
     long length = pointer.length();
     if (offset < ValueLogFormat.HEADER_LENGTH) {
@@ -196,7 +199,7 @@ public final class ValueLogFile extends RefCounted {
     }
     byte[] record = new byte[(int) length];
     source.read(offset, record);
-    return ValueLogFormat.decodeRecord(path, pointer, record);
+    return ValueLogFormat.decodeRecord(path, pointer, record, verifyChecksum);
   }
 
   /** Reads {@code destination.length} bytes at {@code position}; the caller checked the bounds. */

@@ -67,6 +67,16 @@ public final class ValueLogFormat {
         + Varint.length(key.length) + key.length + value.value().length;
   }
 
+  /**
+   * The length of the value in a record of {@code recordLength} bytes whose internal key has
+   * {@code keyLength} bytes and whose entry expires at {@code expiresAt}: what {@link
+   * #recordLength} adds up, solved for the value. Negative if the three cannot belong together.
+   */
+  public static long valueLength(long recordLength, int keyLength, long expiresAt) {
+    return recordLength - RECORD_HEADER_LENGTH - 2L - Varint.length(expiresAt)
+        - Varint.length(keyLength) - keyLength;
+  }
+
   /** Bytes of the records that one transaction's {@code entries} become. */
   public static long transactionLength(List<KeyValue> entries) {
     long length = 0;
@@ -178,10 +188,11 @@ public final class ValueLogFormat {
    * Decodes the record that {@code pointer} names, whose {@code pointer.length()} bytes are in
    * {@code record}. Throws {@link CorruptFileException} at the record's offset when the stored
    * length disagrees with the pointer, the checksum does not match, or the body does not parse.
-   * The key and value are fresh arrays.
+   * The key and value are fresh arrays. With {@code verifyChecksum} false the checksum is not
+   * computed ({@code verifyValueChecksum} off); the framing is checked all the same.
    */
-  static ValueLogRecord decodeRecord(Path file, ValuePointer pointer, byte[] record)
-      throws CorruptFileException {
+  static ValueLogRecord decodeRecord(Path file, ValuePointer pointer, byte[] record,
+      boolean verifyChecksum) throws CorruptFileException {
     long offset = pointer.offset();
     long storedBodyLength = storedBodyLength(record, 0);
     if (storedBodyLength != record.length - RECORD_HEADER_LENGTH) {
@@ -191,7 +202,7 @@ public final class ValueLogFormat {
     }
     int bodyLength = record.length - RECORD_HEADER_LENGTH;
     int stored = (int) readU32(record, 4);
-    int computed = checksum(record, 0, bodyLength);
+    int computed = verifyChecksum ? checksum(record, 0, bodyLength) : stored;
     if (stored != computed) {
       throw new CorruptFileException(file, offset, String.format(
           "value log record checksum mismatch: stored %08x, computed %08x", stored, computed));

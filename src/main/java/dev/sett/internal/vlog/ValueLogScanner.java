@@ -155,7 +155,7 @@ public final class ValueLogScanner implements AutoCloseable {
     }
     ValueLogRecord record;
     try {
-      record = file.readRecord(new ValuePointer(file.id(), recordLength, position));
+      record = file.readRecord(new ValuePointer(file.id(), recordLength, position), true);
     } catch (CorruptFileException e) {
       if (mode == Mode.SEALED) {
         throw e;

@@ -36,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The single writer's failure behaviour: what a failed commit may and may not leave behind. */
 class WritePipelineTest {
+  private static final ValueSeparation NO_VALUE_LOG =
+      new ValueSeparation(null, new ValueThreshold(1024, 1024, 0));
+
   @TempDir
   Path dir;
 
@@ -99,7 +102,7 @@ class WritePipelineTest {
     StickyError sticky = new StickyError();
     WritePipeline pipeline = new WritePipeline(memtables, () -> {
       throw new IOException("no rotation in this test");
-    }, oracle, true, sticky, "writer");
+    }, NO_VALUE_LOG, oracle, true, sticky, "writer");
     pipeline.start();
     try {
       commit(oracle, pipeline, "ok", 10).get(5, TimeUnit.SECONDS);
@@ -139,7 +142,7 @@ class WritePipelineTest {
             BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false)) {
       Oracle oracle = new Oracle(0, false);
       StickyError sticky = new StickyError();
-      WritePipeline pipeline = new WritePipeline(memtables, factory, oracle, false, sticky, "writer");
+      WritePipeline pipeline = new WritePipeline(memtables, factory, NO_VALUE_LOG, oracle, false, sticky, "writer");
       Flusher flusher = new Flusher(memtables, levels, sticky, "flusher");
       flusher.start();
       pipeline.start();
@@ -165,7 +168,7 @@ class WritePipelineTest {
     Oracle oracle = new Oracle(0, true);
     WritePipeline pipeline = new WritePipeline(memtables, () -> {
       throw new IOException("no rotation in this test");
-    }, oracle, false, new StickyError(), "writer");
+    }, NO_VALUE_LOG, oracle, false, new StickyError(), "writer");
     // The writer is not started: fill every slot.
     for (int i = 0; i < WritePipeline.MAX_IN_FLIGHT; i++) {
       commit(oracle, pipeline, "k" + i, 1);
@@ -198,7 +201,7 @@ class WritePipelineTest {
     Oracle oracle = new Oracle(0, true);
     WritePipeline pipeline = new WritePipeline(memtables, () -> {
       throw new IOException("no rotation in this test");
-    }, oracle, false, new StickyError(), "writer");
+    }, NO_VALUE_LOG, oracle, false, new StickyError(), "writer");
     pipeline.start();
     commit(oracle, pipeline, "before", 1).get(5, TimeUnit.SECONDS);
     pipeline.stop();

@@ -91,7 +91,7 @@ class WalTest {
         batch -> replayed.add(batch.stream().map(WalTest::describeFully).toList()));
     assertEquals(written.stream()
         .map(batch -> batch.stream().map(WalTest::describeFully).toList()).toList(), replayed);
-    assertEquals(new WalReader.ReplayResult(1, memtable.walSize(), 2, 0), result);
+    assertEquals(new WalReader.ReplayResult(1, memtable.walSize(), 2, 0, false), result);
   }
 
   @Test

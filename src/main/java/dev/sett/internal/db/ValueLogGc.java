@@ -1,0 +1,463 @@
+package dev.sett.internal.db;
+
+import dev.sett.DbClosedException;
+import dev.sett.SettException;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
+import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.manifest.Manifest;
+import dev.sett.internal.manifest.proto.ManifestChangeSet;
+import dev.sett.internal.vlog.ValueLog;
+import dev.sett.internal.vlog.ValueLogFile;
+import dev.sett.internal.vlog.ValueLogFormat;
+import dev.sett.internal.vlog.ValueLogRecord;
+import dev.sett.internal.vlog.ValueLogScanner;
+import dev.sett.internal.vlog.ValuePointer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Value log garbage collection: picks the sealed file with the largest share of garbage (exact
+ * counts, recorded by compactions in the MANIFEST), rewrites the values in it that readers may
+ * still need, and deletes it.
+ *
+ * <p><b>Which records are rewritten.</b> A record of key {@code k} at version {@code v} is:
+ * <ul>
+ *   <li><em>dead</em> when the LSM tree no longer holds {@code (k, v)} with a pointer to this very
+ *       record, or when a newer version of {@code k} at or below the discard timestamp supersedes
+ *       it (no reader can see it: every open transaction reads at or above that timestamp);
+ *   <li><em>live</em> when {@code (k, v)} is the newest version of {@code k};
+ *   <li><em>pinned</em> otherwise: an older version that a reader at an old snapshot may still
+ *       read (above the discard timestamp, or kept by {@code numVersionsToKeep > 1}).
+ * </ul>
+ * Live records are written again with the same key and version through the writer thread, which
+ * first checks, between two commits, that {@code (k, v)} is still the newest version and still
+ * points here. Newer sources are searched first and a rewrite never lands above a newer version,
+ * so the rewrite shadows the old pointer everywhere and Sett's first-hit lookups stay correct
+ * (Badger's GC can place an older version above a newer one, reference §13.8). A pinned record
+ * cannot be moved without doing exactly that, so a file holding one is left for a later run (the
+ * reader that pins it will finish) and the next candidate is tried.
+ *
+ * <p><b>Deleting.</b> Once every live record is rewritten, the rewrites are forced to disk, the
+ * deletion is recorded in the MANIFEST (which ends the file's statistics) and the file leaves the
+ * value log. A read already inside it finishes; a read that arrives later finds the file gone and
+ * looks the key up again ({@link ValueResolver}), finding the rewrite.
+ *
+ * <p>Every sealed file is a candidate (Badger considers only the single worst file and gives up
+ * when that is the active one, dgraph-io/badger#2334); when the active file itself holds enough
+ * garbage it is sealed first so that it can be collected. With {@code autoValueLogGC}, a
+ * background thread runs GC whenever a file passes the configured ratio, resting between runs as
+ * long as the last run took, so that it never takes more than half of the writer's time.
+ *
+ * <p>Thread-safety: safe for concurrent use; runs are serialized.
+ */
+final class ValueLogGc implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ValueLogGc.class);
+  private static final int BATCH_ENTRIES = 1000;
+  private static final long BATCH_BYTES = 4L << 20;
+  private static final long AUTO_INTERVAL_MILLIS = 1000;
+  private static final long AUTO_BACKOFF_MILLIS = 10_000;
+  private static final AttributeKey<Long> FILE = AttributeKey.longKey("sett.vlog.file");
+
+  /** What a run did with one file. */
+  record FileResult(long fileId, boolean collected, long recordsRead, long bytesRead,
+      long recordsRewritten, long bytesRewritten, long bytesFreed) {
+  }
+
+  /** The LSM lookup GC classifies records with; see {@link TxnContext#lookup}. */
+  interface Lookup {
+    ValueStruct lookup(byte[] userKey, long readTs);
+  }
+
+  private enum Liveness { DEAD, LIVE, PINNED }
+
+  private final ValueLog valueLog;
+  private final Manifest manifest;
+  private final WritePipeline pipeline;
+  private final WriteGate gate;
+  private final Lookup lookup;
+  private final LongSupplier discardTs;
+  private final int numVersionsToKeep;
+  private final ReentrantLock runLock = new ReentrantLock();
+  private final double autoRatio;
+  private final Thread autoThread;
+  private final Object autoSignal = new Object();
+  private volatile boolean closing;
+  private final Tracer tracer;
+  private final LongCounter runs;
+  private final LongCounter bytesRewritten;
+  private final LongCounter bytesFreed;
+  private volatile FileResult lastResult;
+  /**
+   * Files passed over because a reader pinned them, with the discard timestamp and garbage count
+   * of that moment: they are not scanned again until one of the two has changed.
+   */
+  private final Map<Long, long[]> passedOver = new java.util.concurrent.ConcurrentHashMap<>();
+
+  ValueLogGc(ValueLog valueLog, Manifest manifest, WritePipeline pipeline, WriteGate gate,
+      Lookup lookup,
+      LongSupplier discardTs, int numVersionsToKeep, boolean auto, double autoRatio,
+      OpenTelemetry openTelemetry, String threadName) {
+    this.valueLog = valueLog;
+    this.manifest = manifest;
+    this.pipeline = pipeline;
+    this.gate = gate;
+    this.lookup = lookup;
+    this.discardTs = discardTs;
+    this.numVersionsToKeep = numVersionsToKeep;
+    this.autoRatio = autoRatio;
+    this.tracer = openTelemetry.getTracer("dev.sett");
+    Meter meter = openTelemetry.getMeter("dev.sett");
+    this.runs = meter.counterBuilder("sett.vlog.gc.files").setDescription(
+        "value log files collected by GC").build();
+    this.bytesRewritten = meter.counterBuilder("sett.vlog.gc.bytes_rewritten").setUnit("By")
+        .setDescription("bytes of live records value log GC wrote again").build();
+    this.bytesFreed = meter.counterBuilder("sett.vlog.gc.bytes_freed").setUnit("By")
+        .setDescription("bytes of value log files GC deleted").build();
+    if (auto) {
+      this.autoThread = new Thread(this::autoLoop, threadName);
+      this.autoThread.setDaemon(true);
+    } else {
+      this.autoThread = null;
+    }
+  }
+
+  void start() {
+    if (autoThread != null) {
+      autoThread.start();
+    }
+  }
+
+  /** Wakes the background GC: a compaction may just have recorded garbage. */
+  void nudge() {
+    synchronized (autoSignal) {
+      autoSignal.notifyAll();
+    }
+  }
+
+  /** What the last file collection did, or null. */
+  FileResult lastResult() {
+    return lastResult;
+  }
+
+  /**
+   * Collects the sealed file with the most garbage, if at least {@code discardRatio} of its bytes
+   * are garbage; a file that a reader pins is passed over for the next. Returns whether a file was
+   * collected. Waits for a run in progress.
+   */
+  boolean run(double discardRatio) throws IOException {
+    runLock.lock();
+    try {
+      for (long fileId : candidates(discardRatio)) {
+        if (closing) {
+          throw new DbClosedException("the store is closing");
+        }
+        FileResult result = collect(fileId);
+        if (result != null && result.collected()) {
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      runLock.unlock();
+    }
+  }
+
+  /**
+   * Sealed files at or above {@code discardRatio}, most garbage (by share) first. When none is,
+   * but the active file is, the active file is sealed and becomes the candidate.
+   */
+  private List<Long> candidates(double discardRatio) throws IOException {
+    Map<Long, Long> discards = manifest.vlogDiscards();
+    List<long[]> qualifying = new ArrayList<>(); // {id, share in millionths}
+    ValueLog.FileInfo active = null;
+    long discard = discardTs.getAsLong();
+    passedOver.keySet().retainAll(discards.keySet());
+    for (ValueLog.FileInfo file : valueLog.files()) {
+      long garbage = discards.getOrDefault(file.id(), 0L);
+      double share = share(garbage, file.size());
+      if (share < discardRatio || share == 0) {
+        continue;
+      }
+      long[] pinnedAt = passedOver.get(file.id());
+      if (pinnedAt != null && pinnedAt[0] == discard && pinnedAt[1] == garbage) {
+        continue; // nothing changed since a reader pinned it
+      }
+      if (file.active()) {
+        active = file;
+      } else {
+        qualifying.add(new long[] {file.id(), (long) (share * 1_000_000)});
+      }
+    }
+    qualifying.sort(Comparator.comparingLong((long[] c) -> -c[1]).thenComparingLong(c -> c[0]));
+    List<Long> ids = new ArrayList<>();
+    for (long[] candidate : qualifying) {
+      ids.add(candidate[0]);
+    }
+    if (ids.isEmpty() && active != null) {
+      long sealing = active.id();
+      onWriter(writer -> {
+        if (writer.valueLog().activeFileId() == sealing) {
+          writer.valueLog().rotate();
+        }
+      });
+      if (valueLog.activeFileId() != sealing) {
+        ids.add(sealing);
+      }
+    }
+    return ids;
+  }
+
+  private static double share(long garbage, long size) {
+    long payload = size - ValueLogFormat.HEADER_LENGTH;
+    return payload <= 0 ? 0 : Math.min(1.0, (double) garbage / payload);
+  }
+
+  /** Collects one file; null if it is no longer part of the value log. */
+  private FileResult collect(long fileId) throws IOException {
+    ValueLogFile file = valueLog.acquire(fileId);
+    if (file == null) {
+      return null;
+    }
+    Span span = tracer.spanBuilder("sett.vlog.gc").startSpan();
+    span.setAttribute(FILE, fileId);
+    long start = System.nanoTime();
+    long size = file.size();
+    long recordsRead = 0;
+    long bytesRead = 0;
+    Rewrite rewrite = new Rewrite();
+    try {
+      try (ValueLogScanner scanner = file.scan(ValueLogScanner.Mode.SEALED)) {
+        for (ValueLogRecord record = scanner.next(); record != null; record = scanner.next()) {
+          recordsRead++;
+          bytesRead += record.pointer().length();
+          Liveness liveness = classify(record.key(), record.pointer());
+          if (liveness == Liveness.PINNED) {
+            return passOver(span, fileId, recordsRead, bytesRead, rewrite, start,
+                "a reader may still need " + InternalKey.toString(record.key()));
+          }
+          if (liveness == Liveness.LIVE) {
+            rewrite.add(record);
+            if (rewrite.full()) {
+              if (!rewrite.flush()) {
+                return passOver(span, fileId, recordsRead, bytesRead, rewrite, start,
+                    "a record became pinned while it was being rewritten");
+              }
+            }
+          }
+        }
+      } finally {
+        file.release();
+      }
+      if (!rewrite.flush()) {
+        return passOver(span, fileId, recordsRead, bytesRead, rewrite, start,
+            "a record became pinned while it was being rewritten");
+      }
+      // The rewrites must be durable before the only other copy goes.
+      onWriter(WritePipeline.Writer::sync);
+      manifest.apply(ManifestChangeSet.newBuilder().addDeletedVlogFiles((int) fileId).build());
+      valueLog.delete(fileId);
+      FileResult result = new FileResult(fileId, true, recordsRead, bytesRead,
+          rewrite.recordsWritten, rewrite.bytesWritten, size);
+      finish(span, result, start);
+      return result;
+    } catch (IOException | RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
+      span.end();
+      throw e;
+    }
+  }
+
+  private FileResult passOver(Span span, long fileId, long recordsRead, long bytesRead,
+      Rewrite rewrite, long start, String reason) {
+    LOG.debug("value log GC passes over file {}: {}", fileId, reason);
+    passedOver.put(fileId, new long[] {discardTs.getAsLong(),
+        manifest.vlogDiscards().getOrDefault(fileId, 0L)});
+    FileResult result = new FileResult(fileId, false, recordsRead, bytesRead,
+        rewrite.recordsWritten, rewrite.bytesWritten, 0);
+    span.setAttribute("sett.vlog.gc.pinned", reason);
+    finish(span, result, start);
+    return result;
+  }
+
+  private void finish(Span span, FileResult result, long start) {
+    lastResult = result;
+    span.setAttribute("sett.vlog.gc.collected", result.collected());
+    span.setAttribute("sett.vlog.gc.bytes_read", result.bytesRead());
+    span.setAttribute("sett.vlog.gc.bytes_rewritten", result.bytesRewritten());
+    span.setAttribute("sett.vlog.gc.bytes_freed", result.bytesFreed());
+    span.end();
+    bytesRewritten.add(result.bytesRewritten());
+    if (result.collected()) {
+      runs.add(1);
+      bytesFreed.add(result.bytesFreed());
+      LOG.info("value log GC collected file {}: {} records read, {} rewritten ({} bytes), {}"
+          + " bytes freed in {} ms", result.fileId(), result.recordsRead(),
+          result.recordsRewritten(), result.bytesRewritten(), result.bytesFreed(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+  }
+
+  /** Whether the record of {@code internalKey} at {@code pointer} is dead, live or pinned. */
+  private Liveness classify(byte[] internalKey, ValuePointer pointer) {
+    byte[] userKey = InternalKey.userKey(internalKey);
+    long version = InternalKey.version(internalKey);
+    ValueStruct newest = lookup.lookup(userKey, InternalKey.MAX_VERSION);
+    if (newest == null) {
+      return Liveness.DEAD;
+    }
+    int order = Long.compareUnsigned(newest.version(), version);
+    if (order == 0) {
+      return pointsAt(newest, pointer) ? Liveness.LIVE : Liveness.DEAD;
+    }
+    if (order < 0) {
+      return Liveness.DEAD; // (k, v) and everything above it were dropped
+    }
+    ValueStruct exact = lookup.lookup(userKey, version);
+    if (exact == null || exact.version() != version || !pointsAt(exact, pointer)) {
+      return Liveness.DEAD;
+    }
+    if (numVersionsToKeep > 1) {
+      return Liveness.PINNED;
+    }
+    long discard = discardTs.getAsLong();
+    if (Long.compareUnsigned(version, discard) > 0) {
+      return Liveness.PINNED; // a reader between v and the next version may need it
+    }
+    ValueStruct atDiscard = lookup.lookup(userKey, discard);
+    return atDiscard != null && Long.compareUnsigned(atDiscard.version(), version) > 0
+        ? Liveness.DEAD : Liveness.PINNED;
+  }
+
+  private static boolean pointsAt(ValueStruct entry, ValuePointer pointer) {
+    return ValueResolver.isPointer(entry) && entry.value().length == ValuePointer.ENCODED_LENGTH
+        && ValuePointer.decode(entry.value(), 0).equals(pointer);
+  }
+
+  /** A batch of live records to write again, checked and written on the writer thread. */
+  private final class Rewrite {
+    private final List<ValueLogRecord> batch = new ArrayList<>();
+    private long batchBytes;
+    long recordsWritten;
+    long bytesWritten;
+
+    void add(ValueLogRecord record) {
+      batch.add(record);
+      batchBytes += record.pointer().length();
+    }
+
+    boolean full() {
+      return batch.size() >= BATCH_ENTRIES || batchBytes >= BATCH_BYTES;
+    }
+
+    /** Writes the batch; false if a record turned out pinned. */
+    boolean flush() throws IOException {
+      if (batch.isEmpty()) {
+        return true;
+      }
+      List<ValueLogRecord> records = List.copyOf(batch);
+      batch.clear();
+      batchBytes = 0;
+      boolean[] pinned = {false};
+      long[] written = {0, 0};
+      onWriter(writer -> {
+        List<KeyValue> entries = new ArrayList<>(records.size());
+        for (ValueLogRecord record : records) {
+          switch (classify(record.key(), record.pointer())) {
+            case LIVE -> {
+              entries.add(record.keyValue());
+              written[0]++;
+              written[1] += record.pointer().length();
+            }
+            case PINNED -> pinned[0] = true;
+            case DEAD -> {
+              // dropped or replaced since it was read: nothing to keep
+            }
+          }
+        }
+        if (!entries.isEmpty()) {
+          writer.write(entries);
+        }
+      });
+      recordsWritten += written[0];
+      bytesWritten += written[1];
+      return !pinned[0];
+    }
+  }
+
+  /**
+   * Runs {@code task} on the writer thread and waits for it. It passes the write gate as a commit
+   * does, so it never runs while a drop holds writes back.
+   */
+  private void onWriter(WritePipeline.WriterTask task) throws IOException {
+    gate.enterCommit();
+    try {
+      WritePipeline.await(pipeline.submitTask(task));
+    } finally {
+      gate.exitCommit();
+    }
+  }
+
+  private void autoLoop() {
+    while (!closing) {
+      long waitMillis = AUTO_INTERVAL_MILLIS;
+      try {
+        long start = System.nanoTime();
+        if (run(autoRatio)) {
+          // Rest as long as the run took: GC never takes more than half of the writer's time.
+          waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+      } catch (DbClosedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        if (closing) {
+          return;
+        }
+        LOG.warn("background value log GC failed; retrying in {} s", AUTO_BACKOFF_MILLIS / 1000, e);
+        waitMillis = AUTO_BACKOFF_MILLIS;
+      }
+      synchronized (autoSignal) {
+        if (closing) {
+          return;
+        }
+        try {
+          autoSignal.wait(waitMillis);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Stops the background thread, waiting for a run in progress. */
+  @Override
+  public void close() {
+    closing = true;
+    nudge();
+    if (autoThread != null && autoThread.isAlive()) {
+      Uninterruptibly.join(autoThread);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ValueLogGc[" + valueLog + "]";
+  }
+}

@@ -1,0 +1,382 @@
+package dev.sett.internal.vlog;
+
+import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.key.KeyValue;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The value log of one store: its {@code NNNNNN.vlog} files, the one being appended to, and reads
+ * through {@link ValuePointer}s. It knows nothing of the LSM tree; the store decides which values
+ * come here, reconciles pointers at recovery, and runs garbage collection.
+ *
+ * <p>Files: ids increase by one per file and are never reused. At open every file is checked: a
+ * file holding only its header, except the last, is deleted; the last one is scanned and a torn
+ * tail cut off ({@link ValueLogScanner#recover}); then (read-write) a new file is created for the
+ * writes of this session, so a file is never appended to across restarts. A transaction's values
+ * never span two files: {@link #append} starts a new file first when they would not fit.
+ *
+ * <p>Reads: sealed files are memory-mapped, the active one is read positionally up to the end of
+ * its last whole record. {@link #read} returns null when the file is gone (deleted by GC, or
+ * released under the reader): the caller looks the key up again and finds the value's new place.
+ *
+ * <p>Thread-safety: one writer thread calls {@link #append}, {@link #sync}, {@link #rotate} and
+ * {@link #deleteAll}; {@link #read}, {@link #files}, {@link #totalBytes} and {@link #delete} are
+ * safe from any thread.
+ */
+public final class ValueLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ValueLog.class);
+
+  /** The size of one file as seen now. */
+  public record FileInfo(long id, long size, boolean active) {
+  }
+
+  /**
+   * How the last file looked at open: pointers into file {@code fileId} that end after {@code
+   * validEnd}, or into any later file, name values the crash lost.
+   */
+  public record Recovery(long fileId, long validEnd) {
+    /** Whether {@code pointer} names bytes that did not survive the crash. */
+    public boolean lost(ValuePointer pointer) {
+      return pointer.fileId() > fileId || (pointer.fileId() == fileId && pointer.end() > validEnd);
+    }
+  }
+
+  private final FileSystem fileSystem;
+  private final Path dir;
+  private final ValueLogOptions options;
+  private final Map<Long, ValueLogFile> files = new ConcurrentHashMap<>();
+  /** Ids deleted by GC or dropAll, in this session or (from the MANIFEST) before. */
+  private final Set<Long> deleted = ConcurrentHashMap.newKeySet();
+  private final Recovery recovery;
+  /** Writer thread only (and close). */
+  private ValueLogWriter writer;
+  private volatile long activeId;
+  private volatile boolean closed;
+
+  private ValueLog(FileSystem fileSystem, Path dir, ValueLogOptions options, Recovery recovery) {
+    this.fileSystem = fileSystem;
+    this.dir = dir;
+    this.options = options;
+    this.recovery = recovery;
+  }
+
+  /**
+   * Opens the value log in {@code dir}; see the class comment. {@code deletedFiles} are ids the
+   * MANIFEST records as deleted: a leftover file with such an id (a crash between the record and
+   * the deletion) is deleted now.
+   */
+  public static ValueLog open(FileSystem fileSystem, Path dir, ValueLogOptions options,
+      Set<Long> deletedFiles) throws IOException {
+    Objects.requireNonNull(fileSystem, "fileSystem");
+    TreeMap<Long, Path> found = new TreeMap<>();
+    for (Path file : fileSystem.list(dir)) {
+      long id = ValueLogFile.parseFileName(file.getFileName().toString());
+      if (id < 0) {
+        continue;
+      }
+      if (deletedFiles.contains(id)) {
+        if (!options.readOnly()) {
+          LOG.info("deleting value log file {}: the MANIFEST records it as deleted", file);
+          fileSystem.delete(file);
+        }
+        continue;
+      }
+      found.put(id, file);
+    }
+    long lastId = found.isEmpty() ? 0 : found.lastKey();
+    Recovery recovery = new Recovery(lastId, ValueLogFormat.HEADER_LENGTH);
+    Map<Long, ValueLogFile> opened = new TreeMap<>();
+    try {
+      for (Map.Entry<Long, Path> entry : found.entrySet()) {
+        long id = entry.getKey();
+        Path path = entry.getValue();
+        long size = fileSystem.size(path);
+        if (id == lastId) {
+          if (size < ValueLogFormat.HEADER_LENGTH && !options.readOnly()) {
+            // Created, but the crash came before its header was synced: it never held a record.
+            LOG.warn("deleting {}: shorter than a value log header, left by a crash", path);
+            fileSystem.delete(path);
+            continue;
+          }
+          ValueLogScanner.RecoveryResult result =
+              ValueLogScanner.recover(fileSystem, path, id, options.readOnly());
+          recovery = new Recovery(id, result.validEnd());
+          if (result.records() == 0 && !options.readOnly()) {
+            fileSystem.delete(path);
+            continue;
+          }
+        } else if (size <= ValueLogFormat.HEADER_LENGTH && !options.readOnly()) {
+          LOG.info("deleting {}: it holds no record", path);
+          fileSystem.delete(path);
+          continue;
+        }
+        opened.put(id, ValueLogFile.open(fileSystem, path, id));
+      }
+      ValueLog log = new ValueLog(fileSystem, dir, options, recovery);
+      log.files.putAll(opened);
+      log.deleted.addAll(deletedFiles);
+      if (!options.readOnly()) {
+        try {
+          log.startFile(Math.max(lastId, maxDeleted(deletedFiles)) + 1);
+        } catch (IOException | RuntimeException e) {
+          log.releaseAll();
+          throw e;
+        }
+      }
+      return log;
+    } catch (IOException | RuntimeException e) {
+      for (ValueLogFile file : opened.values()) {
+        file.release();
+      }
+      throw e;
+    }
+  }
+
+  private static long maxDeleted(Set<Long> deletedFiles) {
+    long max = 0;
+    for (long id : deletedFiles) {
+      max = Math.max(max, id);
+    }
+    return max;
+  }
+
+  /** How the last file looked at open, for the WAL replay to drop what points past it. */
+  public Recovery recovery() {
+    return recovery;
+  }
+
+  /**
+   * Appends one transaction's values (entries whose values belong in the value log, in order) and
+   * returns their pointers. Starts a new file first if they would take the active one past
+   * {@code valueLogFileSize} or {@code valueLogMaxEntries}. Writer thread only.
+   */
+  public List<ValuePointer> append(List<KeyValue> entries) throws IOException {
+    checkWritable();
+    if (entries.isEmpty()) {
+      return List.of();
+    }
+    if (writer.wouldExceed(entries, options.fileSize(), options.maxEntries())) {
+      rotate();
+    }
+    return writer.append(entries);
+  }
+
+  /** Forces what was appended to the device. Writer thread only. */
+  public void sync() throws IOException {
+    checkWritable();
+    writer.sync();
+  }
+
+  /**
+   * Seals the active file (synced, then read through a mapping) and starts the next one, unless
+   * the active file holds no record. Writer thread only.
+   */
+  public void rotate() throws IOException {
+    checkWritable();
+    if (writer.entryCount() == 0) {
+      return;
+    }
+    ValueLogWriter sealing = writer;
+    sealing.seal();
+    ValueLogFile sealed = ValueLogFile.open(fileSystem, sealing.path(), sealing.fileId());
+    ValueLogFile previous = files.put(sealing.fileId(), sealed);
+    if (previous != null) {
+      previous.release();
+    }
+    startFile(sealing.fileId() + 1);
+  }
+
+  /** The id of the file being appended to (0 when read-only). */
+  public long activeFileId() {
+    return activeId;
+  }
+
+  /**
+   * Reads and verifies the record {@code pointer} names. Returns null when its file is not (or no
+   * longer) part of the log, so that the caller can look the key up again; throws {@link
+   * CorruptFileException} naming the file and offset when the record is damaged or the pointer
+   * does not fit the file.
+   */
+  public ValueLogRecord read(ValuePointer pointer) throws IOException {
+    ValueLogFile file = files.get(pointer.fileId());
+    if (file == null || !file.tryRetain()) {
+      return null;
+    }
+    try {
+      return file.readRecord(pointer, options.verifyChecksum());
+    } finally {
+      file.release();
+    }
+  }
+
+  /**
+   * The file {@code fileId} with a reference taken for the caller (who must release it), or null
+   * if it is not part of the log.
+   */
+  public ValueLogFile acquire(long fileId) {
+    ValueLogFile file = files.get(fileId);
+    return file != null && file.tryRetain() ? file : null;
+  }
+
+  /**
+   * Reads every record of every file and checks it (framing and checksum), the active file up to
+   * its last whole record: {@link CorruptFileException} names the first damaged one.
+   */
+  public void verifyChecksums() throws IOException {
+    for (long id : new TreeMap<>(files).keySet()) {
+      ValueLogFile file = acquire(id);
+      if (file == null) {
+        continue; // deleted meanwhile
+      }
+      try (ValueLogScanner scanner = file.scan(ValueLogScanner.Mode.SEALED)) {
+        while (scanner.next() != null) {
+          // next() verifies each record
+        }
+      } finally {
+        file.release();
+      }
+    }
+  }
+
+  /** Every file, in id order, with its size now. */
+  public List<FileInfo> files() {
+    List<FileInfo> result = new ArrayList<>();
+    long active = activeId;
+    new TreeMap<>(files).forEach((id, file) -> result.add(new FileInfo(id, file.size(),
+        id == active)));
+    return result;
+  }
+
+  /** Bytes of every file, the active one up to its last whole record. */
+  public long totalBytes() {
+    long total = 0;
+    for (ValueLogFile file : files.values()) {
+      total += file.size();
+    }
+    return total;
+  }
+
+  /**
+   * Removes sealed file {@code fileId} from the log: readers that hold it finish, and the file is
+   * deleted when the last of them lets go. Later reads of pointers into it get null.
+   */
+  public void delete(long fileId) {
+    if (fileId == activeId) {
+      throw new IllegalArgumentException("value log file " + fileId + " is being written");
+    }
+    deleted.add(fileId);
+    ValueLogFile file = files.remove(fileId);
+    if (file != null) {
+      file.markForDeletion();
+      file.release();
+    }
+  }
+
+  /** Whether file {@code fileId} was deleted by GC or dropAll (now or in an earlier session). */
+  public boolean wasDeleted(long fileId) {
+    return deleted.contains(fileId);
+  }
+
+  /** The path file {@code fileId} has (or had). */
+  public Path path(long fileId) {
+    return dir.resolve(ValueLogFile.fileName(fileId));
+  }
+
+  /**
+   * Deletes every file and starts a new one (dropAll). Returns the ids deleted. Writer thread
+   * only, with no commit in flight.
+   */
+  public List<Long> deleteAll() throws IOException {
+    checkWritable();
+    ValueLogWriter current = writer;
+    current.seal();
+    List<Long> deleted = new ArrayList<>(new TreeMap<>(files).keySet());
+    for (long id : deleted) {
+      this.deleted.add(id);
+      ValueLogFile file = files.remove(id);
+      file.markForDeletion();
+      file.release();
+    }
+    startFile(current.fileId() + 1);
+    return deleted;
+  }
+
+  private void startFile(long id) throws IOException {
+    ValueLogWriter created = ValueLogWriter.create(fileSystem, dir, id);
+    ValueLogFile reader;
+    try {
+      reader = ValueLogFile.openActive(fileSystem, created);
+    } catch (IOException | RuntimeException e) {
+      created.close();
+      throw e;
+    }
+    writer = created;
+    files.put(id, reader);
+    activeId = id;
+  }
+
+  private void checkWritable() {
+    if (closed) {
+      throw new IllegalStateException("the value log in " + dir + " is closed");
+    }
+    if (writer == null) {
+      throw new IllegalStateException("the value log in " + dir + " is read-only");
+    }
+  }
+
+  /**
+   * Forces the active file to disk and closes it; releases every file (mappings go when the last
+   * reader lets go). Idempotent.
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    IOException failure = null;
+    if (writer != null) {
+      try {
+        writer.sync();
+      } catch (IOException e) {
+        failure = e;
+      }
+      try {
+        writer.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    releaseAll();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void releaseAll() {
+    for (ValueLogFile file : files.values()) {
+      file.release();
+    }
+    files.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "ValueLog[" + dir + ", " + files.size() + " files, active " + activeId + "]";
+  }
+}
