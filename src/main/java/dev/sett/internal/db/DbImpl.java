@@ -251,6 +251,11 @@ public final class DbImpl implements DB, TxnContext {
   }
 
   @Override
+  public int valueThreshold() {
+    return valueLog == null ? Integer.MAX_VALUE : valueThreshold.current();
+  }
+
+  @Override
   public ValueResolver resolver() {
     return resolver;
   }

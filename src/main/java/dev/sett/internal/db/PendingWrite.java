@@ -14,8 +14,13 @@ record PendingWrite(byte[] key, byte[] value, byte meta, byte userMeta, long exp
     return new ValueStruct(meta, userMeta, expiresAt, version, value);
   }
 
-  /** The bytes the write adds to a batch: key, version suffix, value and record overhead. */
-  long estimatedSize() {
-    return key.length + 8L + value.length + 12;
+  /**
+   * The bytes the write adds to the memtable: key, version suffix, value and record overhead. A
+   * value of {@code valueThreshold} bytes or more goes to the value log, so only its 12-byte
+   * pointer counts (as in Badger).
+   */
+  long estimatedSize(int valueThreshold) {
+    boolean separated = !isDelete() && value.length >= valueThreshold;
+    return key.length + 8L + (separated ? 12 : value.length) + 12;
   }
 }

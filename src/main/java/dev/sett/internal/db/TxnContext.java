@@ -26,6 +26,12 @@ interface TxnContext {
 
   TxnLimits limits();
 
+  /**
+   * The size from which a value goes to the value log now (and so counts only as a pointer
+   * toward the transaction's size limit); {@code Integer.MAX_VALUE} without a value log.
+   */
+  int valueThreshold();
+
   /** Reads values that live in the value log. */
   ValueResolver resolver();
 

@@ -121,7 +121,7 @@ final class TxnImpl implements Txn {
       throw new IllegalArgumentException("value of " + write.value().length
           + " bytes exceeds the limit of " + limits.maxValueSize() + " bytes (valueLogFileSize)");
     }
-    long newSize = size + write.estimatedSize();
+    long newSize = size + write.estimatedSize(context.valueThreshold());
     if (count + 1 >= limits.maxBatchCount() || newSize >= limits.maxBatchSize()) {
       throw new TxnTooBigException("transaction would exceed " + limits.maxBatchCount()
           + " entries or " + limits.maxBatchSize() + " bytes; commit it and start another");
