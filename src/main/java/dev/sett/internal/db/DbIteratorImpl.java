@@ -7,6 +7,7 @@ import dev.sett.internal.iter.MergeIterator;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,8 +34,12 @@ final class DbIteratorImpl implements DbIterator {
   private final KeyValueIterator merged;
   private final AutoCloseable resources;
   private final long nowSeconds;
+  /** The cursor: the next item not yet buffered, or null past the end. */
   private byte[] itemKey;
   private ValueStruct itemValue;
+  /** Items ahead of the cursor, the current one first; values read ahead when prefetching. */
+  private final ArrayDeque<ItemImpl> buffered = new ArrayDeque<>();
+  private final int lookahead;
   private boolean closed;
 
   DbIteratorImpl(TxnImpl txn, TxnContext context, IteratorOptions options,
@@ -54,16 +59,19 @@ final class DbIteratorImpl implements DbIterator {
     all.addAll(sources.iterators());
     this.merged = MergeIterator.of(all, options.reverse());
     this.resources = sources.resources();
+    this.lookahead = options.prefetchValues() ? Math.max(1, options.prefetchSize()) : 1;
   }
 
   @Override
   public void rewind() {
     checkOpen();
+    buffered.clear();
     if (prefix != null && prefix.length > 0) {
       seekInternal(prefix);
     } else {
       merged.rewind();
       settle();
+      refill();
     }
   }
 
@@ -79,6 +87,7 @@ final class DbIteratorImpl implements DbIterator {
   }
 
   private void seekInternal(byte[] key) {
+    buffered.clear();
     if (!options.reverse()) {
       merged.seek(InternalKey.of(key, readTs));
     } else if (exactKey != null && Arrays.equals(key, exactKey)) {
@@ -95,6 +104,7 @@ final class DbIteratorImpl implements DbIterator {
       merged.seek(InternalKey.of(key, 0));
     }
     settle();
+    refill();
   }
 
   /** The smallest byte string greater than every string with {@code prefix}; null if none. */
@@ -112,37 +122,83 @@ final class DbIteratorImpl implements DbIterator {
   @Override
   public boolean valid() {
     checkOpen();
-    return itemKey != null && (prefix == null || startsWith(itemKey, prefix))
-        && (exactKey == null || Arrays.equals(itemKey, exactKey));
+    return !buffered.isEmpty();
   }
 
   @Override
   public boolean validForPrefix(byte[] prefix) {
-    return valid() && startsWith(itemKey, prefix);
+    return valid() && startsWith(buffered.peekFirst().keyRef(), prefix);
   }
 
   @Override
   public void next() {
     checkOpen();
-    if (itemKey == null) {
+    if (buffered.isEmpty()) {
       throw new IllegalStateException("the iterator is not valid");
     }
+    buffered.pollFirst();
+    refill();
+  }
+
+  @Override
+  public Item item() {
+    checkOpen();
+    ItemImpl current = buffered.peekFirst();
+    if (current == null) {
+      throw new IllegalStateException("the iterator is not valid");
+    }
+    txn.recordRead(current.keyRef());
+    return current;
+  }
+
+  /** Whether the cursor's item is one this iterator returns (prefix, exact key). */
+  private boolean cursorValid() {
+    return itemKey != null && (prefix == null || startsWith(itemKey, prefix))
+        && (exactKey == null || Arrays.equals(itemKey, exactKey));
+  }
+
+  /** Moves the cursor past its item to the next one. */
+  private void advanceCursor() {
     if (!options.allVersions() && !options.reverse()) {
-      skipVersionsOf(itemKey); // the older versions of the key just returned
+      skipVersionsOf(itemKey); // the older versions of the key just taken
     } else if (!options.reverse()) {
       merged.next();
     }
     settle();
   }
 
-  @Override
-  public Item item() {
-    checkOpen();
-    if (itemKey == null) {
-      throw new IllegalStateException("the iterator is not valid");
+  /**
+   * Buffers items from the cursor until {@link #lookahead} are ahead. When prefetching, the values
+   * of the new items that live in the value log are read now, in file and offset order, so that a
+   * scan reads the value log sequentially where it can instead of one random read per item.
+   */
+  private void refill() {
+    List<ItemImpl> added = null;
+    try {
+      while (buffered.size() < lookahead && cursorValid()) {
+        ItemImpl item = new ItemImpl(itemKey, itemValue, nowSeconds, context.resolver());
+        buffered.addLast(item);
+        if (options.prefetchValues() && item.valueIsSeparated()) {
+          if (added == null) {
+            added = new ArrayList<>();
+          }
+          added.add(item);
+        }
+        advanceCursor();
+      }
+      if (added != null) {
+        added.sort(ItemImpl.VALUE_LOG_ORDER);
+        for (ItemImpl item : added) {
+          try {
+            item.prefetch();
+          } catch (RuntimeException e) {
+            // Not lost: the item stays unread, and its value() reads again and throws.
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      throw Errors.convert(e);
     }
-    txn.recordRead(itemKey);
-    return new ItemImpl(itemKey, itemValue, nowSeconds, context.resolver());
   }
 
   /**
@@ -283,7 +339,8 @@ final class DbIteratorImpl implements DbIterator {
 
   @Override
   public String toString() {
-    return "DbIterator[" + (itemKey == null ? "invalid" : InternalKey.toString(InternalKey.of(itemKey, itemValue.version())))
+    ItemImpl current = buffered.peekFirst();
+    return "DbIterator[" + (current == null ? "invalid" : current)
         + (closed ? ", closed" : "") + "]";
   }
 }

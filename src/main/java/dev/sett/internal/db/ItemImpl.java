@@ -28,6 +28,22 @@ final class ItemImpl implements Item {
     this.resolved = ValueResolver.isPointer(value) ? null : value;
   }
 
+  /** Orders items by where their values sit in the value log: file, then offset. */
+  static final java.util.Comparator<ItemImpl> VALUE_LOG_ORDER =
+      java.util.Comparator.comparing(item -> dev.sett.internal.vlog.ValuePointer.decode(
+          item.value.value(), 0));
+
+  /** Whether the value lives in the value log and has not been read yet. */
+  boolean valueIsSeparated() {
+    return resolved == null && value.value().length
+        == dev.sett.internal.vlog.ValuePointer.ENCODED_LENGTH;
+  }
+
+  /** The key itself, not a copy: for the iterator's own checks. */
+  byte[] keyRef() {
+    return key;
+  }
+
   /** Reads the value now if it lives in the value log (iterator prefetching). */
   ItemImpl prefetch() {
     resolvedValue();
