@@ -52,6 +52,36 @@ class CompactionTelemetryTest {
   }
 
   @Test
+  void everyValueLogGcRunIsASpanWithItsFileAndBytes() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    try (OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+        .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+        .build()) {
+      try (DB db = DB.open(Options.builder(dir).memTableSize(1 << 20).valueLogFileSize(1 << 20)
+          .autoValueLogGC(false).openTelemetry(sdk).build())) {
+        ValueLogTest.writeAll(db, 300, 0, 4096);
+        ValueLogTest.writeAll(db, 300, 1, 4096);
+        db.flatten(1);
+        assertTrue(db.runValueLogGC(0.4));
+      }
+      List<SpanData> runs = spans.getFinishedSpanItems().stream()
+          .filter(span -> span.getName().equals("sett.vlog.gc")).toList();
+      assertFalse(runs.isEmpty(), "no value log GC span");
+      SpanData span = runs.get(0);
+      assertTrue(span.getAttributes().get(AttributeKey.longKey("sett.vlog.file")) > 0);
+      assertTrue(span.getAttributes().get(AttributeKey.longKey("sett.vlog.gc.bytes_read")) > 0);
+      assertTrue(span.getAttributes().get(AttributeKey.longKey("sett.vlog.gc.bytes_freed")) > 0);
+      assertTrue(span.getAttributes().get(AttributeKey.longKey("sett.vlog.gc.bytes_rewritten"))
+          >= 0);
+      List<String> names = metrics.collectAllMetrics().stream().map(MetricData::getName).toList();
+      assertTrue(names.containsAll(List.of("sett.vlog.gc.files", "sett.vlog.gc.bytes_freed")),
+          names.toString());
+    }
+  }
+
+  @Test
   void compactL0OnCloseEmptiesLevel0() {
     Options options = Options.builder(dir).memTableSize(256 << 10).numLevelZeroTables(50)
         .numLevelZeroTablesStall(60).compactL0OnClose(true).build();
