@@ -47,6 +47,9 @@ public final class ValueLogGcMeasure {
         System.out.printf("pass %d: %,d keys in %.1f s (%,.0f ops/s); bytes written to disk /"
             + " logical bytes %.2f (with the compaction it caused); %s%n", pass + 1, keys,
             fillNanos / 1e9, keys / (fillNanos / 1e9), (double) written / live, describe(db, live));
+        if (Boolean.getBoolean("sett.levels")) {
+          db.levels().forEach(level -> System.out.println("  " + level));
+        }
       }
       Map<Path, Long> before = vlogFiles(dir);
       long start = System.nanoTime();

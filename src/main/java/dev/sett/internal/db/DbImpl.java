@@ -109,6 +109,18 @@ public final class DbImpl implements DB, TxnContext {
     this.writeGate = new WriteGate(this::checkOpen, pipeline, memtables, files, stickyError);
     if (pipeline != null && valueLog != null) {
       this.valueLogGc = new ValueLogGc(valueLog, manifest, pipeline, writeGate, this::lookup,
+          new ValueLogGc.Surfacer() {
+            @Override
+            public void flattenForGc() throws IOException {
+              writeGate.withWritesBlocked(() -> { });
+              levels.flatten(1);
+            }
+
+            @Override
+            public long lsmBytes() {
+              return size().lsmBytes();
+            }
+          },
           oracle::discardTimestamp, options.numVersionsToKeep(), options.autoValueLogGC(),
           options.valueLogGCDiscardRatio(), options.openTelemetry(), name + "-vlog-gc");
     } else {

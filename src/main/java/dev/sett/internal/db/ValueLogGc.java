@@ -87,12 +87,36 @@ final class ValueLogGc implements AutoCloseable {
 
   private enum Liveness { DEAD, LIVE, PINNED }
 
+  /**
+   * Compacts the whole LSM tree into its last level (the store's flatten), so that compaction
+   * drops the versions that new writes replaced and counts their values as garbage.
+   */
+  interface Surfacer {
+    void flattenForGc() throws IOException;
+
+    /** The LSM tree's bytes now. */
+    long lsmBytes();
+  }
+
+  /**
+   * Garbage hides in memtables and upper levels until compactions drop the old versions, and
+   * with values in the value log the LSM tree is small, so that can take long: the value log may
+   * grow many times over while its statistics still say "no garbage". When no file qualifies and
+   * the value log has received this many times the LSM tree's size since the last flatten, GC
+   * flattens the tree first: rewriting the small tree is cheap next to the value log it frees.
+   */
+  private static final long SURFACE_FACTOR = 4;
+  private static final long SURFACE_MIN_BYTES = 64L << 20;
+
   private final ValueLog valueLog;
   private final Manifest manifest;
   private final WritePipeline pipeline;
   private final WriteGate gate;
   private final Lookup lookup;
   private final LongSupplier discardTs;
+  private final Surfacer surfacer;
+  /** {@link ValueLog#appendedBytes()} at the last flatten GC asked for. */
+  private volatile long appendedAtLastSurface;
   private final int numVersionsToKeep;
   private final ReentrantLock runLock = new ReentrantLock();
   private final double autoRatio;
@@ -111,7 +135,7 @@ final class ValueLogGc implements AutoCloseable {
   private final Map<Long, long[]> passedOver = new java.util.concurrent.ConcurrentHashMap<>();
 
   ValueLogGc(ValueLog valueLog, Manifest manifest, WritePipeline pipeline, WriteGate gate,
-      Lookup lookup,
+      Lookup lookup, Surfacer surfacer,
       LongSupplier discardTs, int numVersionsToKeep, boolean auto, double autoRatio,
       OpenTelemetry openTelemetry, String threadName) {
     this.valueLog = valueLog;
@@ -119,6 +143,7 @@ final class ValueLogGc implements AutoCloseable {
     this.pipeline = pipeline;
     this.gate = gate;
     this.lookup = lookup;
+    this.surfacer = surfacer;
     this.discardTs = discardTs;
     this.numVersionsToKeep = numVersionsToKeep;
     this.autoRatio = autoRatio;
@@ -164,19 +189,37 @@ final class ValueLogGc implements AutoCloseable {
   boolean run(double discardRatio) throws IOException {
     runLock.lock();
     try {
-      for (long fileId : candidates(discardRatio)) {
-        if (closing) {
-          throw new DbClosedException("the store is closing");
-        }
-        FileResult result = collect(fileId);
-        if (result != null && result.collected()) {
-          return true;
-        }
+      if (collectOne(discardRatio)) {
+        return true;
+      }
+      long appended = valueLog.appendedBytes();
+      long sinceSurface = appended - appendedAtLastSurface;
+      if (sinceSurface >= SURFACE_MIN_BYTES
+          && sinceSurface >= SURFACE_FACTOR * surfacer.lsmBytes()) {
+        LOG.info("value log GC: {} bytes reached the value log since the last flatten and no"
+            + " file is known to hold garbage; flattening the LSM tree ({} bytes) to find it",
+            sinceSurface, surfacer.lsmBytes());
+        appendedAtLastSurface = appended;
+        surfacer.flattenForGc();
+        return collectOne(discardRatio);
       }
       return false;
     } finally {
       runLock.unlock();
     }
+  }
+
+  private boolean collectOne(double discardRatio) throws IOException {
+    for (long fileId : candidates(discardRatio)) {
+      if (closing) {
+        throw new DbClosedException("the store is closing");
+      }
+      FileResult result = collect(fileId);
+      if (result != null && result.collected()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

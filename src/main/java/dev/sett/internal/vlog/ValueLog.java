@@ -62,6 +62,9 @@ public final class ValueLog implements AutoCloseable {
   /** Writer thread only (and close). */
   private ValueLogWriter writer;
   private volatile long activeId;
+  /** Bytes of records appended in this session. */
+  private final java.util.concurrent.atomic.AtomicLong appendedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   private ValueLog(FileSystem fileSystem, Path dir, ValueLogOptions options, Recovery recovery) {
@@ -169,7 +172,15 @@ public final class ValueLog implements AutoCloseable {
     if (writer.wouldExceed(entries, options.fileSize(), options.maxEntries())) {
       rotate();
     }
-    return writer.append(entries);
+    long before = writer.size();
+    List<ValuePointer> pointers = writer.append(entries);
+    appendedBytes.addAndGet(writer.size() - before);
+    return pointers;
+  }
+
+  /** Bytes of records appended since this value log was opened. */
+  public long appendedBytes() {
+    return appendedBytes.get();
   }
 
   /** Forces what was appended to the device. Writer thread only. */
