@@ -62,7 +62,7 @@ public final class WriteAmplification {
             level.numTables(), level.size(), level.targetSize(), level.score(),
             level.isBaseLevel() ? "  (base)" : "");
       }
-      long disk = db.size().lsmBytes();
+      long disk = db.size().lsmBytes() + db.size().vlogBytes();
       System.out.printf("disk bytes / logical bytes: %.2f (%,d / %,d)%n", (double) disk / logical, disk, logical);
     }
     long written = writeBytes() - writtenBefore;
