@@ -1,0 +1,124 @@
+package dev.sett.internal.vlog;
+
+import static dev.sett.internal.vlog.VlogTestSupport.entry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sett.internal.fs.InMemoryFileSystem;
+import dev.sett.internal.key.KeyValue;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The value log manager: files, rotation, reads, deletion and what open finds. */
+class ValueLogTest {
+  private static final Path DIR = Path.of("/db");
+  private static final ValueLogOptions OPTIONS = new ValueLogOptions(4096, 1000, true, false);
+
+  private final InMemoryFileSystem fileSystem = new InMemoryFileSystem();
+
+  private ValueLog open(Set<Long> deleted) throws IOException {
+    fileSystem.createDirectories(DIR);
+    return ValueLog.open(fileSystem, DIR, OPTIONS, deleted);
+  }
+
+  private static List<KeyValue> txn(int n, int size) {
+    List<KeyValue> entries = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      entries.add(entry("k" + i, 5, "v".repeat(size)));
+    }
+    return entries;
+  }
+
+  @Test
+  void transactionsNeverSpanFilesAndEveryPointerReadsBack() throws IOException {
+    List<ValuePointer> pointers = new ArrayList<>();
+    List<KeyValue> written = new ArrayList<>();
+    try (ValueLog log = open(Set.of())) {
+      assertEquals(1, log.activeFileId());
+      for (int t = 0; t < 20; t++) {
+        List<KeyValue> entries = txn(3, 300);
+        List<ValuePointer> got = log.append(entries);
+        assertEquals(1, got.stream().map(ValuePointer::fileId).distinct().count(),
+            "one transaction, one file: " + got);
+        pointers.addAll(got);
+        written.addAll(entries);
+      }
+      assertTrue(log.files().size() >= 5, "4 KiB files rotate: " + log.files());
+      assertEquals(log.files().stream().mapToLong(ValueLog.FileInfo::size).sum(),
+          log.totalBytes());
+      for (int i = 0; i < pointers.size(); i++) {
+        VlogTestSupport.assertRecord(written.get(i), pointers.get(i), log.read(pointers.get(i)));
+      }
+      log.verifyChecksums();
+    }
+    try (ValueLog reopened = open(Set.of())) {
+      long last = pointers.get(pointers.size() - 1).fileId();
+      assertEquals(last + 1, reopened.activeFileId(), "a reopened log starts a new file");
+      assertEquals(new ValueLog.Recovery(last, pointers.get(pointers.size() - 1).end()),
+          reopened.recovery());
+      VlogTestSupport.assertRecord(written.get(0), pointers.get(0), reopened.read(pointers.get(0)));
+    }
+  }
+
+  @Test
+  void aDeletedFileReadsAsGoneAndIsRemembered() throws IOException {
+    try (ValueLog log = open(Set.of())) {
+      ValuePointer pointer = log.append(txn(1, 100)).get(0);
+      log.rotate();
+      assertThrows(IllegalArgumentException.class, () -> log.delete(log.activeFileId()));
+      log.delete(pointer.fileId());
+      assertNull(log.read(pointer), "gone, so the caller looks the key up again");
+      assertTrue(log.wasDeleted(pointer.fileId()));
+      assertFalse(fileSystem.exists(log.path(pointer.fileId())));
+    }
+  }
+
+  @Test
+  void openDeletesFilesTheManifestRecordsAsDeletedAndNeverReusesTheirIds() throws IOException {
+    try (ValueLog log = open(Set.of())) {
+      log.append(txn(1, 100));
+      log.rotate();
+      log.append(txn(1, 100));
+    }
+    try (ValueLog log = open(Set.of(1L, 2L, 7L))) {
+      assertFalse(fileSystem.exists(DIR.resolve("000001.vlog")));
+      assertEquals(8, log.activeFileId(), "ids above every deleted one");
+      assertTrue(log.wasDeleted(7));
+    }
+  }
+
+  @Test
+  void deleteAllLeavesOneFreshFile() throws IOException {
+    try (ValueLog log = open(Set.of())) {
+      for (int i = 0; i < 10; i++) {
+        log.append(txn(2, 500));
+      }
+      List<Long> deleted = log.deleteAll();
+      assertTrue(deleted.size() > 1);
+      assertEquals(1, log.files().size());
+      assertEquals(ValueLogFormat.HEADER_LENGTH, log.totalBytes());
+      assertTrue(log.activeFileId() > deleted.get(deleted.size() - 1));
+    }
+  }
+
+  @Test
+  void aReadOnlyLogWritesNothing() throws IOException {
+    try (ValueLog log = open(Set.of())) {
+      log.append(txn(1, 100));
+    }
+    fileSystem.createDirectories(DIR);
+    try (ValueLog log = ValueLog.open(fileSystem, DIR,
+        new ValueLogOptions(4096, 1000, true, true), Set.of())) {
+      assertEquals(0, log.activeFileId());
+      assertThrows(IllegalStateException.class, () -> log.append(txn(1, 1)));
+      assertEquals(1, log.files().size());
+    }
+  }
+}
