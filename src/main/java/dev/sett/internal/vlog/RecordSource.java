@@ -1,6 +1,7 @@
 package dev.sett.internal.vlog;
 
 import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.MappedFile;
 import dev.sett.internal.fs.ReadableFile;
 import java.io.EOFException;
@@ -51,30 +52,91 @@ interface RecordSource {
   }
 
   /**
-   * Positional reads of a file being appended to, never past {@code size}: records beyond it may
-   * be half written. The source owns {@code file}.
+   * Reads of a file being appended to, never past {@code size}: records beyond it may be half
+   * written. The records already there are read through a read-only mapping of the file's prefix,
+   * renewed once {@link #REMAP_BYTES} more have been appended (a mapping cannot grow with the
+   * file); the newest records, past the mapping, with positional reads. The source owns {@code
+   * file} and its mappings.
    */
-  static RecordSource appending(Path path, ReadableFile file, LongSupplier size) {
-    return new RecordSource() {
-      @Override
-      public long size() {
-        return size.getAsLong();
-      }
+  static RecordSource appending(FileSystem fileSystem, Path path, ReadableFile file,
+      LongSupplier size) {
+    return new AppendingSource(fileSystem, path, file, size);
+  }
 
-      @Override
-      public void read(long position, byte[] destination) throws IOException {
+  /** Mapped bytes are renewed after this many more were appended. */
+  long REMAP_BYTES = 16L << 20;
+
+  /** See {@link #appending}. */
+  final class AppendingSource implements RecordSource {
+    private final FileSystem fileSystem;
+    private final Path path;
+    private final ReadableFile file;
+    private final LongSupplier size;
+    private volatile MappedFile mapped;
+    private boolean closed;
+
+    AppendingSource(FileSystem fileSystem, Path path, ReadableFile file, LongSupplier size) {
+      this.fileSystem = fileSystem;
+      this.path = path;
+      this.file = file;
+      this.size = size;
+    }
+
+    @Override
+    public long size() {
+      return size.getAsLong();
+    }
+
+    @Override
+    public void read(long position, byte[] destination) throws IOException {
+      long end = position + destination.length;
+      MappedFile mapping = mapped;
+      if ((mapping == null || end > mapping.size()) && size() - mappedSize(mapping) >= REMAP_BYTES) {
+        mapping = remap();
+      }
+      if (mapping != null && end <= mapping.size() && mapping.tryRetain()) {
         try {
-          file.readFully(ByteBuffer.wrap(destination), position);
-        } catch (EOFException e) {
-          throw new CorruptFileException(path, position,
-              "value log file ends inside bytes its writer reported as appended", e);
+          mapping.buffer().get(Math.toIntExact(position), destination, 0, destination.length);
+          return;
+        } finally {
+          mapping.release();
         }
       }
-
-      @Override
-      public void close() throws IOException {
-        file.close();
+      try {
+        file.readFully(ByteBuffer.wrap(destination), position);
+      } catch (EOFException e) {
+        throw new CorruptFileException(path, position,
+            "value log file ends inside bytes its writer reported as appended", e);
       }
-    };
+    }
+
+    private static long mappedSize(MappedFile mapping) {
+      return mapping == null ? 0 : mapping.size();
+    }
+
+    /** Maps the file as it is now, in place of the previous mapping. */
+    private synchronized MappedFile remap() throws IOException {
+      MappedFile current = mapped;
+      if (closed || size() - mappedSize(current) < REMAP_BYTES) {
+        return current;
+      }
+      MappedFile fresh = fileSystem.map(path);
+      mapped = fresh;
+      if (current != null) {
+        current.release(); // readers inside it hold their own references
+      }
+      return fresh;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      closed = true;
+      MappedFile current = mapped;
+      mapped = null;
+      if (current != null) {
+        current.release();
+      }
+      file.close();
+    }
   }
 }

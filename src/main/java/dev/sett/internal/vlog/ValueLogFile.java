@@ -74,7 +74,7 @@ public final class ValueLogFile extends RefCounted {
       throws IOException {
     Objects.requireNonNull(fileSystem, "fileSystem");
     ReadableFile file = fileSystem.openForRead(writer.path());
-    RecordSource source = RecordSource.appending(writer.path(), file, writer::size);
+    RecordSource source = RecordSource.appending(fileSystem, writer.path(), file, writer::size);
     return openChecked(fileSystem, writer.path(), writer.fileId(), source);
   }
 

@@ -67,6 +67,43 @@ class ValueLogTest {
     }
   }
 
+  @org.junit.jupiter.api.io.TempDir
+  Path tempDir;
+
+  @Test
+  void theActiveFileIsReadThroughMappingsThatFollowItsGrowth() throws IOException {
+    readsFollowTheActiveFile(fileSystem, DIR);
+  }
+
+  @Test
+  void theActiveFileIsReadThroughMappingsThatFollowItsGrowthOnDisk() throws IOException {
+    readsFollowTheActiveFile(dev.sett.internal.fs.FileSystem.defaultFileSystem(), tempDir);
+  }
+
+  private static void readsFollowTheActiveFile(dev.sett.internal.fs.FileSystem fileSystem,
+      Path dir) throws IOException {
+    fileSystem.createDirectories(dir);
+    List<ValuePointer> pointers = new ArrayList<>();
+    List<KeyValue> written = new ArrayList<>();
+    try (ValueLog log = ValueLog.open(fileSystem, dir,
+        new ValueLogOptions(256L << 20, 1_000_000, true, false), Set.of())) {
+      // 40 MiB in the one active file: two remaps, and reads before, between and after them.
+      for (int t = 0; t < 400; t++) {
+        List<KeyValue> entries = txn(10, 10_000);
+        pointers.addAll(log.append(entries));
+        written.addAll(entries);
+        int probe = (t * 7919) % pointers.size();
+        VlogTestSupport.assertRecord(written.get(probe), pointers.get(probe),
+            log.read(pointers.get(probe)));
+      }
+      assertEquals(1, log.files().size());
+      for (int i = 0; i < pointers.size(); i += 13) {
+        VlogTestSupport.assertRecord(written.get(i), pointers.get(i), log.read(pointers.get(i)));
+      }
+      log.verifyChecksums();
+    }
+  }
+
   @Test
   void aDeletedFileReadsAsGoneAndIsRemembered() throws IOException {
     try (ValueLog log = open(Set.of())) {
