@@ -106,6 +106,7 @@ final class ValueLogGc implements AutoCloseable {
    * flattens the tree first: rewriting the small tree is cheap next to the value log it frees.
    */
   private static final long SURFACE_FACTOR = 4;
+  private static final long MAX_SURFACE_FACTOR = 1024;
   private static final long SURFACE_MIN_BYTES = 64L << 20;
 
   private final ValueLog valueLog;
@@ -117,6 +118,11 @@ final class ValueLogGc implements AutoCloseable {
   private final Surfacer surfacer;
   /** {@link ValueLog#appendedBytes()} at the last flatten GC asked for. */
   private volatile long appendedAtLastSurface;
+  /**
+   * Grows after each flatten that freed nothing (an append-only workload has no garbage to find),
+   * so flattens get rarer geometrically; back to {@link #SURFACE_FACTOR} after one that helped.
+   */
+  private volatile long surfaceFactor = SURFACE_FACTOR;
   private final int numVersionsToKeep;
   private final ReentrantLock runLock = new ReentrantLock();
   private final double autoRatio;
@@ -195,13 +201,16 @@ final class ValueLogGc implements AutoCloseable {
       long appended = valueLog.appendedBytes();
       long sinceSurface = appended - appendedAtLastSurface;
       if (sinceSurface >= SURFACE_MIN_BYTES
-          && sinceSurface >= SURFACE_FACTOR * surfacer.lsmBytes()) {
+          && sinceSurface >= surfaceFactor * surfacer.lsmBytes()) {
         LOG.info("value log GC: {} bytes reached the value log since the last flatten and no"
             + " file is known to hold garbage; flattening the LSM tree ({} bytes) to find it",
             sinceSurface, surfacer.lsmBytes());
         appendedAtLastSurface = appended;
         surfacer.flattenForGc();
-        return collectOne(discardRatio);
+        boolean collected = collectOne(discardRatio);
+        surfaceFactor = collected ? SURFACE_FACTOR
+            : Math.min(MAX_SURFACE_FACTOR, surfaceFactor * 2);
+        return collected;
       }
       return false;
     } finally {
