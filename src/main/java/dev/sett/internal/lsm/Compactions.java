@@ -60,6 +60,9 @@ final class Compactions {
       new java.util.concurrent.atomic.AtomicBoolean();
   private final AtomicLong compactionsRun = new AtomicLong();
   private final AtomicLong compactionsFailed = new AtomicLong();
+  /** Failures since the last compaction that succeeded, and the latest of them. */
+  private final AtomicLong failuresInARow = new AtomicLong();
+  private volatile IOException lastFailure;
 
   Compactions(LevelsController levels, LevelsOptions options, int workers, CompactionTelemetry telemetry) {
     this.levels = levels;
@@ -87,6 +90,14 @@ final class Compactions {
   }
 
   /** Whether background compaction runs (it does not with {@code numCompactors = 0}). */
+  /**
+   * The latest compaction failure if at least {@code threshold} compactions failed in a row
+   * (none succeeded since), else null: compaction is then not expected to drain L0 by itself.
+   */
+  IOException persistentFailure(int threshold) {
+    return failuresInARow.get() >= threshold ? lastFailure : null;
+  }
+
   boolean enabled() {
     return workers > 0 && !stopping;
   }
@@ -202,8 +213,11 @@ final class Compactions {
       }
       try {
         run(plan.get(), view);
+        failuresInARow.set(0);
         return true;
       } catch (IOException e) {
+        lastFailure = e;
+        failuresInARow.incrementAndGet();
         LOG.warn("compaction L{}->L{} failed; the levels are unchanged", plan.get().level(),
             plan.get().targetLevel(), e);
         return false; // back off for a tick rather than retry a failing plan in a tight loop

@@ -225,8 +225,15 @@ public final class LevelsController implements AutoCloseable {
 
   /**
    * The L0 write stall: while L0 holds {@code numLevelZeroTablesStall} tables, a flush waits for
-   * compaction to drain it (only when compaction is on: with no compactor nothing would).
+   * compaction to drain it (only when compaction is on: with no compactor nothing would). If
+   * compaction keeps failing meanwhile, the flush fails with its error rather than wait forever.
    */
+  /**
+   * Compactions that must fail in a row, while a flush waits for L0 room, before the flush fails
+   * instead of waiting for room that a broken disk will never give (the error is then sticky).
+   */
+  static final int STALL_FAILURES_BEFORE_GIVING_UP = 10;
+
   private void awaitLevel0Room() throws IOException {
     if (!compactions.enabled()) {
       return;
@@ -239,6 +246,13 @@ public final class LevelsController implements AutoCloseable {
         if (!stalled) {
           stalled = true;
           LOG.debug("flush stalled: L0 holds {} tables", current.level(0).size());
+        }
+        IOException failing = compactions.persistentFailure(STALL_FAILURES_BEFORE_GIVING_UP);
+        if (failing != null) {
+          // Waiting on would hang the flush, and behind it every commit, for good.
+          throw new IOException("flush stopped: L0 holds " + current.level(0).size()
+              + " tables and the last " + STALL_FAILURES_BEFORE_GIVING_UP + " or more compactions"
+              + " failed, the latest with: " + failing.getMessage(), failing);
         }
         try {
           editLock.wait(100);

@@ -2,6 +2,7 @@ package dev.sett.internal.memtable;
 
 import dev.sett.internal.codec.Crc32c;
 import dev.sett.internal.codec.Varint;
+import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.ReadableFile;
 import dev.sett.internal.key.InternalKey;
@@ -30,14 +31,21 @@ import org.slf4j.LoggerFactory;
  * the store is read-only. A damaged header, by contrast, is an error: without it the file's
  * identity is unknown.
  *
- * <p>A bit flip in the middle of an older record is indistinguishable here from a torn tail and
- * silently loses the transactions after it; issue 7 will tell the two apart (for example by
- * checking that a crash can only have torn the last record) and report the former as corruption.
+ * <p>A crash can only tear the last record (the writer hands each record to the operating system
+ * in one write and never appends after a failed one). So when a bad record is found, the rest of
+ * the file is searched for a good record (one whose length fits, whose checksum matches and whose
+ * body parses): if one follows, the damage is mid-file corruption, not a torn tail, and {@link
+ * #next} throws {@link CorruptFileException} naming the damaged record's offset instead of
+ * dropping the transactions after it. The search checks at most {@link #RESYNC_BUDGET} bytes of
+ * candidate records, so arbitrary bytes cannot make it slow.
  *
  * <p>Thread-safety: not thread-safe; one reader per instance.
  */
 final class WalReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WalReader.class);
+
+  /** How many bytes of candidate records the search for a good record after damage may check. */
+  static final long RESYNC_BUDGET = 256L << 20;
 
   /** What {@link #replay} found. */
   record ReplayResult(long memtableId, long validEnd, long records, long droppedBytes,
@@ -211,9 +219,68 @@ final class WalReader implements AutoCloseable {
     file.close();
   }
 
-  private List<KeyValue> stop(String reason) {
+  /**
+   * Ends the good prefix at the current position, unless a good record follows somewhere after
+   * it: then the damage is not a torn tail and is reported as corruption.
+   */
+  private List<KeyValue> stop(String reason) throws IOException {
+    long goodRecord = findGoodRecordAfter(position);
+    if (goodRecord >= 0) {
+      throw new CorruptFileException(path, position, "damaged WAL record (" + reason
+          + ") followed by a good record at offset " + goodRecord
+          + ": mid-file corruption, not the torn tail of a crash");
+    }
     damage = reason;
     return null;
+  }
+
+  /** The offset of the first good record that starts after {@code damaged}, or -1. */
+  private long findGoodRecordAfter(long damaged) throws IOException {
+    long budget = RESYNC_BUDGET;
+    byte[] window = new byte[64 << 10];
+    ByteBuffer view = ByteBuffer.wrap(window).order(ByteOrder.LITTLE_ENDIAN);
+    long windowStart = -1;
+    int windowLength = 0;
+    int headerAndType = WalFormat.RECORD_HEADER_LENGTH + 1;
+    for (long at = damaged + 1; at + headerAndType <= fileSize; at++) {
+      if (windowStart < 0 || at + headerAndType > windowStart + windowLength) {
+        windowStart = at;
+        windowLength = (int) Math.min(window.length, fileSize - at);
+        file.readFully(ByteBuffer.wrap(window, 0, windowLength), at);
+      }
+      int offset = (int) (at - windowStart);
+      long length = Integer.toUnsignedLong(view.getInt(offset));
+      if (length == 0 || length > WalFormat.MAX_RECORD_LENGTH
+          || length > fileSize - at - WalFormat.RECORD_HEADER_LENGTH
+          || window[offset + WalFormat.RECORD_HEADER_LENGTH] != WalFormat.TYPE_BATCH) {
+        continue;
+      }
+      budget -= length;
+      if (budget < 0) {
+        LOG.warn("WAL {}: gave up looking for good records after the damage at offset {}", path,
+            damaged);
+        return -1;
+      }
+      if (isGoodRecord(at, (int) length, view.getInt(offset + 4))) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  private boolean isGoodRecord(long at, int bodyLength, int storedChecksum) throws IOException {
+    byte[] record = new byte[4 + bodyLength];
+    ByteBuffer.wrap(record, 0, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(bodyLength);
+    file.readFully(ByteBuffer.wrap(record, 4, bodyLength), at + WalFormat.RECORD_HEADER_LENGTH);
+    if (Crc32c.of(record, 0, record.length) != storedChecksum) {
+      return false;
+    }
+    try {
+      parseBody(ByteBuffer.wrap(record, 4, bodyLength));
+      return true;
+    } catch (IllegalArgumentException | BufferUnderflowException e) {
+      return false;
+    }
   }
 
   /** Parses a BATCH body; throws IllegalArgumentException saying what is wrong. */

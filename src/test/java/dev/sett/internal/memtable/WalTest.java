@@ -136,13 +136,14 @@ class WalTest {
   }
 
   @Test
-  void aDamagedMiddleRecordIsDroppedWithEverythingAfterIt() throws IOException {
+  void aDamagedMiddleRecordIsCorruptionNotATornTail() throws IOException {
     Path original = directory.resolve("original.mem");
     long[] ends = writeBatches(original);
     byte[] bytes = Files.readAllBytes(original);
     int bodyStart = (int) ends[1] + WalFormat.RECORD_HEADER_LENGTH;
     int[] damagedOffsets = {
         (int) ends[1],                        // length
+        (int) ends[1] + 3,                    // length, high byte: runs past the end
         (int) ends[1] + 5,                    // checksum
         bodyStart,                            // type
         bodyStart + 2,                        // first entry's meta
@@ -153,12 +154,33 @@ class WalTest {
       damaged[offset] ^= 0x10;
       Path wal = directory.resolve("flip-" + offset + ".mem");
       Files.write(wal, damaged);
+      String context = "byte flipped at " + offset;
+      for (boolean readOnly : new boolean[] {false, true}) {
+        CorruptFileException e = assertThrows(CorruptFileException.class,
+            () -> Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), readOnly),
+            context);
+        assertEquals(wal, e.file(), context);
+        assertEquals(ends[1], e.offset(), context + ": names the damaged record");
+        assertTrue(e.getMessage().contains("good record at offset " + ends[2]), e.getMessage());
+      }
+      assertEquals(bytes.length, Files.size(wal), context + ": nothing is truncated away");
+    }
+  }
+
+  @Test
+  void aDamagedLastRecordIsATornTail() throws IOException {
+    Path original = directory.resolve("original.mem");
+    long[] ends = writeBatches(original);
+    byte[] bytes = Files.readAllBytes(original);
+    for (long offset = ends[2]; offset < ends[3]; offset += 7) {
+      byte[] damaged = bytes.clone();
+      damaged[(int) offset] ^= 0x04;
+      Path wal = directory.resolve("flip-last-" + offset + ".mem");
+      Files.write(wal, damaged);
       Memtable recovered = Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
           false);
-      String context = "byte flipped at " + offset;
-      assertEquals(expectedAfter(1), MemtableTest.dump(recovered), context);
-      assertNull(recovered.get(bytes("c"), 9), context + ": nothing of the damaged record");
-      assertEquals(ends[1], Files.size(wal), context);
+      assertEquals(expectedAfter(2), MemtableTest.dump(recovered), "flipped at " + offset);
+      assertEquals(ends[2], Files.size(wal));
     }
   }
 
