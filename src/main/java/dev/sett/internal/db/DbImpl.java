@@ -130,7 +130,19 @@ public final class DbImpl implements DB, TxnContext {
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */
   public static DB open(Options options, boolean managed) {
-    StoreFiles files = new StoreFiles(options);
+    return open(options, managed, new StoreFiles(options));
+  }
+
+  /**
+   * Opens the store with every file operation going to {@code fileSystem}: the seam through which
+   * tests inject I/O errors, full disks and power loss.
+   */
+  public static DB open(Options options, boolean managed,
+      dev.sett.internal.fs.FileSystem fileSystem) {
+    return open(options, managed, new StoreFiles(options, fileSystem));
+  }
+
+  private static DB open(Options options, boolean managed, StoreFiles files) {
     // The levels ask for the discard timestamp once compactions run, after the oracle exists.
     java.util.concurrent.atomic.AtomicReference<Oracle> oracleHolder =
         new java.util.concurrent.atomic.AtomicReference<>();

@@ -38,8 +38,13 @@ final class StoreFiles {
   private final SplittableRandom random = new SplittableRandom();
 
   StoreFiles(Options options) {
+    this(options, options.inMemory() ? new InMemoryFileSystem() : FileSystem.defaultFileSystem());
+  }
+
+  /** A store whose every file operation goes to {@code fileSystem} (fault-injection tests). */
+  StoreFiles(Options options, FileSystem fileSystem) {
     this.options = options;
-    this.fileSystem = options.inMemory() ? new InMemoryFileSystem() : FileSystem.defaultFileSystem();
+    this.fileSystem = fileSystem;
     // An in-memory store has no directory; its private file system gets a name of its own.
     this.dir = options.inMemory()
         ? Path.of("/sett-in-memory").toAbsolutePath()
