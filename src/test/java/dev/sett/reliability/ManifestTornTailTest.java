@@ -8,7 +8,6 @@ import dev.sett.Options;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +20,6 @@ class ManifestTornTailTest {
   @TempDir
   Path dir;
 
-  @Disabled("Known bug, needs a fix in internal/manifest (ManifestReader), which issue 7 may not"
-      + " edit: a complete last record with a bad checksum is cut off as a torn tail, so a flip in"
-      + " the CREATE of the last flushed table drops that table (open then deletes its file as a"
-      + " leftover) and its data is lost without a report. Fix: a torn tail is only a record cut"
-      + " short by the end of the file (or an all-zero remainder); a complete record that fails its"
-      + " checksum is CorruptFileException, like WalReader's mid-file rule")
   @Test
   void aFlipInTheLastManifestRecordAfterACleanCloseIsNotSilentDataLoss() throws Exception {
     Options options = Options.builder(dir).numCompactors(0).build();

@@ -55,6 +55,7 @@ final class ManifestReader {
           ? Long.MAX_VALUE
           : ManifestFormat.readUnsignedInt(bytes, offset);
       if (payloadLength > remaining - RECORD_HEADER_SIZE) {
+        checkNotWholeWithDamagedLength(file, bytes, offset);
         checkNoWholeRecordAfter(file, bytes, offset);
         return offset;
       }
@@ -110,6 +111,34 @@ final class ManifestReader {
       throw new IOException("cannot open " + file + ": it was written with external magic "
           + found + " but this store was opened with external magic " + externalMagic
           + " (Options.externalMagic); it belongs to another application or version");
+    }
+  }
+
+  /**
+   * The record at {@code tornOffset} runs past the end of the file. If the bytes up to the end of
+   * the file are a whole record under its stored checksum once the length field says so, the
+   * record was complete and its length field is damaged: corruption, not a torn append (cutting
+   * it off would silently drop a durable change, such as the table of the last flush, whose WAL
+   * is already gone).
+   */
+  private static void checkNotWholeWithDamagedLength(Path file, byte[] bytes, int tornOffset)
+      throws CorruptFileException {
+    long remaining = bytes.length - (long) tornOffset - RECORD_HEADER_SIZE;
+    if (remaining < 0) {
+      return;
+    }
+    byte[] repaired = Arrays.copyOfRange(bytes, tornOffset, bytes.length);
+    int payloadLength = (int) remaining;
+    repaired[0] = (byte) payloadLength;
+    repaired[1] = (byte) (payloadLength >>> 8);
+    repaired[2] = (byte) (payloadLength >>> 16);
+    repaired[3] = (byte) (payloadLength >>> 24);
+    if (ManifestFormat.readInt(repaired, 4)
+        == ManifestFormat.recordChecksum(repaired, 0, payloadLength)) {
+      throw new CorruptFileException(file, tornOffset, "MANIFEST record length "
+          + ManifestFormat.readUnsignedInt(bytes, tornOffset) + " runs past the end of the file,"
+          + " but the record is whole with length " + payloadLength
+          + ": the length is damaged, not torn");
     }
   }
 
