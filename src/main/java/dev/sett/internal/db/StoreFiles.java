@@ -158,7 +158,7 @@ final class StoreFiles {
       Memtable memtable;
       try {
         memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
-            options.readOnly(), batch -> {
+            options.readOnly(), later.isEmpty(), batch -> {
               if (accept.test(batch)) {
                 return true;
               }

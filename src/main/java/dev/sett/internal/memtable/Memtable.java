@@ -109,10 +109,20 @@ public final class Memtable {
   public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
       RandomGenerator random, boolean readOnly, Predicate<List<KeyValue>> accept)
       throws IOException {
+    return recover(fileSystem, walPath, options, random, readOnly, true, accept);
+  }
+
+  /**
+   * As above; {@code newest} false says a newer WAL follows this one, so damage at its end is
+   * corruption rather than a torn tail (it was synced whole when the newer one began).
+   */
+  public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
+      RandomGenerator random, boolean readOnly, boolean newest,
+      Predicate<List<KeyValue>> accept) throws IOException {
     SkipList skipList = newSkipList(options, random);
     long[] maxVersion = {0};
     WalReader.ReplayResult replay = WalReader.replayAccepting(fileSystem, walPath, readOnly,
-        batch -> {
+        newest, batch -> {
           if (!accept.test(batch)) {
             return false;
           }

@@ -113,6 +113,16 @@ final class WalReader implements AutoCloseable {
    */
   static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
       Predicate<List<KeyValue>> accept) throws IOException {
+    return replayAccepting(fileSystem, path, readOnly, true, accept);
+  }
+
+  /**
+   * As {@link #replayAccepting(FileSystem, Path, boolean, Predicate)}; with {@code newest} false
+   * the WAL is known to have been synced and closed before a newer one was started (a rotation),
+   * so a crash cannot have torn its end: damage there is corruption, not a torn tail.
+   */
+  static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
+      boolean newest, Predicate<List<KeyValue>> accept) throws IOException {
     long records = 0;
     boolean refused = false;
     long memtableId;
@@ -133,6 +143,11 @@ final class WalReader implements AutoCloseable {
       validEnd = start;
       dropped = reader.fileSize() - validEnd;
       damage = refused ? "a transaction names value log data that was lost" : reader.damage();
+    }
+    if (dropped > 0 && !newest && !refused) {
+      throw new CorruptFileException(path, validEnd, "damaged record (" + damage + ") at the end"
+          + " of a WAL that a newer one follows: it was synced whole before the newer one began,"
+          + " so this is corruption, not the torn tail of a crash");
     }
     if (dropped > 0) {
       if (readOnly) {

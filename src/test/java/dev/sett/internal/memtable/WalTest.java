@@ -136,6 +136,22 @@ class WalTest {
   }
 
   @Test
+  void aTornTailInAWalThatANewerOneFollowsIsCorruption() throws IOException {
+    Path wal = directory.resolve("older.mem");
+    long[] ends = writeBatches(wal);
+    FILE_SYSTEM.truncate(wal, ends[2] + 3);
+    CorruptFileException e = assertThrows(CorruptFileException.class,
+        () -> Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false, false,
+            batch -> true));
+    assertEquals(ends[2], e.offset());
+    assertEquals(ends[2] + 3, Files.size(wal), "the evidence is left in place");
+    // The newest WAL may end torn: that is what a crash leaves.
+    Memtable recovered = Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
+        false, true, batch -> true);
+    assertEquals(expectedAfter(2), MemtableTest.dump(recovered));
+  }
+
+  @Test
   void aDamagedMiddleRecordIsCorruptionNotATornTail() throws IOException {
     Path original = directory.resolve("original.mem");
     long[] ends = writeBatches(original);
