@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  *       (read-write open) and drops every transaction whose pointers reach past it.
  * </ul>
  *
- * <p>As in the WAL ({@code docs/format/wal.md}), a bit flip in the middle of the last file cannot
- * be told apart from a torn tail by these rules in recovery mode, and loses the records after it;
- * issue 7 will distinguish the two and report the former as corruption.
+ * <p>As in the WAL ({@code docs/format/wal.md}), a crash can only tear the last transaction's
+ * records: in recovery mode a damaged record with a whole record after it is mid-file corruption,
+ * and {@link #next()} throws {@link CorruptFileException} instead of ending the good prefix.
  *
  * <p>Thread-safety: not thread-safe; one thread per scanner.
  */
@@ -67,6 +67,9 @@ public final class ValueLogScanner implements AutoCloseable {
    */
   public record RecoveryResult(long fileId, long validEnd, long records, TornTail tornTail) {
   }
+
+  /** How many bytes of candidate records the search for a good record after damage may check. */
+  static final long RESYNC_BUDGET = 256L << 20;
 
   private final ValueLogFile file;
   private final Mode mode;
@@ -191,11 +194,48 @@ public final class ValueLogScanner implements AutoCloseable {
     }
   }
 
-  private ValueLogRecord damaged(String reason) throws CorruptFileException {
+  private ValueLogRecord damaged(String reason) throws IOException {
     if (mode == Mode.SEALED) {
       throw new CorruptFileException(file.path(), position, reason);
     }
+    long good = findGoodRecordAfter(position);
+    if (good >= 0) {
+      throw new CorruptFileException(file.path(), position, "damaged value log record ("
+          + reason + ") followed by a good record at offset " + good
+          + ": mid-file corruption, not the torn tail of a crash");
+    }
     tornTail = new TornTail(position, size - position, reason);
     return null;
+  }
+
+  /**
+   * A crash can only tear the last transaction's records, which are written in one write. The
+   * offset of the first whole, checksummed record that starts after {@code damaged}, or -1: if
+   * there is one, the damage is not a torn tail. At most {@link #RESYNC_BUDGET} bytes of
+   * candidate records are checked, so arbitrary bytes cannot make the search slow.
+   */
+  private long findGoodRecordAfter(long damaged) throws IOException {
+    long budget = RESYNC_BUDGET;
+    byte[] header = new byte[ValueLogFormat.RECORD_HEADER_LENGTH];
+    for (long at = damaged + 1; at + ValueLogFormat.MIN_RECORD_LENGTH <= size; at++) {
+      file.readBytes(at, header);
+      long bodyLength = ValueLogFormat.storedBodyLength(header, 0);
+      if (bodyLength < ValueLogFormat.MIN_BODY_LENGTH
+          || bodyLength > size - at - ValueLogFormat.RECORD_HEADER_LENGTH) {
+        continue;
+      }
+      budget -= bodyLength;
+      if (budget < 0) {
+        return -1;
+      }
+      try {
+        file.readRecord(new ValuePointer(file.id(),
+            ValueLogFormat.RECORD_HEADER_LENGTH + bodyLength, at), true);
+        return at;
+      } catch (CorruptFileException notARecord) {
+        // keep looking
+      }
+    }
+    return -1;
   }
 }

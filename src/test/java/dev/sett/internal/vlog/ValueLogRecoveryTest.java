@@ -170,7 +170,7 @@ class ValueLogRecoveryTest {
    * the middle ends the good prefix like a torn tail; a sealed scan reports it as corruption.
    */
   @Test
-  void aMidFileBitFlipEndsRecoveryButIsCorruptionWhenSealed() throws IOException {
+  void aMidFileBitFlipIsCorruptionInRecoveryAndWhenSealed() throws IOException {
     byte[] flipped = whole.clone();
     flipped[(int) pointers.get(0).offset() + 20] ^= 0x01;
     replace(fileSystem, path, flipped);
@@ -184,11 +184,11 @@ class ValueLogRecoveryTest {
     } finally {
       file.release();
     }
-    ValueLogScanner.RecoveryResult result =
-        ValueLogScanner.recover(fileSystem, path, GOLDEN_FILE_ID, true);
-    assertEquals(ValueLogFormat.HEADER_LENGTH, result.validEnd());
-    assertEquals(0, result.records());
-    assertEquals(whole.length - ValueLogFormat.HEADER_LENGTH, result.tornTail().length());
+    // Good records follow the damaged one: not a torn tail but corruption, and nothing is cut.
+    CorruptFileException e = assertThrows(CorruptFileException.class,
+        () -> ValueLogScanner.recover(fileSystem, path, GOLDEN_FILE_ID, false));
+    assertEquals(ValueLogFormat.HEADER_LENGTH, e.offset());
+    assertEquals(whole.length, fileSystem.size(path));
   }
 
   @Test
