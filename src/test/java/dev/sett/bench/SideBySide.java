@@ -159,18 +159,21 @@ public final class SideBySide {
     return result;
   }
 
-  /** Waits until the engine reports no background work and disk writes have stayed still for a while. */
+  /**
+   * Waits until the engine reports no background work and the process has written less than
+   * 1 MiB for {@code --settle-ms} (a JFR recording, if one runs, keeps writing a little).
+   */
   private void settle(Engine engine) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + 600_000_000_000L;
-    long lastWritten = ProcIo.writeBytes();
-    long stillSince = System.nanoTime();
+    long windowStartBytes = ProcIo.writeBytes();
+    long windowStart = System.nanoTime();
     while (System.nanoTime() < deadline) {
       Thread.sleep(Math.min(250, Math.max(10, config.settleMillis / 4)));
       long written = ProcIo.writeBytes();
-      if (written != lastWritten || !engine.quiet()) {
-        lastWritten = written;
-        stillSince = System.nanoTime();
-      } else if (System.nanoTime() - stillSince >= config.settleMillis * 1_000_000L) {
+      if (written - windowStartBytes > (1 << 20) || !engine.quiet()) {
+        windowStartBytes = written;
+        windowStart = System.nanoTime();
+      } else if (System.nanoTime() - windowStart >= config.settleMillis * 1_000_000L) {
         return;
       }
     }
