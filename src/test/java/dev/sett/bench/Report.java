@@ -32,6 +32,9 @@ final class Report {
           "### %s keys × %,d B values (16-byte keys, fillrandom in batches of 1,000; %s reads on %d threads, %s absent-key reads, %,d seeks + %d keys)%n%n",
           count(run.keys()), run.valueSize(), count(config.reads >= 0 ? config.reads : run.keys()),
           config.threads, count(config.missing >= 0 ? config.missing : run.keys() / 5), config.seeks, config.seekKeys));
+      if (config.repeat > 1) {
+        text.append(String.format(Locale.ROOT, "Median of %d runs of each engine, taken round robin.%n%n", config.repeat));
+      }
       List<Result> results = run.results();
       text.append("| figure |");
       for (Result result : results) {

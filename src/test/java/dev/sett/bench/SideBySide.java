@@ -42,7 +42,8 @@ import javax.management.openmbean.CompositeData;
  * {@code --missing M} (= keys / 5), {@code --seeks 1000}, {@code --seek-keys 100},
  * {@code --engines sett,rocksdb,lmdb,leveldb}, {@code --dir D} (a temporary directory),
  * {@code --out D} (target/bench), {@code --settle-ms 2000} (how long disk writes must stay still
- * before the fill counts as settled).
+ * before the fill counts as settled), {@code --repeat R} (1: run every engine R times, round
+ * robin, and report the median of each figure).
  */
 public final class SideBySide {
   static final List<String> ALL_ENGINES = List.of("sett", "rocksdb", "lmdb", "leveldb");
@@ -69,10 +70,14 @@ public final class SideBySide {
     for (int r = 0; r < config.valueSizes.size(); r++) {
       long keys = config.keys.get(Math.min(r, config.keys.size() - 1));
       Workload workload = new Workload(keys, config.valueSizes.get(r));
-      List<Result> results = new ArrayList<>();
-      for (String engine : config.engines) {
-        results.add(run(engine, workload));
+      // Repetitions go round the engines, so a slow spell on a shared machine hits all of them.
+      Map<String, List<Result>> repeats = new LinkedHashMap<>();
+      for (int repeat = 0; repeat < config.repeat; repeat++) {
+        for (String engine : config.engines) {
+          repeats.computeIfAbsent(engine, e -> new ArrayList<>()).add(run(engine, workload));
+        }
       }
+      List<Result> results = repeats.values().stream().map(Result::median).toList();
       RunResult run = new RunResult(workload.keys, workload.valueSize, results);
       runs.add(run);
       String stem = "bench-" + Report.count(keys) + "x" + workload.valueSize;
@@ -120,7 +125,8 @@ public final class SideBySide {
       }
       long fillNanos = System.nanoTime() - start;
       result.fill = Rate.of(workload.keys, workload.logicalBytes(), fillNanos);
-      log.printf(Locale.ROOT, "   fillrandom   %s%n", result.fill);
+      log.printf(Locale.ROOT, "   fillrandom   %s%s%n", result.fill, engine instanceof SettEngine sett
+          && sett.splitsBatches() ? "  (batches of 1,000 passed the transaction limit: split by a WriteBatch)" : "");
 
       long settleStart = System.nanoTime();
       settle(engine);
@@ -256,6 +262,7 @@ public final class SideBySide {
     Path dir;
     Path out = Path.of("target", "bench");
     long settleMillis = 2000;
+    int repeat = 1;
 
     long reads(Workload workload) {
       return reads >= 0 ? reads : workload.keys;
@@ -288,6 +295,7 @@ public final class SideBySide {
           case "--dir" -> config.dir = Path.of(value);
           case "--out" -> config.out = Path.of(value);
           case "--settle-ms" -> config.settleMillis = Long.parseLong(value);
+          case "--repeat" -> config.repeat = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown flag " + flag);
         }
       }
@@ -327,7 +335,7 @@ public final class SideBySide {
     }
   }
 
-  /** What one engine measured in one run. */
+  /** What one engine measured in one run (or the medians of several). */
   static final class Result {
     String engine;
     Rate fill;
@@ -339,6 +347,34 @@ public final class SideBySide {
     double spaceAmplification;
     double settleSeconds;
     long peakHeapBytes;
+    int runs = 1;
+
+    /** Each figure's median over {@code results} (the upper median for an even count). */
+    static Result median(List<Result> results) {
+      Result median = new Result();
+      median.engine = results.get(0).engine;
+      median.runs = results.size();
+      median.fill = medianRate(results, r -> r.fill);
+      median.readRandom = medianRate(results, r -> r.readRandom);
+      median.readMissing = medianRate(results, r -> r.readMissing);
+      median.scan = medianRate(results, r -> r.scan);
+      median.seek = medianRate(results, r -> r.seek);
+      median.writeAmplification = medianOf(results, r -> r.writeAmplification);
+      median.spaceAmplification = medianOf(results, r -> r.spaceAmplification);
+      median.settleSeconds = medianOf(results, r -> r.settleSeconds);
+      median.peakHeapBytes = (long) medianOf(results, r -> r.peakHeapBytes);
+      return median;
+    }
+
+    private static Rate medianRate(List<Result> results, java.util.function.Function<Result, Rate> rate) {
+      List<Rate> rates = results.stream().map(rate).sorted(Comparator.comparingDouble(Rate::perSecond)).toList();
+      return rates.get(rates.size() / 2);
+    }
+
+    private static double medianOf(List<Result> results, java.util.function.ToDoubleFunction<Result> value) {
+      double[] values = results.stream().mapToDouble(value).sorted().toArray();
+      return values[values.length / 2];
+    }
   }
 
   /** The results of every engine for one (keys, value size) pair. */
