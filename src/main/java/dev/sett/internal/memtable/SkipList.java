@@ -38,7 +38,7 @@ import java.util.random.RandomGenerator;
  *       address and length never change once written.</li>
  *   <li>A node is fully written before the writer links it into any level: the key and the first
  *       value record into a byte chunk, then the node's words (value address, key address, key
- *       length, its own tower), all with plain stores. Each link is then stored with release
+ *       length, key prefix, its own tower), all with plain stores. Each link is then stored with release
  *       semantics and loaded with acquire semantics. A reader whose acquire load returns the node
  *       address therefore happens-after every one of those plain stores, in whichever chunk kind
  *       they went: it sees the node, its key and its value whole.</li>
@@ -72,12 +72,20 @@ final class SkipList {
   /** Value-record lengths, in byte chunks: plain access only. */
   private static final VarHandle INTS =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+  /** Key prefixes, read from keys the caller owns: plain access only. */
+  private static final VarHandle BIG_ENDIAN_LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   // Word indexes within a node.
   private static final int VALUE_ADDRESS = 0;
   private static final int KEY_ADDRESS = 1;
   private static final int KEY_LENGTH = 2;
-  private static final int TOWER = 3;
+  /**
+   * The first 8 bytes of the node's user key, big-endian, zero-padded: most comparisons are
+   * decided by it without loading the key bytes, which sit in another chunk (a cache miss).
+   */
+  private static final int KEY_PREFIX = 3;
+  private static final int TOWER = 4;
 
   private static final int VALUE_LENGTH_SIZE = 4;
 
@@ -138,6 +146,7 @@ final class SkipList {
     words[base + VALUE_ADDRESS] = valueAddress;
     words[base + KEY_ADDRESS] = keyAddress;
     words[base + KEY_LENGTH] = internalKey.length;
+    words[base + KEY_PREFIX] = userKeyPrefix(internalKey, 0, internalKey.length);
     for (int level = 0; level < nodeHeight; level++) {
       words[base + TOWER + level] = next(predecessors[level], level);
     }
@@ -262,11 +271,34 @@ final class SkipList {
 
   /** Compares the node's key with {@code key[offset, offset+length)}, as InternalKey.compare. */
   int compareKey(long node, byte[] key, int keyOffset, int keyLength) {
+    return compareKey(node, key, keyOffset, keyLength, userKeyPrefix(key, keyOffset, keyLength));
+  }
+
+  /** As {@link #compareKey(long, byte[], int, int)}, given {@code key}'s {@link #userKeyPrefix}. */
+  private int compareKey(long node, byte[] key, int keyOffset, int keyLength, long keyPrefix) {
     long[] words = arena.words(node);
     int base = Arena.offset(node);
+    // Zero-padded big-endian prefixes order as the user keys do whenever they differ.
+    int byPrefix = Long.compareUnsigned(words[base + KEY_PREFIX], keyPrefix);
+    if (byPrefix != 0) {
+      return byPrefix;
+    }
     long keyAddress = words[base + KEY_ADDRESS];
     return InternalKey.compare(arena.chunk(keyAddress), Arena.offset(keyAddress),
         (int) words[base + KEY_LENGTH], key, keyOffset, keyLength);
+  }
+
+  /** The first 8 bytes of internal key {@code key[offset, offset+length)}'s user key, big-endian, zero-padded. */
+  static long userKeyPrefix(byte[] key, int offset, int length) {
+    int userLength = length - InternalKey.SUFFIX_LENGTH;
+    if (userLength >= Long.BYTES) {
+      return (long) BIG_ENDIAN_LONGS.get(key, offset);
+    }
+    long prefix = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      prefix = prefix << 8 | (i < userLength ? key[offset + i] & 0xFF : 0);
+    }
+    return prefix;
   }
 
   // ---- Internals.
@@ -279,9 +311,10 @@ final class SkipList {
       long[] predecessorsOut) {
     long node = head;
     int level = height - 1;
+    long keyPrefix = userKeyPrefix(key, keyOffset, keyLength);
     while (true) {
       long next = next(node, level);
-      if (next != 0 && compareKey(next, key, keyOffset, keyLength) < 0) {
+      if (next != 0 && compareKey(next, key, keyOffset, keyLength, keyPrefix) < 0) {
         node = next;
       } else {
         if (predecessorsOut != null) {
@@ -299,9 +332,10 @@ final class SkipList {
   private long findLast(byte[] key, int keyOffset, int keyLength, boolean inclusive) {
     long node = head;
     int level = height - 1;
+    long keyPrefix = userKeyPrefix(key, keyOffset, keyLength);
     while (true) {
       long next = next(node, level);
-      int comparison = next == 0 ? 1 : compareKey(next, key, keyOffset, keyLength);
+      int comparison = next == 0 ? 1 : compareKey(next, key, keyOffset, keyLength, keyPrefix);
       if (comparison < 0 || (inclusive && comparison == 0)) {
         node = next;
       } else if (level == 0) {

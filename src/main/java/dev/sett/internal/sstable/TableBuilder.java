@@ -25,6 +25,11 @@ import java.util.Objects;
  * <p>Thread-safety: not thread-safe; one thread builds a table.
  */
 public final class TableBuilder {
+  /** Unprofitable compressions in a row after which most blocks are no longer tried. */
+  private static final int GIVE_UP_AFTER = 4;
+  /** While giving up, one block in this many is still tried, to notice data that compresses again. */
+  private static final int RETRY_EVERY = 16;
+
   private final TableOptions options;
   private final Compressor compressor;
   private final BlockWriter block = new BlockWriter();
@@ -41,6 +46,13 @@ public final class TableBuilder {
   private long uncompressedSize;
   private long staleDataSize;
   private boolean finished;
+  /**
+   * Blocks in a row whose compression did not pay. From {@link #GIVE_UP_AFTER} on, only every
+   * {@link #RETRY_EVERY}th block is tried: incompressible data (random or already compressed
+   * values) then costs one compression in 16 blocks instead of one per block.
+   */
+  private int unprofitableBlocks;
+  private int blocksSinceTry;
 
   /** A builder for one table; only the write-side options (block size, bloom, compression) matter. */
   public TableBuilder(TableOptions options) {
@@ -217,8 +229,16 @@ public final class TableBuilder {
     byte[] content = block.buffer();
     uncompressedSize += contentLength;
     long offset = TableFormat.HEADER_SIZE + blocks.size();
-    byte[] compressed = compressor.type() == CompressionType.NONE ? null
-        : compressor.compress(content, 0, contentLength);
+    boolean tryCompression = compressor.type() != CompressionType.NONE
+        && (unprofitableBlocks < GIVE_UP_AFTER || ++blocksSinceTry >= RETRY_EVERY);
+    byte[] compressed = null;
+    if (tryCompression) {
+      blocksSinceTry = 0;
+      compressed = compressor.compress(content, 0, contentLength);
+      boolean pays = Varint.length(contentLength) + compressed.length
+          <= contentLength - contentLength / 8;
+      unprofitableBlocks = pays ? 0 : unprofitableBlocks + 1;
+    }
     int storedLength;
     if (compressed != null && Varint.length(contentLength) + compressed.length
         <= contentLength - contentLength / 8) {

@@ -1,0 +1,60 @@
+package dev.sett.tool;
+
+import dev.sett.DB;
+import dev.sett.Options;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sett info --dir D}: what is in a store, like {@code badger info}: its files by kind,
+ * the value-log files, the levels and their tables, and the health of the MANIFEST (it replays,
+ * every table it lists is on disk, and no table file on disk is missing from it). The store is
+ * opened read-only, so {@code info} never changes it.
+ */
+@Command(name = "info", mixinStandardHelpOptions = true,
+    description = "Show the files, levels, tables and MANIFEST health of a store.")
+final class InfoCommand implements Callable<Integer> {
+  @Option(names = "--dir", required = true, description = "Directory of the store.")
+  Path dir;
+
+  @Option(names = {"-s", "--show-tables"}, arity = "0..1", description = "List every table.")
+  boolean showTables;
+
+  @picocli.CommandLine.Spec
+  private picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException("no store at " + dir + ": not a directory");
+    }
+    if (!Files.exists(dir.resolve("MANIFEST"))) {
+      throw new IllegalStateException("no store at " + dir + ": it has no MANIFEST");
+    }
+    Map<String, Long> filesBefore = files(dir);
+    try (DB db = DB.open(Options.builder(dir).readOnly(true).build())) {
+      Info.print(dir, filesBefore, db, showTables, spec.commandLine().getOut());
+    }
+    return 0;
+  }
+
+  private static Map<String, Long> files(Path dir) throws IOException {
+    Map<String, Long> files = new TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path path : (Iterable<Path>) list::iterator) {
+        if (Files.isRegularFile(path)) {
+          files.put(path.getFileName().toString(), Files.size(path));
+        }
+      }
+    }
+    return files;
+  }
+}
+

@@ -1,0 +1,112 @@
+package dev.sett.bench;
+
+import dev.sett.DB;
+import dev.sett.DbIterator;
+import dev.sett.Item;
+import dev.sett.IteratorOptions;
+import dev.sett.LevelInfo;
+import dev.sett.Options;
+import dev.sett.Txn;
+import dev.sett.TxnTooBigException;
+import dev.sett.WriteBatch;
+import java.nio.file.Path;
+
+/**
+ * Sett with {@code Options.builder(dir).build()}: its default options, whatever they are in the
+ * build being measured (so the value log counts as soon as the defaults route values to it).
+ * Each batch of 1,000 is one transaction, unless that passes Sett's transaction limit; then batches
+ * go through a {@link WriteBatch}, which splits them (and the log says so).
+ */
+final class SettEngine implements Engine {
+  private DB db;
+  private boolean splitBatches;
+
+  @Override
+  public String name() {
+    return "Sett";
+  }
+
+  @Override
+  public void open(Path dir, long logicalBytes) {
+    db = DB.open(Options.builder(dir).build());
+  }
+
+  @Override
+  public void writeBatch(byte[][] keys, byte[][] values, int count) {
+    if (!splitBatches) {
+      try {
+        db.update(txn -> {
+          for (int i = 0; i < count; i++) {
+            txn.set(keys[i], values[i]);
+          }
+        });
+        return;
+      } catch (TxnTooBigException e) {
+        // 1,000 large values (16 KiB: 16 MB) pass the transaction limit (15% of memTableSize, as
+        // Badger's): from now on write through a WriteBatch, which splits itself into transactions.
+        splitBatches = true;
+      }
+    }
+    try (WriteBatch batch = db.newWriteBatch()) {
+      for (int i = 0; i < count; i++) {
+        batch.set(keys[i], values[i]);
+      }
+      batch.flush();
+    }
+  }
+
+  /** Whether batches go through a WriteBatch because one transaction could not hold them. */
+  boolean splitsBatches() {
+    return splitBatches;
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    return db.get(key);
+  }
+
+  @Override
+  public long scan(PairCounter counter) {
+    long bytes = 0;
+    try (Txn txn = db.newTransaction(false);
+         DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
+      for (it.rewind(); it.valid(); it.next()) {
+        Item item = it.item();
+        bytes += item.key().length + item.value().length;
+        counter.pairs++;
+      }
+    }
+    return bytes;
+  }
+
+  @Override
+  public long seekAndRead(byte[] key, int count) {
+    long bytes = 0;
+    try (Txn txn = db.newTransaction(false);
+         DbIterator it = txn.newIterator(IteratorOptions.builder().prefetchSize(count).build())) {
+      int read = 0;
+      for (it.seek(key); it.valid() && read < count; it.next(), read++) {
+        Item item = it.item();
+        bytes += item.key().length + item.value().length;
+      }
+    }
+    return bytes;
+  }
+
+  @Override
+  public boolean quiet() {
+    for (LevelInfo level : db.levels()) {
+      if (level.score() >= 1.0 && level.level() < db.levels().size() - 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    if (db != null) {
+      db.close();
+    }
+  }
+}
