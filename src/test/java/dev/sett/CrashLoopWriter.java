@@ -62,7 +62,7 @@ public final class CrashLoopWriter {
   static Options options(Path dir, boolean syncWrites) {
     return Options.builder(dir).syncWrites(syncWrites).memTableSize(128 << 10)
         .baseTableSize(32 << 10).baseLevelSize(128 << 10).numLevelZeroTables(2)
-        .numLevelZeroTablesStall(6).numCompactors(2).build();
+        .numLevelZeroTablesStall(6).numCompactors(2).valueLogFileSize(1 << 20).build();
   }
 
   private static void maintain(DB db, long seed) {

@@ -52,7 +52,7 @@ class IoErrorTest {
   private static Options options(boolean syncWrites) {
     return Options.builder(DIR).syncWrites(syncWrites).memTableSize(64 << 10)
         .baseTableSize(16 << 10).baseLevelSize(64 << 10).numLevelZeroTables(2)
-        .numLevelZeroTablesStall(4).build();
+        .numLevelZeroTablesStall(4).valueThreshold(128).valueLogFileSize(1 << 20).build();
   }
 
   @ParameterizedTest

@@ -47,7 +47,7 @@ class PowerLossTest {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(new InMemoryFileSystem());
     Options options = Options.builder(DIR).syncWrites(syncWrites).memTableSize(64 << 10)
         .baseTableSize(16 << 10).baseLevelSize(64 << 10).numLevelZeroTables(2)
-        .numLevelZeroTablesStall(4).build();
+        .numLevelZeroTablesStall(4).valueThreshold(128).valueLogFileSize(1 << 20).build();
     long nextTxn = 0;
     int crashes = 0;
     for (int round = 0; round < ROUNDS; round++) {
