@@ -130,12 +130,8 @@ public final class ValueLog implements AutoCloseable {
       log.files.putAll(opened);
       log.deleted.addAll(deletedFiles);
       if (!options.readOnly()) {
-        try {
-          log.startFile(Math.max(lastId, maxDeleted(deletedFiles)) + 1);
-        } catch (IOException | RuntimeException e) {
-          log.releaseAll();
-          throw e;
-        }
+        // On failure the catch below releases the opened files (once: the log never owned them).
+        log.startFile(Math.max(lastId, maxDeleted(deletedFiles)) + 1);
       }
       return log;
     } catch (IOException | RuntimeException e) {
