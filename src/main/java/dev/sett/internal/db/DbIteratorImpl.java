@@ -40,6 +40,9 @@ final class DbIteratorImpl implements DbIterator {
   /** Items ahead of the cursor, the current one first; values read ahead when prefetching. */
   private final ArrayDeque<ItemImpl> buffered = new ArrayDeque<>();
   private final int lookahead;
+  /** The size of the next read-ahead batch; reset by seeks. */
+  private int batch = FIRST_BATCH;
+  private static final int FIRST_BATCH = 8;
   private boolean closed;
 
   DbIteratorImpl(TxnImpl txn, TxnContext context, IteratorOptions options,
@@ -66,6 +69,7 @@ final class DbIteratorImpl implements DbIterator {
   public void rewind() {
     checkOpen();
     buffered.clear();
+    batch = FIRST_BATCH;
     if (prefix != null && prefix.length > 0) {
       seekInternal(prefix);
     } else {
@@ -88,6 +92,7 @@ final class DbIteratorImpl implements DbIterator {
 
   private void seekInternal(byte[] key) {
     buffered.clear();
+    batch = FIRST_BATCH;
     if (!options.reverse()) {
       merged.seek(InternalKey.of(key, readTs));
     } else if (exactKey != null && Arrays.equals(key, exactKey)) {
@@ -173,9 +178,16 @@ final class DbIteratorImpl implements DbIterator {
    * scan reads the value log sequentially where it can instead of one random read per item.
    */
   private void refill() {
+    if (!buffered.isEmpty() && buffered.size() > 1) {
+      return; // read ahead in batches: only when the current item is the last one read
+    }
     List<ItemImpl> added = null;
+    // Batches grow from 8 up to prefetchSize, as OS readahead does: a seek that reads a few items
+    // does not pay for a hundred values it never looks at.
+    int target = Math.min(lookahead, batch);
+    batch = Math.min(lookahead, batch * 2);
     try {
-      while (buffered.size() < lookahead && cursorValid()) {
+      while (buffered.size() < target && cursorValid()) {
         ItemImpl item = new ItemImpl(itemKey, itemValue, nowSeconds, context.resolver());
         buffered.addLast(item);
         if (options.prefetchValues() && item.valueIsSeparated()) {

@@ -30,8 +30,18 @@ final class ItemImpl implements Item {
 
   /** Orders items by where their values sit in the value log: file, then offset. */
   static final java.util.Comparator<ItemImpl> VALUE_LOG_ORDER =
-      java.util.Comparator.comparing(item -> dev.sett.internal.vlog.ValuePointer.decode(
-          item.value.value(), 0));
+      java.util.Comparator.comparingLong(ItemImpl::valueLogPosition);
+
+  /** File id in the high 32 bits, offset in the low 32: the pointer's order as one long. */
+  private long valueLogPosition() {
+    byte[] pointer = value.value();
+    return (readU32(pointer, 0) << 32) | readU32(pointer, 8);
+  }
+
+  private static long readU32(byte[] source, int at) {
+    return (source[at] & 0xFFL) | (source[at + 1] & 0xFFL) << 8
+        | (source[at + 2] & 0xFFL) << 16 | (source[at + 3] & 0xFFL) << 24;
+  }
 
   /** Whether the value lives in the value log and has not been read yet. */
   boolean valueIsSeparated() {
