@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -406,9 +405,5 @@ class ValueLogTest {
         }
       }
     }
-  }
-
-  static boolean sameBytes(byte[] a, byte[] b) {
-    return Arrays.equals(a, b);
   }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -34,16 +33,16 @@ public final class ValueLogGcMeasure {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("sett-vlog-gc");
     double ratio = args.length > 2 ? Double.parseDouble(args[2]) : 0.5;
-    deleteRecursively(dir);
+    MeasureSupport.deleteRecursively(dir);
     long live = (long) keys * (16 + VALUE_SIZE);
     try (DB db = DB.open(Options.builder(dir).autoValueLogGC(false).build())) {
       for (int pass = 0; pass < 3; pass++) {
-        long writtenBefore = writeBytes();
+        long writtenBefore = MeasureSupport.writeBytes();
         long start = System.nanoTime();
         fill(db, keys, pass);
         long fillNanos = System.nanoTime() - start;
         settle(db);
-        long written = writeBytes() - writtenBefore;
+        long written = MeasureSupport.writeBytes() - writtenBefore;
         System.out.printf("pass %d: %,d keys in %.1f s (%,.0f ops/s); bytes written to disk /"
             + " logical bytes %.2f (with the compaction it caused); %s%n", pass + 1, keys,
             fillNanos / 1e9, keys / (fillNanos / 1e9), (double) written / live, describe(db, live));
@@ -77,7 +76,7 @@ public final class ValueLogGcMeasure {
       System.out.printf("after flatten, GC(%.2f): %d more files in %.1f s; %s%n", ratio, files,
           (System.nanoTime() - start) / 1e9, describe(db, live));
     }
-    deleteRecursively(dir);
+    MeasureSupport.deleteRecursively(dir);
   }
 
   private static void fill(DB db, int keys, int pass) {
@@ -123,25 +122,5 @@ public final class ValueLogGcMeasure {
       }
     }
     return files;
-  }
-
-  private static long writeBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-      if (line.startsWith("write_bytes:")) {
-        return Long.parseLong(line.substring("write_bytes:".length()).trim());
-      }
-    }
-    throw new IOException("no write_bytes in /proc/self/io");
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }

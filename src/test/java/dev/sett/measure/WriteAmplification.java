@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * Measures what compaction costs on the standard fill: N random keys of 16 bytes with 1 KiB
@@ -27,12 +25,12 @@ public final class WriteAmplification {
   public static void main(String[] args) throws Exception {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("sett-wamp");
-    deleteRecursively(dir);
+    MeasureSupport.deleteRecursively(dir);
     int valueSize = 1024;
     Random random = new Random(42);
     byte[] value = new byte[valueSize];
     long logical = (long) keys * (16 + valueSize);
-    long writtenBefore = writeBytes();
+    long writtenBefore = MeasureSupport.writeBytes();
     long start = System.nanoTime();
     try (DB db = DB.open(Options.builder(dir).build())) {
       for (int batch = 0; batch < keys; batch += 1000) {
@@ -65,30 +63,9 @@ public final class WriteAmplification {
       long disk = db.size().lsmBytes() + db.size().vlogBytes();
       System.out.printf("disk bytes / logical bytes: %.2f (%,d / %,d)%n", (double) disk / logical, disk, logical);
     }
-    long written = writeBytes() - writtenBefore;
+    long written = MeasureSupport.writeBytes() - writtenBefore;
     System.out.printf("bytes written to disk / logical bytes: %.2f (%,d / %,d), total %.1f s%n",
         (double) written / logical, written, logical, (System.nanoTime() - start) / 1e9);
-    deleteRecursively(dir);
-  }
-
-  /** write_bytes of /proc/self/io: bytes this process caused to be written to storage. */
-  private static long writeBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-      if (line.startsWith("write_bytes:")) {
-        return Long.parseLong(line.substring("write_bytes:".length()).trim());
-      }
-    }
-    throw new IOException("no write_bytes in /proc/self/io");
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(path);
-      }
-    }
+    MeasureSupport.deleteRecursively(dir);
   }
 }

@@ -17,7 +17,6 @@ import dev.sett.Txn;
 import dev.sett.WriteBatch;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.key.InternalKey;
-import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
@@ -29,7 +28,6 @@ import dev.sett.internal.sstable.Table;
 import dev.sett.internal.txn.Oracle;
 import dev.sett.internal.vlog.ValueLog;
 import dev.sett.internal.vlog.ValueLogOptions;
-import dev.sett.internal.vlog.ValuePointer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -106,7 +104,7 @@ public final class DbImpl implements DB, TxnContext {
           name + "-writer");
       this.flusher = new Flusher(memtables, levels, stickyError, name + "-flusher");
     }
-    this.writeGate = new WriteGate(this::checkOpen, pipeline, memtables, files, stickyError);
+    this.writeGate = new WriteGate(this::checkOpen, pipeline, memtables, stickyError);
     if (pipeline != null && valueLog != null) {
       this.valueLogGc = new ValueLogGc(valueLog, manifest, pipeline, writeGate, this::lookup,
           new ValueLogGc.Surfacer() {
@@ -169,7 +167,7 @@ public final class DbImpl implements DB, TxnContext {
       }
       ValueLog.Recovery lostAt = recovery;
       List<Memtable> recovered = files.recoverMemtables(
-          batch -> lostAt == null || !losesValues(batch, lostAt));
+          batch -> lostAt == null || !lostAt.losesValues(batch));
       Memtables memtables = new Memtables(options.numMemtables());
       Memtable first = options.readOnly() ? null : files.newMemtable();
       memtables.initialize(first, recovered);
@@ -196,24 +194,6 @@ public final class DbImpl implements DB, TxnContext {
       }
       throw (RuntimeException) e;
     }
-  }
-
-  /**
-   * Whether a replayed transaction names a value the value log lost in the crash (its file's tail
-   * was torn): such a transaction, and every later one, must not come back.
-   */
-  private static boolean losesValues(List<KeyValue> batch, ValueLog.Recovery recovery) {
-    for (KeyValue entry : batch) {
-      ValueStruct value = entry.value();
-      if (ValueResolver.isPointer(value) && value.value().length == ValuePointer.ENCODED_LENGTH
-          && recovery.lost(ValuePointer.decode(value.value(), 0))) {
-        LOG.warn("dropping the transaction of {} and every later one: its value lies past the"
-            + " end of what value log file {} kept ({} bytes)",
-            InternalKey.toString(entry.key()), recovery.fileId(), recovery.validEnd());
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void closeQuietly(AutoCloseable resource, Throwable primary) {
@@ -535,17 +515,8 @@ public final class DbImpl implements DB, TxnContext {
     checkWritable();
     writeGate.withWritesBlocked(() -> {
       levels.dropAll();
-      if (valueLog != null) {
-        WritePipeline.await(pipeline.submitTask(writer -> {
-          // Recorded first: a crash before the files go must not leave them unaccounted for.
-          var deleted = dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder();
-          for (ValueLog.FileInfo file : valueLog.files()) {
-            deleted.addDeletedVlogFiles((int) file.id());
-          }
-          manifest.apply(deleted.build());
-          valueLog.deleteAll();
-          valueThreshold.reset();
-        }));
+      if (valueLogGc != null) {
+        valueLogGc.dropAll(valueThreshold);
       }
     });
   }

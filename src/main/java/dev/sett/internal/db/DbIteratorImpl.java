@@ -7,10 +7,12 @@ import dev.sett.internal.iter.MergeIterator;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.vlog.ValuePointer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns the merged stream of internal keys (every version of every key, from every source) into
@@ -181,7 +183,7 @@ final class DbIteratorImpl implements DbIterator {
     if (!buffered.isEmpty() && buffered.size() > 1) {
       return; // read ahead in batches: only when the current item is the last one read
     }
-    List<ItemImpl> added = null;
+    List<Map.Entry<ValuePointer, ItemImpl>> unread = null;
     // Batches grow from 8 up to prefetchSize, as OS readahead does: a seek that reads a few items
     // does not pay for a hundred values it never looks at.
     int target = Math.min(lookahead, batch);
@@ -190,19 +192,20 @@ final class DbIteratorImpl implements DbIterator {
       while (buffered.size() < target && cursorValid()) {
         ItemImpl item = new ItemImpl(itemKey, itemValue, nowSeconds, context.resolver());
         buffered.addLast(item);
-        if (options.prefetchValues() && item.valueIsSeparated()) {
-          if (added == null) {
-            added = new ArrayList<>();
+        ValuePointer pointer = options.prefetchValues() ? item.unreadPointer() : null;
+        if (pointer != null) {
+          if (unread == null) {
+            unread = new ArrayList<>();
           }
-          added.add(item);
+          unread.add(Map.entry(pointer, item));
         }
         advanceCursor();
       }
-      if (added != null) {
-        added.sort(ItemImpl.VALUE_LOG_ORDER);
-        for (ItemImpl item : added) {
+      if (unread != null) {
+        unread.sort(Map.Entry.comparingByKey()); // file, then offset: the order they were written
+        for (Map.Entry<ValuePointer, ItemImpl> entry : unread) {
           try {
-            item.prefetch();
+            entry.getValue().prefetch();
           } catch (RuntimeException e) {
             // Not lost: the item stays unread, and its value() reads again and throws.
           }

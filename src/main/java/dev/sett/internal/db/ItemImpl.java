@@ -4,6 +4,7 @@ import dev.sett.Item;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
+import dev.sett.internal.vlog.ValuePointer;
 
 /**
  * An {@link Item}; the arrays it hands out are copies. A value that lives in the value log is read
@@ -28,25 +29,9 @@ final class ItemImpl implements Item {
     this.resolved = ValueResolver.isPointer(value) ? null : value;
   }
 
-  /** Orders items by where their values sit in the value log: file, then offset. */
-  static final java.util.Comparator<ItemImpl> VALUE_LOG_ORDER =
-      java.util.Comparator.comparingLong(ItemImpl::valueLogPosition);
-
-  /** File id in the high 32 bits, offset in the low 32: the pointer's order as one long. */
-  private long valueLogPosition() {
-    byte[] pointer = value.value();
-    return (readU32(pointer, 0) << 32) | readU32(pointer, 8);
-  }
-
-  private static long readU32(byte[] source, int at) {
-    return (source[at] & 0xFFL) | (source[at + 1] & 0xFFL) << 8
-        | (source[at + 2] & 0xFFL) << 16 | (source[at + 3] & 0xFFL) << 24;
-  }
-
-  /** Whether the value lives in the value log and has not been read yet. */
-  boolean valueIsSeparated() {
-    return resolved == null && value.value().length
-        == dev.sett.internal.vlog.ValuePointer.ENCODED_LENGTH;
+  /** Where the value sits in the value log, if it lives there and was not read yet; else null. */
+  ValuePointer unreadPointer() {
+    return resolved == null ? ValuePointer.of(value) : null;
   }
 
   /** The key itself, not a copy: for the iterator's own checks. */

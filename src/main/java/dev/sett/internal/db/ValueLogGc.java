@@ -14,12 +14,7 @@ import dev.sett.internal.vlog.ValueLogRecord;
 import dev.sett.internal.vlog.ValueLogScanner;
 import dev.sett.internal.vlog.ValuePointer;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.metrics.LongCounter;
-import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,7 +68,6 @@ final class ValueLogGc implements AutoCloseable {
   private static final long BATCH_BYTES = 4L << 20;
   private static final long AUTO_INTERVAL_MILLIS = 1000;
   private static final long AUTO_BACKOFF_MILLIS = 10_000;
-  private static final AttributeKey<Long> FILE = AttributeKey.longKey("sett.vlog.file");
 
   /** What a run did with one file. */
   record FileResult(long fileId, boolean collected, long recordsRead, long bytesRead,
@@ -129,11 +123,7 @@ final class ValueLogGc implements AutoCloseable {
   private final Thread autoThread;
   private final Object autoSignal = new Object();
   private volatile boolean closing;
-  private final Tracer tracer;
-  private final LongCounter runs;
-  private final LongCounter bytesRewritten;
-  private final LongCounter bytesFreed;
-  private volatile FileResult lastResult;
+  private final ValueLogGcTelemetry telemetry;
   /**
    * Files passed over because a reader pinned them, with the discard timestamp and garbage count
    * of that moment: they are not scanned again until one of the two has changed.
@@ -153,14 +143,7 @@ final class ValueLogGc implements AutoCloseable {
     this.discardTs = discardTs;
     this.numVersionsToKeep = numVersionsToKeep;
     this.autoRatio = autoRatio;
-    this.tracer = openTelemetry.getTracer("dev.sett");
-    Meter meter = openTelemetry.getMeter("dev.sett");
-    this.runs = meter.counterBuilder("sett.vlog.gc.files").setDescription(
-        "value log files collected by GC").build();
-    this.bytesRewritten = meter.counterBuilder("sett.vlog.gc.bytes_rewritten").setUnit("By")
-        .setDescription("bytes of live records value log GC wrote again").build();
-    this.bytesFreed = meter.counterBuilder("sett.vlog.gc.bytes_freed").setUnit("By")
-        .setDescription("bytes of value log files GC deleted").build();
+    this.telemetry = new ValueLogGcTelemetry(openTelemetry);
     if (auto) {
       this.autoThread = new Thread(this::autoLoop, threadName);
       this.autoThread.setDaemon(true);
@@ -173,18 +156,6 @@ final class ValueLogGc implements AutoCloseable {
     if (autoThread != null) {
       autoThread.start();
     }
-  }
-
-  /** Wakes the background GC: a compaction may just have recorded garbage. */
-  void nudge() {
-    synchronized (autoSignal) {
-      autoSignal.notifyAll();
-    }
-  }
-
-  /** What the last file collection did, or null. */
-  FileResult lastResult() {
-    return lastResult;
   }
 
   /**
@@ -287,8 +258,7 @@ final class ValueLogGc implements AutoCloseable {
     if (file == null) {
       return null;
     }
-    Span span = tracer.spanBuilder("sett.vlog.gc").startSpan();
-    span.setAttribute(FILE, fileId);
+    Span span = telemetry.start(fileId);
     long start = System.nanoTime();
     long size = file.size();
     long recordsRead = 0;
@@ -323,48 +293,52 @@ final class ValueLogGc implements AutoCloseable {
       }
       // The rewrites must be durable before the only other copy goes.
       onWriter(WritePipeline.Writer::sync);
-      manifest.apply(ManifestChangeSet.newBuilder().addDeletedVlogFiles((int) fileId).build());
+      recordDeleted(List.of(fileId));
       valueLog.delete(fileId);
       FileResult result = new FileResult(fileId, true, recordsRead, bytesRead,
           rewrite.recordsWritten, rewrite.bytesWritten, size);
-      finish(span, result, start);
+      telemetry.finished(span, result, null, start);
       return result;
     } catch (IOException | RuntimeException e) {
-      span.recordException(e);
-      span.setStatus(StatusCode.ERROR);
-      span.end();
+      telemetry.failed(span, e);
       throw e;
     }
   }
 
   private FileResult passOver(Span span, long fileId, long recordsRead, long bytesRead,
       Rewrite rewrite, long start, String reason) {
-    LOG.debug("value log GC passes over file {}: {}", fileId, reason);
     passedOver.put(fileId, new long[] {discardTs.getAsLong(),
         manifest.vlogDiscards().getOrDefault(fileId, 0L)});
     FileResult result = new FileResult(fileId, false, recordsRead, bytesRead,
         rewrite.recordsWritten, rewrite.bytesWritten, 0);
-    span.setAttribute("sett.vlog.gc.pinned", reason);
-    finish(span, result, start);
+    telemetry.finished(span, result, reason, start);
     return result;
   }
 
-  private void finish(Span span, FileResult result, long start) {
-    lastResult = result;
-    span.setAttribute("sett.vlog.gc.collected", result.collected());
-    span.setAttribute("sett.vlog.gc.bytes_read", result.bytesRead());
-    span.setAttribute("sett.vlog.gc.bytes_rewritten", result.bytesRewritten());
-    span.setAttribute("sett.vlog.gc.bytes_freed", result.bytesFreed());
-    span.end();
-    bytesRewritten.add(result.bytesRewritten());
-    if (result.collected()) {
-      runs.add(1);
-      bytesFreed.add(result.bytesFreed());
-      LOG.info("value log GC collected file {}: {} records read, {} rewritten ({} bytes), {}"
-          + " bytes freed in {} ms", result.fileId(), result.recordsRead(),
-          result.recordsRewritten(), result.bytesRewritten(), result.bytesFreed(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    }
+  /**
+   * Deletes every value log file and starts a new one (dropAll: the tables are already gone). On
+   * the writer thread, with commits held back.
+   */
+  void dropAll(ValueThreshold threshold) throws IOException {
+    WritePipeline.await(pipeline.submitTask(writer -> {
+      List<Long> ids = new ArrayList<>();
+      for (ValueLog.FileInfo file : valueLog.files()) {
+        ids.add(file.id());
+      }
+      recordDeleted(ids);
+      valueLog.deleteAll();
+      threshold.reset();
+    }));
+  }
+
+  /**
+   * Records files as deleted in the MANIFEST, ending their statistics. Always before the files
+   * go: a crash in between must not leave files that nothing accounts for (open deletes them).
+   */
+  private void recordDeleted(List<Long> fileIds) throws IOException {
+    ManifestChangeSet.Builder deleted = ManifestChangeSet.newBuilder();
+    fileIds.forEach(id -> deleted.addDeletedVlogFiles((int) (long) id));
+    manifest.apply(deleted.build());
   }
 
   /** Whether the record of {@code internalKey} at {@code pointer} is dead, live or pinned. */
@@ -399,8 +373,7 @@ final class ValueLogGc implements AutoCloseable {
   }
 
   private static boolean pointsAt(ValueStruct entry, ValuePointer pointer) {
-    return ValueResolver.isPointer(entry) && entry.value().length == ValuePointer.ENCODED_LENGTH
-        && ValuePointer.decode(entry.value(), 0).equals(pointer);
+    return pointer.equals(ValuePointer.of(entry));
   }
 
   /** A batch of live records to write again, checked and written on the writer thread. */
@@ -502,7 +475,9 @@ final class ValueLogGc implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    nudge();
+    synchronized (autoSignal) {
+      autoSignal.notifyAll();
+    }
     if (autoThread != null && autoThread.isAlive()) {
       Uninterruptibly.join(autoThread);
     }

@@ -101,8 +101,8 @@ final class ValueResolver {
 
   private ValueStruct fromRecord(byte[] userKey, ValueStruct entry, ValuePointer pointer,
       ValueLogRecord record) {
-    byte[] expectedKey = InternalKey.of(userKey, entry.version());
-    if (!Arrays.equals(record.key(), expectedKey)) {
+    if (!InternalKey.hasUserKey(record.key(), userKey)
+        || InternalKey.version(record.key()) != entry.version()) {
       throw new CorruptionException("the value pointer of key " + printable(userKey)
           + " at version " + entry.version() + " names a record of "
           + InternalKey.toString(record.key()), valueLog.path(pointer.fileId()), pointer.offset(),
@@ -126,13 +126,13 @@ final class ValueResolver {
   }
 
   private static ValuePointer pointer(byte[] userKey, ValueStruct value) {
-    byte[] encoded = value.value();
-    if (encoded.length != ValuePointer.ENCODED_LENGTH) {
+    ValuePointer pointer = ValuePointer.of(value);
+    if (pointer == null) {
       throw new CorruptionException("the value pointer of key " + printable(userKey)
-          + " at version " + value.version() + " has " + encoded.length + " bytes, not "
+          + " at version " + value.version() + " has " + value.value().length + " bytes, not "
           + ValuePointer.ENCODED_LENGTH, null, 0, null);
     }
-    return ValuePointer.decode(encoded, 0);
+    return pointer;
   }
 
   private static String printable(byte[] userKey) {

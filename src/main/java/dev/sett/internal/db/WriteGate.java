@@ -1,7 +1,6 @@
 package dev.sett.internal.db;
 
 import dev.sett.SettException;
-import dev.sett.internal.memtable.Memtable;
 import java.io.IOException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -27,15 +26,13 @@ final class WriteGate {
   private final Runnable checkOpen;
   private final WritePipeline pipeline;
   private final Memtables memtables;
-  private final StoreFiles files;
   private final StickyError stickyError;
 
-  WriteGate(Runnable checkOpen, WritePipeline pipeline, Memtables memtables, StoreFiles files,
+  WriteGate(Runnable checkOpen, WritePipeline pipeline, Memtables memtables,
       StickyError stickyError) {
     this.checkOpen = checkOpen;
     this.pipeline = pipeline;
     this.memtables = memtables;
-    this.files = files;
     this.stickyError = stickyError;
   }
 
@@ -74,18 +71,11 @@ final class WriteGate {
   }
 
   /**
-   * Seals the mutable memtable (if it holds anything) and waits until all are flushed. Safe from
-   * this thread only because the write side is held and the writer is idle.
+   * Has the writer seal the mutable memtable (if it holds anything), as it seals a full one, and
+   * waits until every memtable is flushed.
    */
   private void flushMemtables() throws IOException, InterruptedException {
-    Memtable mutable = memtables.mutable();
-    if (mutable != null && !mutable.isEmpty()) {
-      // Through the writer: the values the memtable points to reach the disk before its WAL is
-      // sealed, as at every rotation.
-      WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sync));
-      mutable.closeWal();
-      memtables.rotate(files.newMemtable());
-    }
+    WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sealMutable));
     memtables.awaitFlushed();
     stickyError.throwIfSet();
   }

@@ -8,9 +8,7 @@ import dev.sett.internal.txn.Oracle;
 import dev.sett.internal.vlog.ValueLog;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -72,8 +70,14 @@ final class WritePipeline {
      */
     void write(List<KeyValue> entries) throws IOException, InterruptedException;
 
-    /** Forces the value log and the mutable memtable's WAL to disk. */
+    /**
+     * Forces the value log and the mutable memtable's WAL to disk (a sealed memtable's WAL was
+     * forced when it was sealed).
+     */
     void sync() throws IOException;
+
+    /** Seals the mutable memtable for flushing, unless it is empty, and starts a new one. */
+    void sealMutable() throws IOException, InterruptedException;
 
     /** The value log, or null when the store has none. */
     ValueLog valueLog();
@@ -247,11 +251,10 @@ final class WritePipeline {
   }
 
   private void writeGroup(List<Request> group) {
-    Map<Memtable, Boolean> touched = new IdentityHashMap<>();
     int written = 0;
     try {
       stickyError.throwIfSet();
-      WriterImpl writer = new WriterImpl(touched);
+      WriterImpl writer = new WriterImpl();
       for (Request request : group) {
         if (request.task() != null) {
           runTask(request, writer);
@@ -261,7 +264,7 @@ final class WritePipeline {
         written++;
       }
       if (syncWrites) {
-        writer.syncTouched();
+        writer.sync(); // once for the group
       }
     } catch (IOException | RuntimeException | InterruptedException e) {
       if (e instanceof InterruptedException) {
@@ -303,37 +306,25 @@ final class WritePipeline {
 
   /** The writer's operations, for commits and {@link WriterTask}s alike. */
   private final class WriterImpl implements Writer {
-    private final Map<Memtable, Boolean> touched;
-
-    WriterImpl(Map<Memtable, Boolean> touched) {
-      this.touched = touched;
-    }
-
     @Override
     public void write(List<KeyValue> entries) throws IOException, InterruptedException {
-      Memtable memtable = memtableWithRoom();
-      memtable.write(separation.separate(entries));
-      touched.put(memtable, Boolean.TRUE);
+      memtableWithRoom().write(separation.separate(entries));
     }
 
-    /** Forces the value log, then every WAL this group wrote to: values before pointers. */
-    void syncTouched() throws IOException {
-      if (separation.valueLog() != null) {
-        separation.valueLog().sync();
-      }
-      for (Memtable memtable : touched.keySet()) {
-        memtable.sync();
-      }
-    }
-
+    /** Values before the pointers to them: the value log first, then the WAL. */
     @Override
     public void sync() throws IOException {
       if (separation.valueLog() != null) {
         separation.valueLog().sync();
       }
       memtables.mutable().sync();
-      for (Memtable memtable : touched.keySet()) {
-        memtable.sync();
+    }
+
+    @Override
+    public void sealMutable() throws IOException, InterruptedException {
+      Memtable mutable = memtables.mutable();
+      if (!mutable.isEmpty()) {
+        seal(mutable);
       }
     }
 
@@ -381,17 +372,17 @@ final class WritePipeline {
   /** The mutable memtable, rotated first if it is full (waiting if the flusher is behind). */
   private Memtable memtableWithRoom() throws IOException, InterruptedException {
     Memtable memtable = memtables.mutable();
-    if (!memtable.isFull()) {
-      return memtable;
-    }
+    return memtable.isFull() ? seal(memtable) : memtable;
+  }
+
+  /**
+   * Seals {@code memtable}, the mutable one, and makes a new one mutable (waiting if the flusher
+   * is behind). The sealed memtable becomes a table that may outlive this process's page cache,
+   * so the values its pointers name are forced first; closing its WAL forces the WAL.
+   */
+  private Memtable seal(Memtable memtable) throws IOException, InterruptedException {
     if (separation.valueLog() != null) {
-      // The sealed memtable becomes a table that may outlive this process's page cache: the
-      // values its pointers name must be on disk before its WAL is sealed.
       separation.valueLog().sync();
-    }
-    if (syncWrites) {
-      // Requests of the current group may already sit in this WAL; force them before sealing it.
-      memtable.sync();
     }
     memtable.closeWal();
     Memtable next = memtableFactory.newMemtable();

@@ -1,6 +1,5 @@
 package dev.sett.internal.lsm;
 
-import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.vlog.ValuePointer;
 import java.util.Map;
@@ -21,15 +20,8 @@ final class VlogDiscards {
 
   /** Counts {@code value} as garbage if it is a value pointer. */
   void dropped(ValueStruct value) {
-    if ((value.meta() & Meta.VALUE_POINTER) == 0) {
-      return;
-    }
-    byte[] encoded = value.value();
-    if (encoded.length != ValuePointer.ENCODED_LENGTH) {
-      return; // not a pointer Sett wrote; reads of it report the damage
-    }
-    ValuePointer pointer = ValuePointer.decode(encoded, 0);
-    if (!pointer.isNone()) {
+    ValuePointer pointer = ValuePointer.of(value); // null for a malformed one: reads report it
+    if (pointer != null && !pointer.isNone()) {
       bytesByFile.computeIfAbsent(pointer.fileId(), id -> new LongAdder()).add(pointer.length());
     }
   }

@@ -2,6 +2,7 @@ package dev.sett.internal.vlog;
 
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,6 +50,23 @@ public final class ValueLog implements AutoCloseable {
     /** Whether {@code pointer} names bytes that did not survive the crash. */
     public boolean lost(ValuePointer pointer) {
       return pointer.fileId() > fileId || (pointer.fileId() == fileId && pointer.end() > validEnd);
+    }
+
+    /**
+     * Whether a replayed transaction names a value lost in the crash: such a transaction, and
+     * every later one, must not come back (WAL replay refuses it).
+     */
+    public boolean losesValues(List<KeyValue> transaction) {
+      for (KeyValue entry : transaction) {
+        ValuePointer pointer = ValuePointer.of(entry.value());
+        if (pointer != null && lost(pointer)) {
+          LOG.warn("dropping the transaction of {} and every later one: its value lies past the"
+              + " end of what value log file {} kept ({} bytes)",
+              InternalKey.toString(entry.key()), fileId, validEnd);
+          return true;
+        }
+      }
+      return false;
     }
   }
 

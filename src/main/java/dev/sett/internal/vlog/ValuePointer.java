@@ -1,5 +1,8 @@
 package dev.sett.internal.vlog;
 
+import dev.sett.internal.key.Meta;
+import dev.sett.internal.key.ValueStruct;
+
 /**
  * Where a value lives in the value log: the file, the byte offset of its record and the record's
  * whole length (header and body). An LSM entry whose meta has {@code Meta.VALUE_POINTER} holds the
@@ -57,6 +60,16 @@ public record ValuePointer(long fileId, long length, long offset)
     writeU32(destination, at + 4, length);
     writeU32(destination, at + 8, offset);
     return at + ENCODED_LENGTH;
+  }
+
+  /**
+   * The pointer an LSM entry holds in place of its value, or null when the entry holds its value
+   * (no {@link Meta#VALUE_POINTER} bit) or its value is not a 12-byte pointer.
+   */
+  public static ValuePointer of(ValueStruct entry) {
+    byte[] encoded = entry.value();
+    return (entry.meta() & Meta.VALUE_POINTER) != 0 && encoded.length == ENCODED_LENGTH
+        ? decode(encoded, 0) : null;
   }
 
   /** Decodes a pointer from exactly 12 bytes. */
