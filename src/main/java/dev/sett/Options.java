@@ -57,6 +57,9 @@ public final class Options {
   /** The longest key a transaction accepts, in bytes. */
   private static final int MAX_KEY_SIZE = 65_000;
 
+  /** Badger's default data key lifetime. */
+  private static final Duration DEFAULT_KEY_ROTATION = Duration.ofDays(10);
+
   private final Path dir;
   private final Path valueDir;
   private final boolean syncWrites;
@@ -653,7 +656,7 @@ public final class Options {
     private boolean verifyValueChecksum = true;
     private ChecksumVerification checksumVerification = ChecksumVerification.ON_BLOCK_READ;
     private byte[] encryptionKey = new byte[0];
-    private Duration encryptionKeyRotation = Duration.ofDays(10);
+    private Duration encryptionKeyRotation = DEFAULT_KEY_ROTATION;
     private int namespaceOffset = -1;
     private int externalMagic = 0;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
@@ -1012,7 +1015,8 @@ public final class Options {
     /**
      * Size in bytes of a cache of table indexes and bloom filters, for stores whose indexes should
      * not all stay in memory. 0 (the default) means no such cache: every open table keeps its own
-     * index and filter. At least 0.
+     * index and filter. At least 0. <b>Not available yet:</b> {@link #build()} refuses any other
+     * value than 0.
      *
      * @param indexCacheSize bytes, at least 0
      * @return this builder
@@ -1172,6 +1176,9 @@ public final class Options {
      * must always be opened with the key it was created with; another key gives
      * {@link EncryptionKeyMismatchException}. The array is copied.
      *
+     * <p><b>Not available yet:</b> {@link #build()} refuses a non-empty key, so that no store
+     * believed to be encrypted holds plaintext.
+     *
      * @param encryptionKey 16, 24 or 32 bytes; null or empty for none
      * @return this builder
      */
@@ -1190,7 +1197,8 @@ public final class Options {
     /**
      * How long a data key encrypts new data before a fresh one replaces it. Only new data uses
      * the new key; older keys stay in the key registry for what they encrypted. Default 10 days;
-     * at least 1 second.
+     * at least 1 second. <b>Not available yet:</b> {@link #build()} refuses any other value than
+     * the default.
      *
      * @param encryptionKeyRotation at least 1 second
      * @return this builder
@@ -1207,7 +1215,8 @@ public final class Options {
      * Turns namespaces on: the 8 bytes of a key from this offset, read as a big-endian unsigned
      * number, are its namespace, and {@link DB#banNamespace(long)} makes every key of a namespace
      * unreadable and unwritable. A key shorter than {@code offset + 8} bytes belongs to no
-     * namespace. -1 (the default) turns namespaces off.
+     * namespace. -1 (the default) turns namespaces off. <b>Not available yet:</b> {@link #build()}
+     * refuses any other value.
      *
      * @param namespaceOffset -1, or an offset in [0, 64992] (a key is at most 65,000 bytes)
      * @return this builder
@@ -1273,10 +1282,26 @@ public final class Options {
      *
      * {@link Options#valueDir()} defaults to the directory.
      *
+     * <p>Options whose feature is not built yet are refused rather than accepted and ignored:
+     * a store given an {@link #encryptionKey} would otherwise hold plaintext on disk, and a
+     * {@link #namespaceOffset} would ban nothing. Until they are built, setting
+     * {@link #encryptionKey}, {@link #encryptionKeyRotation}, {@link #namespaceOffset} or
+     * {@link #indexCacheSize} to anything but its default makes {@code build()} throw
+     * {@link UnsupportedOperationException} naming the option.
+     *
      * @return the options
      * @throws IllegalArgumentException naming the option that breaks a rule
+     * @throws UnsupportedOperationException naming an option whose feature is not built yet
      */
     public Options build() {
+      refuseUnbuilt("encryptionKey", encryptionKey.length != 0,
+          "encryption at rest is not built yet, and the store would hold plaintext on disk");
+      refuseUnbuilt("encryptionKeyRotation", !encryptionKeyRotation.equals(DEFAULT_KEY_ROTATION),
+          "encryption at rest is not built yet");
+      refuseUnbuilt("namespaceOffset", namespaceOffset != -1,
+          "namespaces are not built yet, so no namespace could be banned");
+      refuseUnbuilt("indexCacheSize", indexCacheSize != 0,
+          "table indexes are read from their mappings and no index cache is built yet");
       if (inMemory) {
         check(dir == null, "dir", "be null for an in-memory store (use Options.builder(null))",
             dir);
@@ -1296,6 +1321,12 @@ public final class Options {
       check(!lmaxCompaction || numCompactors > 0, "lmaxCompaction",
           "be false when numCompactors is 0", lmaxCompaction);
       return new Options(this);
+    }
+
+    private static void refuseUnbuilt(String option, boolean set, String why) {
+      if (set) {
+        throw new UnsupportedOperationException(option + " is not available yet: " + why);
+      }
     }
 
     private static void checkRange(

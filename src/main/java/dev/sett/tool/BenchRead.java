@@ -80,7 +80,7 @@ final class BenchRead implements Callable<Integer> {
     try {
       options = Options.builder(dir).readOnly(readOnly).blockCacheSize(blockCacheMb << 20)
           .indexCacheSize(indexCacheMb << 20).build();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     if (!java.nio.file.Files.isDirectory(dir)) {
