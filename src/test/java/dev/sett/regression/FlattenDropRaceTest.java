@@ -1,12 +1,15 @@
 package dev.sett.regression;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.sett.DB;
 import dev.sett.Options;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,29 +23,41 @@ class FlattenDropRaceTest {
   void flattenRacingDrops() throws Exception {
     Options opts = Options.builder(dir).memTableSize(1 << 20).baseTableSize(16 << 10)
         .baseLevelSize(64 << 10).blockSize(1024).numCompactors(0).build();
-    AtomicInteger bad = new AtomicInteger();
+    List<Throwable> flattenFailures = new CopyOnWriteArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
     try (DB db = DB.open(opts)) {
       Thread flattener = new Thread(() -> {
         while (!stop.get()) {
-          try { db.flatten(2); } catch (RuntimeException e) { System.out.println("flatten: " + e); }
+          try {
+            db.flatten(2);
+          } catch (RuntimeException e) {
+            flattenFailures.add(e);
+            return;
+          }
         }
-      });
+      }, "flattener");
       flattener.start();
-      for (int round = 0; round < 300; round++) {
-        int r = round;
-        db.update(txn -> { for (int i = 0; i < 300; i++) { txn.set(b("p-" + r + "-" + i), new byte[40]); txn.set(b("q-" + r + "-" + i), new byte[40]); } });
-        try {
-          if (r % 2 == 0) db.dropAll(); else db.dropPrefix(b("p-"));
-        } catch (RuntimeException e) { System.out.println("drop: " + e); }
-        if (db.get(b("p-" + r + "-7")) != null) {
-          bad.incrementAndGet();
-          System.out.println("round " + r + ": dropped key is back");
+      try {
+        for (int round = 0; round < 300; round++) {
+          int r = round;
+          db.update(txn -> {
+            for (int i = 0; i < 300; i++) {
+              txn.set(b("p-" + r + "-" + i), new byte[40]);
+              txn.set(b("q-" + r + "-" + i), new byte[40]);
+            }
+          });
+          if (r % 2 == 0) {
+            db.dropAll();
+          } else {
+            db.dropPrefix(b("p-"));
+          }
+          assertNull(db.get(b("p-" + r + "-7")), "round " + r + ": a dropped key is back");
         }
+      } finally {
+        stop.set(true);
+        flattener.join();
       }
-      stop.set(true);
-      flattener.join();
     }
-    Assertions.assertEquals(0, bad.get());
+    assertTrue(flattenFailures.isEmpty(), () -> "flatten failed while drops ran: " + flattenFailures);
   }
 }

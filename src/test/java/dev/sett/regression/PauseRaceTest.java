@@ -1,5 +1,6 @@
 package dev.sett.regression;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.sett.DB;
@@ -11,6 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A drop's flush wakes a compactor, which registers a plan after pause() saw none in flight. */
 class PauseRaceTest {
+  private static final int ROUNDS = 200;
+  private static final int KEYS = 50;
+
   @TempDir Path dir;
 
   static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
@@ -22,24 +26,29 @@ class PauseRaceTest {
   }
 
   @Test
-  void dropPrefixRacingABackgroundCompaction() throws Exception {
+  void dropPrefixRacingABackgroundCompaction() {
     try (DB db = DB.open(opts())) {
-      for (int round = 0; round < 200; round++) {
+      for (int round = 0; round < ROUNDS; round++) {
         int r = round;
         db.update(txn -> {
-          for (int i = 0; i < 50; i++) {
+          for (int i = 0; i < KEYS; i++) {
             txn.set(b("p-" + r + "-" + i), b("dropped"));
             txn.set(b("q-" + r + "-" + i), b("kept"));
           }
         });
-        try { db.dropPrefix(b("p-")); } catch (RuntimeException e) { System.out.println("dropPrefix failed in round " + r + ": " + e); break; }
-        for (int i = 0; i < 50; i++) {
-          if (db.get(b("p-" + r + "-" + i)) != null) { System.out.println("round " + r + ": dropped key is back"); }
+        db.dropPrefix(b("p-")); // throws, failing the test, if it loses the race
+        for (int i = 0; i < KEYS; i++) {
+          assertNull(db.get(b("p-" + r + "-" + i)), "round " + r + ": a dropped key is back");
         }
       }
     }
     try (DB db = DB.open(opts())) {
-      System.out.println("reopened fine; p-0-0 = " + (db.get(b("p-0-0")) == null ? null : new String(db.get(b("p-0-0")))));
+      for (int r = 0; r < ROUNDS; r++) {
+        for (int i = 0; i < KEYS; i++) {
+          assertNull(db.get(b("p-" + r + "-" + i)), "after reopen: p-" + r + "-" + i + " is back");
+          assertArrayEquals(b("kept"), db.get(b("q-" + r + "-" + i)), "after reopen: q-" + r + "-" + i);
+        }
+      }
     }
   }
 }
