@@ -1,6 +1,7 @@
 package dev.sett.internal.manifest;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.manifest.proto.ManifestChangeSet;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -69,17 +70,5 @@ final class ManifestFormat {
     System.arraycopy(bytes, offset, covered, 0, 4);
     System.arraycopy(bytes, offset + RECORD_HEADER_SIZE, covered, 4, payloadLength);
     return Crc32c.of(covered);
-  }
-
-  static int readInt(byte[] bytes, int offset) {
-    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(offset);
-  }
-
-  static long readUnsignedInt(byte[] bytes, int offset) {
-    return Integer.toUnsignedLong(readInt(bytes, offset));
-  }
-
-  static int readUnsignedShort(byte[] bytes, int offset) {
-    return Short.toUnsignedInt(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getShort(offset));
   }
 }

@@ -12,6 +12,7 @@ import static dev.sett.internal.manifest.ManifestFormat.VERSION_OFFSET;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.UnsupportedFormatException;
 import dev.sett.internal.manifest.proto.ManifestChangeSet;
@@ -53,14 +54,14 @@ final class ManifestReader {
       long remaining = bytes.length - (long) offset;
       long payloadLength = remaining < RECORD_HEADER_SIZE
           ? Long.MAX_VALUE
-          : ManifestFormat.readUnsignedInt(bytes, offset);
+          : LittleEndian.getUnsignedInt(bytes, offset);
       if (payloadLength > remaining - RECORD_HEADER_SIZE) {
         checkNotWholeWithDamagedLength(file, bytes, offset);
         checkNoWholeRecordAfter(file, bytes, offset);
         return offset;
       }
       int length = (int) payloadLength;
-      int stored = ManifestFormat.readInt(bytes, offset + 4);
+      int stored = LittleEndian.getInt(bytes, offset + 4);
       if (stored != ManifestFormat.recordChecksum(bytes, offset, length)) {
         throw new CorruptFileException(file, offset, "MANIFEST record checksum mismatch");
       }
@@ -88,7 +89,7 @@ final class ManifestReader {
       throw new CorruptFileException(file, 0, "not a MANIFEST: bad magic, expected \"SMAN\"");
     }
     if (bytes.length >= VERSION_OFFSET + 2) {
-      int version = ManifestFormat.readUnsignedShort(bytes, VERSION_OFFSET);
+      int version = LittleEndian.getUnsignedShort(bytes, VERSION_OFFSET);
       if (version != FORMAT_VERSION) {
         throw new UnsupportedFormatException(file, "MANIFEST", version, FORMAT_VERSION);
       }
@@ -97,16 +98,16 @@ final class ManifestReader {
       throw new CorruptFileException(file, 0,
           "MANIFEST header is truncated: " + bytes.length + " of " + HEADER_SIZE + " bytes");
     }
-    if (ManifestFormat.readInt(bytes, HEADER_CRC_OFFSET)
+    if (LittleEndian.getInt(bytes, HEADER_CRC_OFFSET)
         != Crc32c.of(bytes, 0, HEADER_CHECKED_SIZE)) {
       throw new CorruptFileException(file, 0, "MANIFEST header checksum mismatch");
     }
-    long reserved = ManifestFormat.readUnsignedInt(bytes, RESERVED_OFFSET);
+    long reserved = LittleEndian.getUnsignedInt(bytes, RESERVED_OFFSET);
     if (reserved != 0) {
       throw new CorruptFileException(file, RESERVED_OFFSET,
           "MANIFEST header reserved field is " + reserved + ", expected 0");
     }
-    int found = ManifestFormat.readUnsignedShort(bytes, EXTERNAL_MAGIC_OFFSET);
+    int found = LittleEndian.getUnsignedShort(bytes, EXTERNAL_MAGIC_OFFSET);
     if (found != externalMagic) {
       throw new IOException("cannot open " + file + ": it was written with external magic "
           + found + " but this store was opened with external magic " + externalMagic
@@ -133,10 +134,10 @@ final class ManifestReader {
     repaired[1] = (byte) (payloadLength >>> 8);
     repaired[2] = (byte) (payloadLength >>> 16);
     repaired[3] = (byte) (payloadLength >>> 24);
-    if (ManifestFormat.readInt(repaired, 4)
+    if (LittleEndian.getInt(repaired, 4)
         == ManifestFormat.recordChecksum(repaired, 0, payloadLength)) {
       throw new CorruptFileException(file, tornOffset, "MANIFEST record length "
-          + ManifestFormat.readUnsignedInt(bytes, tornOffset) + " runs past the end of the file,"
+          + LittleEndian.getUnsignedInt(bytes, tornOffset) + " runs past the end of the file,"
           + " but the record is whole with length " + payloadLength
           + ": the length is damaged, not torn");
     }
@@ -150,11 +151,11 @@ final class ManifestReader {
       throws CorruptFileException {
     for (int candidate = tornOffset + 1;
         candidate <= bytes.length - RECORD_HEADER_SIZE; candidate++) {
-      long length = ManifestFormat.readUnsignedInt(bytes, candidate);
+      long length = LittleEndian.getUnsignedInt(bytes, candidate);
       if (length > bytes.length - (long) candidate - RECORD_HEADER_SIZE) {
         continue;
       }
-      int stored = ManifestFormat.readInt(bytes, candidate + 4);
+      int stored = LittleEndian.getInt(bytes, candidate + 4);
       if (stored == ManifestFormat.recordChecksum(bytes, candidate, (int) length)) {
         throw new CorruptFileException(file, tornOffset,
             "MANIFEST record length runs past the end of the file, yet a whole record follows"

@@ -1,12 +1,13 @@
 package dev.sett.internal.memtable;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.WritableFile;
+import dev.sett.internal.key.EntryHead;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
-import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,10 +88,10 @@ final class WalWriter implements AutoCloseable {
     assert end == recordLength;
     // The checksum covers the length bytes and the body, which are contiguous from offset 4
     // while the length sits in the checksum's slot.
-    writeIntLittleEndian(record, 4, bodyLength);
+    LittleEndian.putInt(record, 4, bodyLength);
     int checksum = Crc32c.of(record, 4, 4 + bodyLength);
-    writeIntLittleEndian(record, 0, bodyLength);
-    writeIntLittleEndian(record, 4, checksum);
+    LittleEndian.putInt(record, 0, bodyLength);
+    LittleEndian.putInt(record, 4, checksum);
     try {
       file.write(record, 0, recordLength);
     } catch (IOException e) {
@@ -135,10 +136,8 @@ final class WalWriter implements AutoCloseable {
         throw new IllegalArgumentException("internal key of " + key.length
             + " bytes is shorter than its version suffix: " + entry);
       }
-      ValueStruct value = entry.value();
-      length += 2 + Varint.length(value.expiresAt())
-          + Varint.length(key.length) + key.length
-          + Varint.length(value.value().length) + value.value().length;
+      byte[] value = entry.value().value();
+      length += EntryHead.length(entry) + Varint.length(value.length) + value.length;
     }
     if (length > WalFormat.MAX_RECORD_LENGTH) {
       throw new IllegalArgumentException("a batch of " + batch.size() + " entries needs a WAL"
@@ -151,25 +150,12 @@ final class WalWriter implements AutoCloseable {
     record[offset++] = WalFormat.TYPE_BATCH;
     offset = Varint.write(record, offset, batch.size());
     for (KeyValue entry : batch) {
-      byte[] key = entry.key();
-      ValueStruct value = entry.value();
-      record[offset++] = value.meta();
-      record[offset++] = value.userMeta();
-      offset = Varint.write(record, offset, value.expiresAt());
-      offset = Varint.write(record, offset, key.length);
-      System.arraycopy(key, 0, record, offset, key.length);
-      offset += key.length;
-      offset = Varint.write(record, offset, value.value().length);
-      System.arraycopy(value.value(), 0, record, offset, value.value().length);
-      offset += value.value().length;
+      byte[] value = entry.value().value();
+      offset = EntryHead.write(entry, record, offset);
+      offset = Varint.write(record, offset, value.length);
+      System.arraycopy(value, 0, record, offset, value.length);
+      offset += value.length;
     }
     return offset;
-  }
-
-  private static void writeIntLittleEndian(byte[] destination, int offset, int value) {
-    destination[offset] = (byte) value;
-    destination[offset + 1] = (byte) (value >>> 8);
-    destination[offset + 2] = (byte) (value >>> 16);
-    destination[offset + 3] = (byte) (value >>> 24);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sett.internal.sstable;
 
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.key.ValueStruct;
 import java.util.Arrays;
 
@@ -79,10 +80,10 @@ final class BlockWriter {
     buffer = ensureCapacity(buffer, length, trailer + TableFormat.BLOCK_TRAILER_SIZE);
     int position = length;
     for (int i = 0; i < entryCount; i++) {
-      TableFormat.putInt(buffer, position, entryOffsets[i]);
+      LittleEndian.putInt(buffer, position, entryOffsets[i]);
       position += Integer.BYTES;
     }
-    TableFormat.putInt(buffer, position, entryCount);
+    LittleEndian.putInt(buffer, position, entryCount);
     return position + Integer.BYTES;
   }
 

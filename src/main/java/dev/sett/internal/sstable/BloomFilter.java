@@ -1,6 +1,7 @@
 package dev.sett.internal.sstable;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.fs.CorruptFileException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -126,7 +127,7 @@ final class BloomFilter {
     }
     int probes = probes(falsePositive);
     byte[] region = new byte[(int) regionSize(count, falsePositive)];
-    TableFormat.putInt(region, 0, (int) bitCount);
+    LittleEndian.putInt(region, 0, (int) bitCount);
     region[Integer.BYTES] = (byte) probes;
     for (int k = 0; k < count; k++) {
       long h1 = hashes[k] & 0xFFFFFFFFL;
@@ -137,7 +138,7 @@ final class BloomFilter {
       }
     }
     int body = region.length - TableFormat.REGION_CHECKSUM_SIZE;
-    TableFormat.putInt(region, body, Crc32c.of(region, 0, body));
+    LittleEndian.putInt(region, body, Crc32c.of(region, 0, body));
     return region;
   }
 

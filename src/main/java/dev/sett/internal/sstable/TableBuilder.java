@@ -3,6 +3,7 @@ package dev.sett.internal.sstable;
 import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.codec.Compressor;
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.WritableFile;
@@ -262,6 +263,6 @@ public final class TableBuilder {
   /** Writes the type byte and the checksum of payload and type after the payload. */
   private static void appendTrailer(byte[] stored, int payloadLength, CompressionType type) {
     stored[payloadLength] = (byte) type.id();
-    TableFormat.putInt(stored, payloadLength + 1, Crc32c.of(stored, 0, payloadLength + 1));
+    LittleEndian.putInt(stored, payloadLength + 1, Crc32c.of(stored, 0, payloadLength + 1));
   }
 }

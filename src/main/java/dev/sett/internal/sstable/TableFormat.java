@@ -1,6 +1,7 @@
 package dev.sett.internal.sstable;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.fs.CorruptFileException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -64,13 +65,5 @@ final class TableFormat {
       throw new CorruptFileException(path, 0, "table header checksum mismatch");
     }
     return file.getInt(8);
-  }
-
-  /** Little-endian u32 into {@code dst[offset..offset+4)}. */
-  static void putInt(byte[] dst, int offset, int value) {
-    dst[offset] = (byte) value;
-    dst[offset + 1] = (byte) (value >>> 8);
-    dst[offset + 2] = (byte) (value >>> 16);
-    dst[offset + 3] = (byte) (value >>> 24);
   }
 }

@@ -1,6 +1,7 @@
 package dev.sett.internal.sstable;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.key.InternalKey;
 import java.nio.ByteBuffer;
@@ -167,13 +168,13 @@ final class TableIndex {
     byte[] encode() {
       byte[] region = new byte[(int) regionSize()];
       int headerSize = Integer.BYTES * (1 + blockCount);
-      TableFormat.putInt(region, 0, blockCount);
+      LittleEndian.putInt(region, 0, blockCount);
       for (int i = 0; i < blockCount; i++) {
-        TableFormat.putInt(region, Integer.BYTES * (1 + i), headerSize + entryStarts[i]);
+        LittleEndian.putInt(region, Integer.BYTES * (1 + i), headerSize + entryStarts[i]);
       }
       System.arraycopy(entries, 0, region, headerSize, entriesLength);
       int body = region.length - TableFormat.REGION_CHECKSUM_SIZE;
-      TableFormat.putInt(region, body, Crc32c.of(region, 0, body));
+      LittleEndian.putInt(region, body, Crc32c.of(region, 0, body));
       return region;
     }
   }

@@ -1,9 +1,11 @@
 package dev.sett.internal.vlog;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.UnsupportedFormatException;
+import dev.sett.internal.key.EntryHead;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.Meta;
@@ -61,10 +63,7 @@ public final class ValueLogFormat {
 
   /** Bytes of the record that {@code entry} becomes: header and body. */
   public static long recordLength(KeyValue entry) {
-    byte[] key = entry.key();
-    ValueStruct value = entry.value();
-    return RECORD_HEADER_LENGTH + 2L + Varint.length(value.expiresAt())
-        + Varint.length(key.length) + key.length + value.value().length;
+    return RECORD_HEADER_LENGTH + EntryHead.length(entry) + entry.value().value().length;
   }
 
   /**
@@ -162,26 +161,19 @@ public final class ValueLogFormat {
    * {@link #recordLength} bytes; returns the offset after it.
    */
   static int encodeRecord(KeyValue entry, byte[] destination, int at) {
-    byte[] key = entry.key();
-    ValueStruct value = entry.value();
-    int position = at + RECORD_HEADER_LENGTH;
-    destination[position++] = value.meta();
-    destination[position++] = value.userMeta();
-    position = Varint.write(destination, position, value.expiresAt());
-    position = Varint.write(destination, position, key.length);
-    System.arraycopy(key, 0, destination, position, key.length);
-    position += key.length;
-    System.arraycopy(value.value(), 0, destination, position, value.value().length);
-    position += value.value().length;
+    byte[] value = entry.value().value();
+    int position = EntryHead.write(entry, destination, at + RECORD_HEADER_LENGTH);
+    System.arraycopy(value, 0, destination, position, value.length);
+    position += value.length;
     int bodyLength = position - at - RECORD_HEADER_LENGTH;
-    writeU32(destination, at, bodyLength);
-    writeU32(destination, at + 4, checksum(destination, at, bodyLength));
+    LittleEndian.putInt(destination, at, bodyLength);
+    LittleEndian.putInt(destination, at + 4, checksum(destination, at, bodyLength));
     return position;
   }
 
   /** The body length stored in the record header at {@code record[at]}, unsigned. */
   static long storedBodyLength(byte[] record, int at) {
-    return readU32(record, at);
+    return LittleEndian.getUnsignedInt(record, at);
   }
 
   /**
@@ -201,7 +193,7 @@ public final class ValueLogFormat {
           + storedBodyLength + " + " + RECORD_HEADER_LENGTH);
     }
     int bodyLength = record.length - RECORD_HEADER_LENGTH;
-    int stored = (int) readU32(record, 4);
+    int stored = LittleEndian.getInt(record, 4);
     int computed = verifyChecksum ? checksum(record, 0, bodyLength) : stored;
     if (stored != computed) {
       throw new CorruptFileException(file, offset, String.format(
@@ -244,17 +236,5 @@ public final class ValueLogFormat {
     crc.update(record, at, 4);
     crc.update(record, at + RECORD_HEADER_LENGTH, bodyLength);
     return (int) crc.getValue();
-  }
-
-  private static void writeU32(byte[] destination, int at, int value) {
-    destination[at] = (byte) value;
-    destination[at + 1] = (byte) (value >>> 8);
-    destination[at + 2] = (byte) (value >>> 16);
-    destination[at + 3] = (byte) (value >>> 24);
-  }
-
-  private static long readU32(byte[] source, int at) {
-    return (source[at] & 0xFFL) | (source[at + 1] & 0xFFL) << 8
-        | (source[at + 2] & 0xFFL) << 16 | (source[at + 3] & 0xFFL) << 24;
   }
 }

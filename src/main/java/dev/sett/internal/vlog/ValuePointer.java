@@ -1,5 +1,6 @@
 package dev.sett.internal.vlog;
 
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
 
@@ -56,9 +57,9 @@ public record ValuePointer(long fileId, long length, long offset)
 
   /** Writes the 12-byte encoding at {@code destination[at]}; returns the offset after it. */
   public int encode(byte[] destination, int at) {
-    writeU32(destination, at, fileId);
-    writeU32(destination, at + 4, length);
-    writeU32(destination, at + 8, offset);
+    LittleEndian.putUnsignedInt(destination, at, fileId);
+    LittleEndian.putUnsignedInt(destination, at + 4, length);
+    LittleEndian.putUnsignedInt(destination, at + 8, offset);
     return at + ENCODED_LENGTH;
   }
 
@@ -87,8 +88,8 @@ public record ValuePointer(long fileId, long length, long offset)
       throw new IllegalArgumentException("a value pointer needs " + ENCODED_LENGTH
           + " bytes at offset " + at + " of " + source.length);
     }
-    return new ValuePointer(readU32(source, at), readU32(source, at + 4),
-        readU32(source, at + 8));
+    return new ValuePointer(LittleEndian.getUnsignedInt(source, at), LittleEndian.getUnsignedInt(source, at + 4),
+        LittleEndian.getUnsignedInt(source, at + 8));
   }
 
   @Override
@@ -112,17 +113,5 @@ public record ValuePointer(long fileId, long length, long offset)
       throw new IllegalArgumentException("value pointer " + name + " " + value
           + " does not fit an unsigned 32-bit integer");
     }
-  }
-
-  private static void writeU32(byte[] destination, int at, long value) {
-    destination[at] = (byte) value;
-    destination[at + 1] = (byte) (value >>> 8);
-    destination[at + 2] = (byte) (value >>> 16);
-    destination[at + 3] = (byte) (value >>> 24);
-  }
-
-  private static long readU32(byte[] source, int at) {
-    return (source[at] & 0xFFL) | (source[at + 1] & 0xFFL) << 8
-        | (source[at + 2] & 0xFFL) << 16 | (source[at + 3] & 0xFFL) << 24;
   }
 }

@@ -1,5 +1,6 @@
 package dev.sett.internal.manifest;
 
+import dev.sett.internal.codec.LittleEndian;
 import static dev.sett.internal.manifest.Manifest.changeSet;
 import static dev.sett.internal.manifest.Manifest.createTable;
 import static dev.sett.internal.manifest.Manifest.deleteTable;
@@ -153,8 +154,8 @@ class ManifestCorruptionTest {
         replaceFile(damaged);
         try (Manifest opened = openReadOnly()) {
           boolean lastLengthGrew = offset >= third && offset < third + 4
-              && ManifestFormat.readUnsignedInt(damaged, third)
-                  > ManifestFormat.readUnsignedInt(intact, third);
+              && LittleEndian.getUnsignedInt(damaged, third)
+                  > LittleEndian.getUnsignedInt(intact, third);
           if (!lastLengthGrew) {
             fail("flipping " + flip + " at offset " + offset + " went unnoticed");
           }
