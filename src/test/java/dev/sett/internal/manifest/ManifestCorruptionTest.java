@@ -1,6 +1,5 @@
 package dev.sett.internal.manifest;
 
-import dev.sett.internal.codec.LittleEndian;
 import static dev.sett.internal.manifest.Manifest.changeSet;
 import static dev.sett.internal.manifest.Manifest.createTable;
 import static dev.sett.internal.manifest.Manifest.deleteTable;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.UnsupportedFormatException;
