@@ -5,6 +5,8 @@ import dev.sett.SettException;
 import dev.sett.internal.fs.CorruptFileException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * The one place where internal failures become the API's unchecked exceptions: corruption (with
@@ -39,6 +41,21 @@ final class Errors {
       return runtime;
     }
     return new SettException(e.toString(), e);
+  }
+
+  /**
+   * Waits for a commit and throws what it failed with, converted; an interrupt while waiting keeps
+   * the thread's interrupt flag and says the commit may or may not have been applied.
+   */
+  static void awaitCommit(Future<?> commit) {
+    try {
+      commit.get();
+    } catch (ExecutionException e) {
+      throw convert(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SettException("interrupted while waiting for the commit; it may or may not be applied", e);
+    }
   }
 
   private static CorruptFileException findCorruption(Throwable e) {

@@ -5,7 +5,6 @@ import dev.sett.DbIterator;
 import dev.sett.Entry;
 import dev.sett.Item;
 import dev.sett.IteratorOptions;
-import dev.sett.SettException;
 import dev.sett.Txn;
 import dev.sett.TxnTooBigException;
 import dev.sett.internal.codec.KeyHash;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * A transaction: a read timestamp, the keys it read (as fingerprints, for conflict detection) and
@@ -185,14 +183,7 @@ final class TxnImpl implements Txn {
       checkUsable();
       throw new IllegalStateException("a managed store commits with commitAt(commitTs)");
     }
-    try {
-      commitAsync().get();
-    } catch (ExecutionException e) {
-      throw Errors.convert(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SettException("interrupted while waiting for the commit; it may or may not be applied", e);
-    }
+    Errors.awaitCommit(commitAsync());
   }
 
   @Override
@@ -272,14 +263,7 @@ final class TxnImpl implements Txn {
     if (commitTs <= 0) {
       throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
     }
-    try {
-      commitAsync(commitTs).get();
-    } catch (ExecutionException e) {
-      throw Errors.convert(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SettException("interrupted while waiting for the commit; it may or may not be applied", e);
-    }
+    Errors.awaitCommit(commitAsync(commitTs));
   }
 
   @Override

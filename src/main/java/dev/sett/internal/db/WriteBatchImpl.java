@@ -1,14 +1,12 @@
 package dev.sett.internal.db;
 
 import dev.sett.Entry;
-import dev.sett.SettException;
 import dev.sett.Txn;
 import dev.sett.TxnTooBigException;
 import dev.sett.WriteBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -102,14 +100,7 @@ final class WriteBatchImpl implements WriteBatch {
   }
 
   private static void await(CompletableFuture<Void> commit) {
-    try {
-      commit.get();
-    } catch (ExecutionException e) {
-      throw Errors.convert(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SettException("interrupted while waiting for a write batch commit", e);
-    }
+    Errors.awaitCommit(commit);
   }
 
   @Override
