@@ -22,6 +22,32 @@ public interface FileSystem {
   /** Creates a new, empty file for appending; fails if the file exists. */
   WritableFile createFile(Path path) throws IOException;
 
+  /**
+   * Creates {@code path} (it must not exist) holding {@code header}, and forces the file and its
+   * directory entry to disk, so a record synced later can never be lost with its file. On failure
+   * the partial file is removed and the failure thrown, with any cleanup failure suppressed in it.
+   */
+  default WritableFile createDurable(Path path, byte[] header) throws IOException {
+    WritableFile file = createFile(path);
+    try {
+      file.write(header);
+      file.sync();
+      Path directory = path.toAbsolutePath().getParent();
+      if (directory != null) {
+        syncDirectory(directory);
+      }
+      return file;
+    } catch (IOException | RuntimeException e) {
+      try {
+        file.close();
+        delete(path);
+      } catch (IOException cleanupFailure) {
+        e.addSuppressed(cleanupFailure);
+      }
+      throw e;
+    }
+  }
+
   /** Opens an existing file for appending at its current end. */
   WritableFile openForAppend(Path path) throws IOException;
 

@@ -49,23 +49,7 @@ final class WalWriter implements AutoCloseable {
    * partial file is removed.
    */
   static WalWriter create(FileSystem fileSystem, Path path, long memtableId) throws IOException {
-    WritableFile file = fileSystem.createFile(path);
-    try {
-      file.write(WalFormat.header(memtableId));
-      file.sync();
-      Path directory = path.toAbsolutePath().getParent();
-      if (directory != null) {
-        fileSystem.syncDirectory(directory);
-      }
-    } catch (IOException | RuntimeException e) {
-      try {
-        file.close();
-        fileSystem.delete(path);
-      } catch (IOException cleanupFailure) {
-        e.addSuppressed(cleanupFailure);
-      }
-      throw e;
-    }
+    WritableFile file = fileSystem.createDurable(path, WalFormat.header(memtableId));
     return new WalWriter(path, file, WalFormat.HEADER_LENGTH);
   }
 

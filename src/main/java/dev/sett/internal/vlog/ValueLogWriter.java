@@ -59,20 +59,7 @@ public final class ValueLogWriter implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(fileSystem, "fileSystem");
     Path path = directory.resolve(ValueLogFile.fileName(fileId));
-    WritableFile file = fileSystem.createFile(path);
-    try {
-      file.write(ValueLogFormat.header(fileId));
-      file.sync();
-      fileSystem.syncDirectory(directory);
-    } catch (IOException | RuntimeException e) {
-      try {
-        file.close();
-        fileSystem.delete(path);
-      } catch (IOException cleanupFailure) {
-        e.addSuppressed(cleanupFailure);
-      }
-      throw e;
-    }
+    WritableFile file = fileSystem.createDurable(path, ValueLogFormat.header(fileId));
     return new ValueLogWriter(path, fileId, file);
   }
 
