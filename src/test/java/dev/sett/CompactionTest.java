@@ -1,5 +1,6 @@
 package dev.sett;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,9 +30,6 @@ class CompactionTest {
   @TempDir
   Path dir;
 
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   private Options.Builder tiny() {
     return Options.builder(dir).memTableSize(1 << 20).baseTableSize(256 << 10).baseLevelSize(1 << 20)
@@ -79,7 +77,7 @@ class CompactionTest {
       for (int batch = 0; batch < 120; batch++) {
         db.update(txn -> {
           for (int i = 0; i < 100; i++) {
-            byte[] key = b(String.format("key%06d", random.nextInt(8000)));
+            byte[] key = bytes(String.format("key%06d", random.nextInt(8000)));
             if (random.nextInt(10) == 0) {
               txn.delete(key);
               model.remove(key);
@@ -138,20 +136,20 @@ class CompactionTest {
   @Test
   void compactionKeepsNumVersionsToKeepAndWhatOpenReadersSee() {
     try (DB db = DB.open(tiny().numVersionsToKeep(2).build())) {
-      db.put(b("k"), b("v0"));
+      db.put(bytes("k"), bytes("v0"));
       Txn oldReader = db.newTransaction(false); // sees v0 and must keep seeing it
       for (int i = 1; i <= 5; i++) {
-        db.put(b("k"), b("v" + i));
+        db.put(bytes("k"), bytes("v" + i));
       }
       db.flatten(1);
       // Versions above the discard timestamp (held down by oldReader) are never dropped.
-      assertEquals(6, versionsOf(db, b("k")));
-      assertEquals("v0", new String(oldReader.get(b("k")).value(), StandardCharsets.UTF_8));
+      assertEquals(6, versionsOf(db, bytes("k")));
+      assertEquals("v0", new String(oldReader.get(bytes("k")).value(), StandardCharsets.UTF_8));
       oldReader.close();
-      db.put(b("k"), b("v6")); // its table overlaps the old versions, so flatten rewrites them
+      db.put(bytes("k"), bytes("v6")); // its table overlaps the old versions, so flatten rewrites them
       db.flatten(1);
-      assertEquals(2, versionsOf(db, b("k")), "numVersionsToKeep=2 once no reader needs more");
-      assertEquals("v6", new String(db.get(b("k")), StandardCharsets.UTF_8));
+      assertEquals(2, versionsOf(db, bytes("k")), "numVersionsToKeep=2 once no reader needs more");
+      assertEquals("v6", new String(db.get(bytes("k")), StandardCharsets.UTF_8));
     }
   }
 
@@ -159,10 +157,10 @@ class CompactionTest {
   void tombstonesVanishOnceCompactedIntoTheLastLevel() {
     try (DB db = DB.open(tiny().build())) {
       for (int i = 0; i < 2000; i++) {
-        db.put(b(String.format("t%05d", i)), new byte[200]);
+        db.put(bytes(String.format("t%05d", i)), new byte[200]);
       }
       for (int i = 0; i < 2000; i += 2) {
-        db.delete(b(String.format("t%05d", i)));
+        db.delete(bytes(String.format("t%05d", i)));
       }
       db.flatten(2);
       long entries = db.tables().stream().mapToLong(TableInfo::keyCount).sum();
@@ -180,12 +178,12 @@ class CompactionTest {
   void discardEarlierVersionsPrunesOlderVersionsAtCompaction() {
     try (DB db = DB.open(tiny().numVersionsToKeep(10).build())) {
       for (int i = 0; i < 4; i++) {
-        db.put(b("d"), b("old" + i));
+        db.put(bytes("d"), bytes("old" + i));
       }
-      db.update(txn -> txn.setEntry(Entry.of(b("d"), b("new")).withDiscardEarlierVersions()));
+      db.update(txn -> txn.setEntry(Entry.of(bytes("d"), bytes("new")).withDiscardEarlierVersions()));
       db.flatten(1);
-      assertEquals(1, versionsOf(db, b("d")));
-      assertEquals("new", new String(db.get(b("d")), StandardCharsets.UTF_8));
+      assertEquals(1, versionsOf(db, bytes("d")));
+      assertEquals("new", new String(db.get(bytes("d")), StandardCharsets.UTF_8));
     }
   }
 
@@ -199,7 +197,7 @@ class CompactionTest {
     try (DB db = DB.open(tiny().build())) {
       // "stable/" keys are written once and never dropped: readers check them throughout.
       for (int i = 0; i < 500; i++) {
-        db.put(b(String.format("stable/%04d", i)), b("value" + i));
+        db.put(bytes(String.format("stable/%04d", i)), bytes("value" + i));
       }
       List<Thread> threads = new ArrayList<>();
       threads.add(new Thread(() -> {
@@ -208,7 +206,7 @@ class CompactionTest {
           while (!stop.get()) {
             db.update(txn -> {
               for (int i = 0; i < 50; i++) {
-                txn.set(b("churn/" + random.nextInt(5000)), new byte[300]);
+                txn.set(bytes("churn/" + random.nextInt(5000)), new byte[300]);
               }
             });
           }
@@ -223,9 +221,9 @@ class CompactionTest {
           try {
             while (!stop.get()) {
               int i = random.nextInt(500);
-              assertArrayEquals(b("value" + i), db.get(b(String.format("stable/%04d", i))));
+              assertArrayEquals(bytes("value" + i), db.get(bytes(String.format("stable/%04d", i))));
               try (Txn txn = db.newTransaction(false);
-                  DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(b("stable/")).build())) {
+                  DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(bytes("stable/")).build())) {
                 int count = 0;
                 for (it.rewind(); it.valid(); it.next()) {
                   count++;
@@ -242,7 +240,7 @@ class CompactionTest {
       threads.forEach(Thread::start);
       for (int round = 0; round < 3 && failure.get() == null; round++) {
         Thread.sleep(300);
-        db.dropPrefix(b("churn/"));
+        db.dropPrefix(bytes("churn/"));
       }
       stop.set(true);
       for (Thread thread : threads) {
@@ -252,9 +250,9 @@ class CompactionTest {
         throw new AssertionError("seed " + seed, failure.get());
       }
       assertTrue(reads.get() > 0);
-      db.dropPrefix(b("churn/"));
+      db.dropPrefix(bytes("churn/"));
       try (Txn txn = db.newTransaction(false);
-          DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(b("churn/")).build())) {
+          DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(bytes("churn/")).build())) {
         it.rewind();
         assertFalse(it.valid(), "dropPrefix left churn/ keys");
       }
@@ -263,17 +261,17 @@ class CompactionTest {
       // holds (they stay mapped until it closes); reads that start after the drop see nothing.
       db.flatten(1);
       try (Txn reader = db.newTransaction(false);
-          DbIterator it = reader.newIterator(IteratorOptions.builder().prefix(b("stable/")).build())) {
+          DbIterator it = reader.newIterator(IteratorOptions.builder().prefix(bytes("stable/")).build())) {
         it.rewind();
         db.dropAll();
         int count = 0;
         for (; it.valid(); it.next()) {
-          assertArrayEquals(b("value" + count), it.item().value());
+          assertArrayEquals(bytes("value" + count), it.item().value());
           count++;
         }
         assertEquals(500, count);
       }
-      assertNull(db.get(b("stable/0001")));
+      assertNull(db.get(bytes("stable/0001")));
       assertTrue(db.tables().isEmpty());
     }
   }
@@ -285,12 +283,12 @@ class CompactionTest {
         int first = batch * 100;
         db.update(txn -> {
           for (int i = first; i < first + 100; i++) {
-            txn.set(b(String.format("s%06d", i)), new byte[1000]);
+            txn.set(bytes(String.format("s%06d", i)), new byte[1000]);
           }
         });
       }
       awaitLevel0Below(db, 2);
-      assertArrayEquals(new byte[1000], db.get(b("s005999")));
+      assertArrayEquals(new byte[1000], db.get(bytes("s005999")));
       assertLevelsSorted(db);
     }
   }

@@ -1,5 +1,6 @@
 package dev.sett;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,9 +26,6 @@ class DbTest {
   @TempDir
   Path dir;
 
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   private static String s(byte[] bytes) {
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
@@ -40,15 +38,15 @@ class DbTest {
   @Test
   void putGetDeleteAndReopen() {
     try (DB db = DB.open(Options.builder(dir).build())) {
-      db.put(b("a"), b("1"));
-      db.put(b("b"), b("2"));
-      db.delete(b("a"));
-      assertNull(db.get(b("a")));
-      assertEquals("2", s(db.get(b("b"))));
+      db.put(bytes("a"), bytes("1"));
+      db.put(bytes("b"), bytes("2"));
+      db.delete(bytes("a"));
+      assertNull(db.get(bytes("a")));
+      assertEquals("2", s(db.get(bytes("b"))));
     }
     try (DB db = DB.open(Options.builder(dir).build())) {
-      assertNull(db.get(b("a")));
-      assertEquals("2", s(db.get(b("b"))));
+      assertNull(db.get(bytes("a")));
+      assertEquals("2", s(db.get(bytes("b"))));
       assertTrue(db.maxVersion() >= 3);
     }
   }
@@ -69,10 +67,10 @@ class DbTest {
     db.close();
     db.close();
     assertTrue(db.isClosed());
-    assertThrows(DbClosedException.class, () -> db.get(b("a")));
-    assertThrows(DbClosedException.class, () -> db.put(b("a"), b("1")));
+    assertThrows(DbClosedException.class, () -> db.get(bytes("a")));
+    assertThrows(DbClosedException.class, () -> db.put(bytes("a"), bytes("1")));
     assertThrows(DbClosedException.class, () -> db.newTransaction(true));
-    assertThrows(DbClosedException.class, () -> txn.get(b("a")));
+    assertThrows(DbClosedException.class, () -> txn.get(bytes("a")));
   }
 
   @Test
@@ -82,12 +80,12 @@ class DbTest {
       for (int i = 0; i < 3000; i++) {
         String key = String.format("k%05d", i);
         keys.add(key);
-        db.put(b(key), b("v" + i + "-".repeat(40)));
+        db.put(bytes(key), bytes("v" + i + "-".repeat(40)));
       }
       assertTrue(db.tables().size() >= 2, "the data should span several tables: " + db.tables());
       // Overwrite and delete a few so that versions of one key live in memtable and tables.
-      db.put(b("k00010"), b("new"));
-      db.delete(b("k00011"));
+      db.put(bytes("k00010"), bytes("new"));
+      db.delete(bytes("k00011"));
       keys.remove("k00011");
 
       try (Txn txn = db.newTransaction(false)) {
@@ -108,24 +106,24 @@ class DbTest {
           assertEquals(reversed, seen);
         }
         try (DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
-          it.seek(b("k00010"));
+          it.seek(bytes("k00010"));
           assertEquals("new", s(it.item().value()));
           it.next();
           assertEquals("k00012", s(it.item().key()), "deleted k00011 is skipped");
-          it.seek(b("k00011"));
+          it.seek(bytes("k00011"));
           assertEquals("k00012", s(it.item().key()));
-          it.seek(b("k0299"));
+          it.seek(bytes("k0299"));
           assertEquals("k02990", s(it.item().key()));
-          it.seek(b("k1"));
+          it.seek(bytes("k1"));
           assertFalse(it.valid());
         }
         try (DbIterator it = txn.newIterator(IteratorOptions.builder().reverse(true).build())) {
-          it.seek(b("k00011"));
+          it.seek(bytes("k00011"));
           assertEquals("k00010", s(it.item().key()));
-          it.seek(b("k0"));
+          it.seek(bytes("k0"));
           assertFalse(it.valid());
         }
-        byte[] prefix = b("k012");
+        byte[] prefix = bytes("k012");
         for (boolean reverse : new boolean[] {false, true}) {
           try (DbIterator it = txn.newIterator(IteratorOptions.builder().prefix(prefix).reverse(reverse).build())) {
             List<String> seen = new ArrayList<>();
@@ -138,7 +136,7 @@ class DbTest {
         }
         try (DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
           int count = 0;
-          for (it.seek(b("k019")); it.validForPrefix(b("k019")); it.next()) {
+          for (it.seek(bytes("k019")); it.validForPrefix(bytes("k019")); it.next()) {
             count++;
           }
           assertEquals(100, count);
@@ -150,11 +148,11 @@ class DbTest {
   @Test
   void transactionSeesItsOwnWritesAndASnapshot() {
     try (DB db = DB.open(Options.builder(dir).build())) {
-      db.put(b("a"), b("1"));
+      db.put(bytes("a"), bytes("1"));
       try (Txn reader = db.newTransaction(false); Txn writer = db.newTransaction(true)) {
-        writer.set(b("a"), b("2"));
-        writer.set(b("c"), b("3"));
-        assertEquals("2", s(writer.get(b("a")).value()));
+        writer.set(bytes("a"), bytes("2"));
+        writer.set(bytes("c"), bytes("3"));
+        assertEquals("2", s(writer.get(bytes("a")).value()));
         try (DbIterator it = writer.newIterator(IteratorOptions.DEFAULT)) {
           it.rewind();
           assertEquals("a", s(it.item().key()));
@@ -163,29 +161,29 @@ class DbTest {
           assertEquals("c", s(it.item().key()));
         }
         writer.commit();
-        assertEquals("1", s(reader.get(b("a")).value()), "a snapshot does not see later commits");
-        assertNull(reader.get(b("c")));
+        assertEquals("1", s(reader.get(bytes("a")).value()), "a snapshot does not see later commits");
+        assertNull(reader.get(bytes("c")));
       }
-      assertEquals("2", s(db.get(b("a"))));
+      assertEquals("2", s(db.get(bytes("a"))));
     }
   }
 
   @Test
   void conflictingTransactionFailsAndWritesNothing() {
     try (DB db = DB.open(Options.builder(dir).build())) {
-      db.put(b("x"), b("0"));
+      db.put(bytes("x"), bytes("0"));
       Txn first = db.newTransaction(true);
-      first.get(b("x"));
-      first.set(b("y"), b("from first"));
-      db.put(b("x"), b("1"));
+      first.get(bytes("x"));
+      first.set(bytes("y"), bytes("from first"));
+      db.put(bytes("x"), bytes("1"));
       assertThrows(ConflictException.class, first::commit);
-      assertNull(db.get(b("y")));
+      assertNull(db.get(bytes("y")));
       // Blind writes never conflict.
       Txn blind = db.newTransaction(true);
-      blind.set(b("x"), b("2"));
-      db.put(b("x"), b("3"));
+      blind.set(bytes("x"), bytes("2"));
+      db.put(bytes("x"), bytes("3"));
       blind.commit();
-      assertEquals("2", s(db.get(b("x"))));
+      assertEquals("2", s(db.get(bytes("x"))));
     }
   }
 
@@ -193,14 +191,14 @@ class DbTest {
   void invalidInputIsRejectedClearly() {
     try (DB db = DB.open(Options.builder(dir).build())) {
       try (Txn txn = db.newTransaction(true)) {
-        assertThrows(IllegalArgumentException.class, () -> txn.set(new byte[0], b("v")));
-        assertThrows(IllegalArgumentException.class, () -> txn.set(new byte[65_001], b("v")));
-        assertThrows(IllegalArgumentException.class, () -> txn.set(b("!sett!x"), b("v")));
-        txn.set(new byte[65_000], b("max key is fine"));
+        assertThrows(IllegalArgumentException.class, () -> txn.set(new byte[0], bytes("v")));
+        assertThrows(IllegalArgumentException.class, () -> txn.set(new byte[65_001], bytes("v")));
+        assertThrows(IllegalArgumentException.class, () -> txn.set(bytes("!sett!x"), bytes("v")));
+        txn.set(new byte[65_000], bytes("max key is fine"));
       }
       try (Txn txn = db.newTransaction(false)) {
-        assertThrows(IllegalStateException.class, () -> txn.set(b("a"), b("v")));
-        assertThrows(IllegalStateException.class, () -> txn.delete(b("a")));
+        assertThrows(IllegalStateException.class, () -> txn.set(bytes("a"), bytes("v")));
+        assertThrows(IllegalStateException.class, () -> txn.delete(bytes("a")));
       }
       Txn txn = db.newTransaction(false);
       DbIterator it = txn.newIterator(IteratorOptions.DEFAULT);
@@ -221,7 +219,7 @@ class DbTest {
       TxnTooBigException tooBig = null;
       for (int i = 0; i < 1000 && tooBig == null; i++) {
         try {
-          txn.set(b("key" + i), value);
+          txn.set(bytes("key" + i), value);
           written++;
         } catch (TxnTooBigException e) {
           tooBig = e;
@@ -229,8 +227,8 @@ class DbTest {
       }
       assertNotNull(tooBig);
       txn.commit();
-      assertNotNull(db.get(b("key" + (written - 1))));
-      assertNull(db.get(b("key" + written)));
+      assertNotNull(db.get(bytes("key" + (written - 1))));
+      assertNull(db.get(bytes("key" + written)));
     }
   }
 
@@ -254,15 +252,15 @@ class DbTest {
       }
     };
     try (DB db = DB.open(Options.builder(dir).clock(clock).build())) {
-      db.update(txn -> txn.setEntry(Entry.of(b("t"), b("v")).withTtl(Duration.ofSeconds(10))
+      db.update(txn -> txn.setEntry(Entry.of(bytes("t"), bytes("v")).withTtl(Duration.ofSeconds(10))
           .withUserMeta((byte) 7)));
       try (Txn txn = db.newTransaction(false)) {
-        Item item = txn.get(b("t"));
+        Item item = txn.get(bytes("t"));
         assertEquals(7, item.userMeta());
         assertEquals(1_700_000_010L, item.expiresAt());
       }
       now.addAndGet(10_000);
-      assertNull(db.get(b("t")));
+      assertNull(db.get(bytes("t")));
     }
   }
 
@@ -270,9 +268,9 @@ class DbTest {
   void inMemoryStoreWorksAndWritesNoFiles() throws Exception {
     try (DB db = DB.open(Options.builder(null).inMemory(true).memTableSize(64 << 10).build())) {
       for (int i = 0; i < 2000; i++) {
-        db.put(b("k" + i), new byte[100]);
+        db.put(bytes("k" + i), new byte[100]);
       }
-      assertEquals(100, db.get(b("k1999")).length);
+      assertEquals(100, db.get(bytes("k1999")).length);
       assertFalse(db.tables().isEmpty(), "memtables are flushed to (in-memory) tables");
       assertEquals(2000, countKeys(db));
     }
@@ -296,12 +294,12 @@ class DbTest {
     try (DB db = DB.open(Options.builder(dir).memTableSize(1 << 20).build())) {
       try (WriteBatch batch = db.newWriteBatch()) {
         for (int i = 0; i < 5000; i++) {
-          batch.set(b(String.format("w%05d", i)), new byte[200]);
+          batch.set(bytes(String.format("w%05d", i)), new byte[200]);
         }
         batch.flush();
       }
       for (int i = 0; i < 5000; i += 499) {
-        assertNotNull(db.get(b(String.format("w%05d", i))));
+        assertNotNull(db.get(bytes(String.format("w%05d", i))));
       }
     }
   }
@@ -309,12 +307,12 @@ class DbTest {
   @Test
   void sequenceHandsOutUniqueNumbersAndReturnsTheUnusedLease() {
     try (DB db = DB.open(Options.builder(dir).build())) {
-      try (Sequence seq = db.getSequence(b("seq"), 10)) {
+      try (Sequence seq = db.getSequence(bytes("seq"), 10)) {
         for (long i = 0; i < 105; i++) {
           assertEquals(i, seq.next());
         }
       }
-      assertEquals(105, java.nio.ByteBuffer.wrap(db.get(b("seq"))).getLong());
+      assertEquals(105, java.nio.ByteBuffer.wrap(db.get(bytes("seq"))).getLong());
     }
   }
 
@@ -322,8 +320,8 @@ class DbTest {
   void readOnlyStoreRefusesWrites() {
     DB.open(Options.builder(dir).build()).close();
     try (DB db = DB.open(Options.builder(dir).readOnly(true).build())) {
-      assertThrows(ReadOnlyException.class, () -> db.put(b("a"), b("1")));
-      assertNull(db.get(b("a")));
+      assertThrows(ReadOnlyException.class, () -> db.put(bytes("a"), bytes("1")));
+      assertNull(db.get(bytes("a")));
     }
   }
 
@@ -331,7 +329,7 @@ class DbTest {
   void flushesProduceTablesAndSizesAreReported() {
     try (DB db = DB.open(small().build())) {
       for (int i = 0; i < 2000; i++) {
-        db.put(b(String.format("s%05d", i)), new byte[100]);
+        db.put(bytes(String.format("s%05d", i)), new byte[100]);
       }
       db.close();
     }
@@ -351,15 +349,15 @@ class DbTest {
   @Test
   void allVersionsKeyIteratorAndSinceTs() {
     try (DB db = DB.open(small().build())) {
-      db.put(b("a"), b("a1"));
-      db.put(b("k"), b("k1"));
-      db.put(b("k"), b("k2"));
+      db.put(bytes("a"), bytes("a1"));
+      db.put(bytes("k"), bytes("k1"));
+      db.put(bytes("k"), bytes("k2"));
       db.close(); // flush: older versions of k now live in a table, newer ones in memtables
     }
     try (DB db = DB.open(small().build())) {
-      db.delete(b("k"));
-      db.put(b("ka"), b("ka1"));
-      db.put(b("k"), b("k4"));
+      db.delete(bytes("k"));
+      db.put(bytes("ka"), bytes("ka1"));
+      db.put(bytes("k"), bytes("k4"));
       try (Txn txn = db.newTransaction(false)) {
         List<String> versions = new ArrayList<>();
         try (DbIterator it = txn.newIterator(IteratorOptions.builder().allVersions(true).build())) {
@@ -371,7 +369,7 @@ class DbTest {
         assertEquals(List.of("a=a1", "k=k4", "k=deleted", "k=k2", "k=k1", "ka=ka1"), versions);
 
         versions.clear();
-        try (DbIterator it = txn.newKeyIterator(b("k"), IteratorOptions.DEFAULT)) {
+        try (DbIterator it = txn.newKeyIterator(bytes("k"), IteratorOptions.DEFAULT)) {
           for (it.rewind(); it.valid(); it.next()) {
             versions.add(it.item().isDeletedOrExpired() ? "deleted" : s(it.item().value()));
           }
@@ -379,14 +377,14 @@ class DbTest {
         assertEquals(List.of("k4", "deleted", "k2", "k1"), versions, "newest first, only key k");
 
         versions.clear();
-        try (DbIterator it = txn.newKeyIterator(b("k"), IteratorOptions.builder().reverse(true).build())) {
+        try (DbIterator it = txn.newKeyIterator(bytes("k"), IteratorOptions.builder().reverse(true).build())) {
           for (it.rewind(); it.valid(); it.next()) {
             versions.add(it.item().isDeletedOrExpired() ? "deleted" : s(it.item().value()));
           }
         }
         assertEquals(List.of("k1", "k2", "deleted", "k4"), versions, "reverse: oldest first, not ka");
 
-        long sinceTs = txn.get(b("k")).version() - 1; // the put of k4 is the newest write but one
+        long sinceTs = txn.get(bytes("k")).version() - 1; // the put of k4 is the newest write but one
         List<String> recent = new ArrayList<>();
         try (DbIterator it = txn.newIterator(IteratorOptions.builder().sinceTs(sinceTs).build())) {
           for (it.rewind(); it.valid(); it.next()) {
@@ -401,12 +399,12 @@ class DbTest {
   @Test
   void deletedKeyDoesNotResurrectOlderVersions() {
     try (DB db = DB.open(small().build())) {
-      db.put(b("x"), b("old"));
+      db.put(bytes("x"), bytes("old"));
       db.close();
     }
     try (DB db = DB.open(small().build())) {
-      db.delete(b("x"));
-      assertNull(db.get(b("x")));
+      db.delete(bytes("x"));
+      assertNull(db.get(bytes("x")));
       for (boolean reverse : new boolean[] {false, true}) {
         try (Txn txn = db.newTransaction(false);
             DbIterator it = txn.newIterator(IteratorOptions.builder().reverse(reverse).build())) {
@@ -421,32 +419,32 @@ class DbTest {
   void managedModeReadsTheNewestVersionEvenWhenAnOlderOneWasWrittenLater() {
     try (DB db = DB.openManaged(Options.builder(dir).build())) {
       assertThrows(IllegalStateException.class, () -> db.newTransaction(true));
-      assertThrows(IllegalStateException.class, () -> db.put(b("k"), b("v")));
+      assertThrows(IllegalStateException.class, () -> db.put(bytes("k"), bytes("v")));
       try (Txn txn = db.newTransactionAt(9, true)) {
-        txn.set(b("k"), b("ten"));
+        txn.set(bytes("k"), bytes("ten"));
         assertThrows(IllegalStateException.class, txn::commit);
         txn.commitAt(10);
       }
     }
     try (DB db = DB.openManaged(Options.builder(dir).build())) { // version 10 is in a table now
       try (Txn txn = db.newTransactionAt(4, true)) {
-        txn.set(b("k"), b("five"));
+        txn.set(bytes("k"), bytes("five"));
         txn.commitAt(5); // an older version, written later, into the newer memtable
       }
-      assertEquals("ten", s(db.get(b("k"))));
+      assertEquals("ten", s(db.get(bytes("k"))));
       try (Txn txn = db.newTransactionAt(7, false)) {
-        assertEquals("five", s(txn.get(b("k")).value()));
-        assertEquals(5, txn.get(b("k")).version());
+        assertEquals("five", s(txn.get(bytes("k")).value()));
+        assertEquals(5, txn.get(bytes("k")).version());
       }
       try (Txn txn = db.newTransactionAt(4, false)) {
-        assertNull(txn.get(b("k")));
+        assertNull(txn.get(bytes("k")));
       }
       try (WriteBatch batch = db.newWriteBatchAt(20)) {
-        batch.set(b("w"), b("batch"));
+        batch.set(bytes("w"), bytes("batch"));
         batch.flush();
       }
       try (Txn txn = db.newTransactionAt(20, false)) {
-        assertEquals(20, txn.get(b("w")).version());
+        assertEquals(20, txn.get(bytes("w")).version());
       }
       db.setDiscardTs(20);
     }

@@ -1,5 +1,6 @@
 package dev.sett;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,9 +63,9 @@ class ValueLogGcConcurrencyTest {
           }
           db.update(txn -> batch.forEach((key, value) -> {
             if (value == null) {
-              txn.delete(b(key));
+              txn.delete(bytes(key));
             } else {
-              txn.set(b(key), value);
+              txn.set(bytes(key), value);
             }
           }));
           synchronized (model) {
@@ -89,7 +90,7 @@ class ValueLogGcConcurrencyTest {
         Random random = new Random(seed + 1);
         while (!stop.get()) {
           String key = ValueLogTest.key(random.nextInt(KEYS));
-          byte[] value = db.get(b(key));
+          byte[] value = db.get(bytes(key));
           if (value != null) {
             checkSelfConsistent(key, value);
             reads.incrementAndGet();
@@ -128,14 +129,14 @@ class ValueLogGcConcurrencyTest {
           try (Txn txn = db.newTransaction(false)) {
             Map<String, byte[]> seen = new TreeMap<>();
             for (int i = 0; i < KEYS; i += 7) {
-              Item item = txn.get(b(ValueLogTest.key(i)));
+              Item item = txn.get(bytes(ValueLogTest.key(i)));
               if (item != null) {
                 seen.put(ValueLogTest.key(i), item.value());
               }
             }
             Thread.sleep(300);
             for (Map.Entry<String, byte[]> entry : seen.entrySet()) {
-              assertArrayEquals(entry.getValue(), txn.get(b(entry.getKey())).value(),
+              assertArrayEquals(entry.getValue(), txn.get(bytes(entry.getKey())).value(),
                   entry.getKey() + " changed under a snapshot");
             }
           }
@@ -211,7 +212,4 @@ class ValueLogGcConcurrencyTest {
     model.forEach((key, value) -> assertArrayEquals(value, stored.get(key), key));
   }
 
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }

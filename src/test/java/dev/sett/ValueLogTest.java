@@ -1,5 +1,6 @@
 package dev.sett;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,16 +31,13 @@ class ValueLogTest {
   @TempDir
   Path dir;
 
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   /** A value of {@code length} bytes that names its key and round, so a wrong one is caught. */
   static byte[] value(String key, int round, int length) {
     byte[] value = new byte[length];
     Random random = new Random(key.hashCode() * 31L + round);
     random.nextBytes(value);
-    byte[] tag = b(key + "#" + round + ";");
+    byte[] tag = bytes(key + "#" + round + ";");
     System.arraycopy(tag, 0, value, 0, Math.min(tag.length, length));
     return value;
   }
@@ -69,17 +67,17 @@ class ValueLogTest {
     try (DB db = DB.open(small().build())) {
       long empty = db.size().vlogBytes();
       assertEquals(20, empty, "a new store has one value log file holding only its header");
-      db.update(txn -> txn.set(b("below"), value("below", 0, 1023)));
+      db.update(txn -> txn.set(bytes("below"), value("below", 0, 1023)));
       assertEquals(empty, db.size().vlogBytes(), "1023 bytes stay in the LSM tree");
-      db.update(txn -> txn.set(b("at"), value("at", 0, 1024)));
+      db.update(txn -> txn.set(bytes("at"), value("at", 0, 1024)));
       long afterOne = db.size().vlogBytes();
       assertTrue(afterOne > empty + 1024, "1024 bytes go to the value log: " + afterOne);
-      db.update(txn -> txn.delete(b("gone")));
+      db.update(txn -> txn.delete(bytes("gone")));
       assertEquals(afterOne, db.size().vlogBytes(), "tombstones never go to the value log");
-      assertArrayEquals(value("below", 0, 1023), db.get(b("below")));
-      assertArrayEquals(value("at", 0, 1024), db.get(b("at")));
+      assertArrayEquals(value("below", 0, 1023), db.get(bytes("below")));
+      assertArrayEquals(value("at", 0, 1024), db.get(bytes("at")));
       db.view(txn -> {
-        Item item = txn.get(b("at"));
+        Item item = txn.get(bytes("at"));
         assertEquals(1024, item.valueSize(), "the pointer gives the size without a read");
         assertEquals(1024 + 2, item.estimatedSize());
       });
@@ -87,8 +85,8 @@ class ValueLogTest {
       assertEquals(vlogBytesOnDisk(), db.size().vlogBytes(), "vlogBytes is exact");
     }
     try (DB db = DB.open(small().build())) {
-      assertArrayEquals(value("below", 0, 1023), db.get(b("below")));
-      assertArrayEquals(value("at", 0, 1024), db.get(b("at")));
+      assertArrayEquals(value("below", 0, 1023), db.get(bytes("below")));
+      assertArrayEquals(value("at", 0, 1024), db.get(bytes("at")));
       assertEquals(vlogBytesOnDisk(), db.size().vlogBytes());
     }
   }
@@ -97,17 +95,17 @@ class ValueLogTest {
   void aThresholdOfZeroSendsEveryValueEvenAnEmptyOneToTheValueLog() {
     try (DB db = DB.open(small().valueThreshold(0).build())) {
       long empty = db.size().vlogBytes();
-      db.update(txn -> txn.set(b("k"), new byte[0]));
+      db.update(txn -> txn.set(bytes("k"), new byte[0]));
       assertTrue(db.size().vlogBytes() > empty);
-      assertArrayEquals(new byte[0], db.get(b("k")));
+      assertArrayEquals(new byte[0], db.get(bytes("k")));
     }
   }
 
   @Test
   void anInMemoryStoreKeepsEveryValueInline() {
     try (DB db = DB.open(Options.builder(null).inMemory(true).build())) {
-      db.update(txn -> txn.set(b("big"), value("big", 0, 100_000)));
-      assertArrayEquals(value("big", 0, 100_000), db.get(b("big")));
+      db.update(txn -> txn.set(bytes("big"), value("big", 0, 100_000)));
+      assertArrayEquals(value("big", 0, 100_000), db.get(bytes("big")));
       assertEquals(0, db.size().vlogBytes());
       assertFalse(db.runValueLogGC(0.5));
     }
@@ -121,7 +119,7 @@ class ValueLogTest {
         String key = String.format("k%04d", i);
         keys.add(key);
         int length = i % 2 == 0 ? 10 : 3000;
-        db.update(txn -> txn.set(b(key), value(key, 1, length)));
+        db.update(txn -> txn.set(bytes(key), value(key, 1, length)));
       }
       for (boolean prefetch : new boolean[] {true, false}) {
         for (boolean reverse : new boolean[] {false, true}) {
@@ -197,7 +195,7 @@ class ValueLogTest {
     try (DB db = DB.open(small().build())) {
       writeAll(db, 300, 0, 4096);
       Txn old = db.newTransaction(false);
-      byte[] oldValue = old.get(b(key(7))).value();
+      byte[] oldValue = old.get(bytes(key(7))).value();
       writeAll(db, 300, 1, 4096);
       writeAll(db, 300, 2, 4096);
       db.flatten(1);
@@ -206,7 +204,7 @@ class ValueLogTest {
       }
       // The old snapshot still reads its values, from files GC had to leave alone.
       for (int i = 0; i < 300; i++) {
-        assertArrayEquals(value(key(i), 0, 4096), old.get(b(key(i))).value(), key(i));
+        assertArrayEquals(value(key(i), 0, 4096), old.get(bytes(key(i))).value(), key(i));
       }
       assertArrayEquals(value(key(7), 0, 4096), oldValue);
       long pinned = db.size().vlogBytes();
@@ -265,11 +263,11 @@ class ValueLogTest {
       db.dropAll();
       assertEquals(1, vlogFiles().size(), "only a fresh active file remains: " + vlogFiles());
       assertEquals(20, db.size().vlogBytes());
-      assertNull(db.get(b(key(3))));
+      assertNull(db.get(bytes(key(3))));
       writeAll(db, 10, 1, 4096);
     }
     try (DB db = DB.open(small().build())) {
-      assertNull(db.get(b(key(30))));
+      assertNull(db.get(bytes(key(30))));
       assertAll(db, 10, 1, 4096);
     }
   }
@@ -280,11 +278,11 @@ class ValueLogTest {
     try (DB db = DB.open(small().valueLogFileSize(64 * MIB).build())) {
       for (int i = 0; i < 20; i++) {
         int n = i;
-        db.update(txn -> txn.set(b(key(n)), value(key(n), 0, 2000)));
+        db.update(txn -> txn.set(bytes(key(n)), value(key(n), 0, 2000)));
       }
       for (int i = 20; i < 30; i++) {
         int n = i;
-        db.update(txn -> txn.set(b(key(n)), b("small-" + n))); // inline, after the big ones
+        db.update(txn -> txn.set(bytes(key(n)), bytes("small-" + n))); // inline, after the big ones
       }
       db.sync();
       // What a crash leaves: the WAL and value log as they are now, nothing flushed.
@@ -303,17 +301,17 @@ class ValueLogTest {
     }
     try (DB db = DB.open(Options.builder(copy).autoValueLogGC(false).build())) {
       for (int i = 0; i < 18; i++) {
-        assertArrayEquals(value(key(i), 0, 2000), db.get(b(key(i))), key(i));
+        assertArrayEquals(value(key(i), 0, 2000), db.get(bytes(key(i))), key(i));
       }
       for (int i = 18; i < 30; i++) {
-        assertNull(db.get(b(key(i))), key(i) + " committed after a lost value must be gone too");
+        assertNull(db.get(bytes(key(i))), key(i) + " committed after a lost value must be gone too");
       }
       db.verifyChecksum();
-      db.update(txn -> txn.set(b("after"), value("after", 0, 5000)));
+      db.update(txn -> txn.set(bytes("after"), value("after", 0, 5000)));
     }
     try (DB db = DB.open(Options.builder(copy).build())) {
-      assertArrayEquals(value("after", 0, 5000), db.get(b("after")));
-      assertNull(db.get(b(key(18))));
+      assertArrayEquals(value("after", 0, 5000), db.get(bytes("after")));
+      assertNull(db.get(bytes(key(18))));
     }
   }
 
@@ -334,7 +332,7 @@ class ValueLogTest {
       int failures = 0;
       for (int i = 0; i < 400; i++) {
         try {
-          byte[] v = db.get(b(key(i)));
+          byte[] v = db.get(bytes(key(i)));
           assertArrayEquals(value(key(i), 0, 4096), v, "a damaged value was returned");
         } catch (CorruptionException e) {
           failures++;
@@ -380,7 +378,7 @@ class ValueLogTest {
       int from = start;
       db.update(txn -> {
         for (int i = from; i < Math.min(keys, from + 50); i++) {
-          txn.set(b(key(i)), value(key(i), round, length));
+          txn.set(bytes(key(i)), value(key(i), round, length));
         }
       });
     }
@@ -389,7 +387,7 @@ class ValueLogTest {
   static void assertAll(DB db, int keys, int round, int length) {
     db.view(txn -> {
       for (int i = 0; i < keys; i++) {
-        Item item = txn.get(b(key(i)));
+        Item item = txn.get(bytes(key(i)));
         assertNotNull(item, key(i));
         assertArrayEquals(value(key(i), round, length), item.value(), key(i));
       }

@@ -4,11 +4,11 @@ import static dev.sett.behaviour.Support.ALL_VERSIONS;
 import static dev.sett.behaviour.Support.ALL_VERSIONS_REVERSE;
 import static dev.sett.behaviour.Support.FORWARD;
 import static dev.sett.behaviour.Support.REVERSE;
-import static dev.sett.behaviour.Support.b;
 import static dev.sett.behaviour.Support.keys;
 import static dev.sett.behaviour.Support.s;
 import static dev.sett.behaviour.Support.value;
 import static dev.sett.behaviour.Support.values;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,18 +51,18 @@ class IteratorBehaviourTest {
   }
 
   private static IteratorOptions prefix(String prefix, boolean reverse) {
-    return IteratorOptions.builder().prefix(b(prefix)).reverse(reverse).build();
+    return IteratorOptions.builder().prefix(bytes(prefix)).reverse(reverse).build();
   }
 
   // B-004 TestTxnVersions
   @Test
   void eachSnapshotSeesItsVersionForwardReverseAndAllVersions() {
     try (DB db = open()) {
-      byte[] key = b("key");
+      byte[] key = bytes("key");
       List<Txn> snapshots = new ArrayList<>();
       snapshots.add(null); // index = version
       for (int i = 1; i < 10; i++) {
-        db.put(key, b("valversion=" + i));
+        db.put(key, bytes("valversion=" + i));
         Txn snapshot = db.newTransaction(false);
         assertEquals(i, snapshot.readTs());
         snapshots.add(snapshot);
@@ -105,24 +105,24 @@ class IteratorBehaviourTest {
   @Test
   void iterationEdgeCaseWithPendingWritesAtSeveralReadTimestamps() {
     try (DB db = open()) {
-      byte[] ka = b("a");
-      byte[] kb = b("b");
-      byte[] kc = b("c");
-      db.update(txn -> txn.set(kc, b("c1")));
+      byte[] ka = bytes("a");
+      byte[] kb = bytes("b");
+      byte[] kc = bytes("c");
+      db.update(txn -> txn.set(kc, bytes("c1")));
       Txn at1 = db.newTransaction(false);
       db.update(txn -> {
-        txn.set(ka, b("a2"));
-        txn.set(kc, b("c2"));
+        txn.set(ka, bytes("a2"));
+        txn.set(kc, bytes("c2"));
       });
       Txn at2 = db.newTransaction(false);
       db.update(txn -> {
-        txn.set(ka, b("a3"));
-        txn.set(kb, b("b3"));
+        txn.set(ka, bytes("a3"));
+        txn.set(kb, bytes("b3"));
       });
       Txn at3 = db.newTransaction(false);
       // b4, c4 (deleted), uncommitted
       Txn txn4 = db.newTransaction(true);
-      txn4.set(kb, b("b4"));
+      txn4.set(kb, bytes("b4"));
       txn4.delete(kc);
       assertEquals(3, txn4.readTs());
       db.update(txn -> txn.delete(kb)); // b deleted at 4
@@ -152,19 +152,19 @@ class IteratorBehaviourTest {
   @Test
   void iterationEdgeCaseWithKeysThatArePrefixesOfEachOther() {
     try (DB db = open()) {
-      byte[] ka = b("a");
-      byte[] kb = b("aa");
-      byte[] kc = b("aaa");
-      db.update(txn -> txn.set(kc, b("c1")));
+      byte[] ka = bytes("a");
+      byte[] kb = bytes("aa");
+      byte[] kc = bytes("aaa");
+      db.update(txn -> txn.set(kc, bytes("c1")));
       Txn at1 = db.newTransaction(false);
       db.update(txn -> {
-        txn.set(ka, b("a2"));
-        txn.set(kc, b("c2"));
+        txn.set(ka, bytes("a2"));
+        txn.set(kc, bytes("c2"));
       });
       Txn at2 = db.newTransaction(false);
       db.update(txn -> {
-        txn.set(ka, b("a3"));
-        txn.set(kb, b("b3"));
+        txn.set(ka, bytes("a3"));
+        txn.set(kb, bytes("b3"));
       });
       Txn at3 = db.newTransaction(false);
       db.update(txn -> txn.delete(kb));
@@ -200,13 +200,13 @@ class IteratorBehaviourTest {
   @Test
   void seeksLandRightWithPendingWritesAndDeletesInBothDirections() {
     try (DB db = open()) {
-      byte[] kb = b("abc");
-      byte[] kc = b("acd");
-      byte[] kd = b("ade");
-      db.update(txn -> txn.set(kc, b("c1")));
-      db.update(txn -> txn.set(kb, b("b2")));
+      byte[] kb = bytes("abc");
+      byte[] kc = bytes("acd");
+      byte[] kd = bytes("ade");
+      db.update(txn -> txn.set(kc, bytes("c1")));
+      db.update(txn -> txn.set(kb, bytes("b2")));
       Txn txn2 = db.newTransaction(true);
-      txn2.set(kd, b("d2"));
+      txn2.set(kd, bytes("d2"));
       txn2.delete(kc);
       Txn txn = db.newTransaction(true);
 
@@ -214,7 +214,7 @@ class IteratorBehaviourTest {
         assertSeek(it, "ab", kb);
         assertSeek(it, "ac", kc);
         assertSeek(it, null, kb);
-        it.seek(b("ac"));
+        it.seek(bytes("ac"));
         it.rewind();
         assertSeek(it, null, kb);
         assertSeek(it, "ac", kc);
@@ -231,7 +231,7 @@ class IteratorBehaviourTest {
         assertSeek(it, "ac", kb);
         assertSeek(it, "ad", kc);
         assertSeek(it, null, kc);
-        it.seek(b("ac"));
+        it.seek(bytes("ac"));
         it.rewind();
         assertSeek(it, null, kc);
         assertSeek(it, "ad", kc);
@@ -240,7 +240,7 @@ class IteratorBehaviourTest {
         assertSeek(it, "ad", kb);
         assertSeek(it, "ae", kd);
         assertSeek(it, null, kd);
-        it.seek(b("ab"));
+        it.seek(bytes("ab"));
         it.rewind();
         assertSeek(it, null, kd);
         assertSeek(it, "ac", kb);
@@ -251,7 +251,7 @@ class IteratorBehaviourTest {
   }
 
   private static void assertSeek(DbIterator it, String target, byte[] expected) {
-    it.seek(target == null ? null : b(target));
+    it.seek(target == null ? null : bytes(target));
     assertTrue(it.valid(), "seek " + target);
     assertEquals(s(expected), s(it.item().key()), "seek " + target);
   }
@@ -260,10 +260,10 @@ class IteratorBehaviourTest {
   @Test
   void allVersionsAlternatesTombstonesAndValues() {
     try (DB db = open()) {
-      byte[] key = b("key");
+      byte[] key = bytes("key");
       for (int i = 0; i < 4; i++) {
         if (i % 2 == 0) {
-          db.put(key, b("value"));
+          db.put(key, bytes("value"));
         } else {
           db.delete(key);
         }
@@ -306,10 +306,10 @@ class IteratorBehaviourTest {
       byte[] k1 = {0, 5, 0, 0, 0, 1};
       byte[] k2 = {0, 5, 0, 0, 0, 2};
       db.update(txn -> {
-        txn.set(k1, b("value1"));
-        txn.set(k2, b("value2"));
-        txn.set(new byte[] {0, 4, 9}, b("before"));
-        txn.set(new byte[] {0, 6, 0}, b("after"));
+        txn.set(k1, bytes("value1"));
+        txn.set(k2, bytes("value2"));
+        txn.set(new byte[] {0, 4, 9}, bytes("before"));
+        txn.set(new byte[] {0, 6, 0}, bytes("after"));
       });
       db.view(txn -> {
         IteratorOptions options = IteratorOptions.builder().reverse(true).prefetchValues(false)
@@ -390,20 +390,20 @@ class IteratorBehaviourTest {
   }
 
   private static byte[] bkey(int i) {
-    return b(String.format("%09d", i));
+    return bytes(String.format("%09d", i));
   }
 
   private static byte[] bval(int i) {
-    return b(String.format("%025d", i));
+    return bytes(String.format("%025d", i));
   }
 
   // B-027 TestIterateDeleted
   @Test
   void keysDeletedThroughAnIteratorLeaveNothingToIterate() {
     try (DB db = open()) {
-      db.put(b("Key1"), b("Value1"));
-      db.put(b("Key2"), b("Value2"));
-      byte[] prefix = b("Key");
+      db.put(bytes("Key1"), bytes("Value1"));
+      db.put(bytes("Key2"), bytes("Value2"));
+      byte[] prefix = bytes("Key");
       Txn txn = db.newTransaction(false);
       Txn txn2 = db.newTransaction(true);
       int count = 0;
@@ -440,14 +440,14 @@ class IteratorBehaviourTest {
     try (DB db = open()) {
       try (WriteBatch batch = db.newWriteBatch()) {
         for (int i = 0; i < n; i++) {
-          batch.set(b(String.format("key%05d", i)), b("v" + i));
+          batch.set(bytes(String.format("key%05d", i)), bytes("v" + i));
         }
         batch.flush();
       }
       for (boolean update : new boolean[] {false, true}) {
         Txn txn = db.newTransaction(update);
         if (update) {
-          txn.set(b("key99999"), b("pending"));
+          txn.set(bytes("key99999"), bytes("pending"));
         }
         int expected = update ? n + 1 : n;
         List<DbIterator> its = List.of(txn.newIterator(FORWARD), txn.newIterator(REVERSE),
@@ -486,7 +486,7 @@ class IteratorBehaviourTest {
   void prefetchSettingsDoNotChangeWhatIsSeen() {
     try (DB db = open()) {
       for (int i = 0; i < 100; i++) {
-        db.put(b(String.format("key%03d", i)), b("v" + i));
+        db.put(bytes(String.format("key%03d", i)), bytes("v" + i));
       }
       db.view(txn -> {
         for (int size : new int[] {0, 1, 10}) {
@@ -508,12 +508,12 @@ class IteratorBehaviourTest {
     try (DB db = openSmall()) {
       try (WriteBatch batch = db.newWriteBatch()) {
         for (int i = 0; i < n; i++) {
-          batch.set(b(String.format("%05d", i)), b("OK"));
+          batch.set(bytes(String.format("%05d", i)), bytes("OK"));
         }
         batch.flush();
       }
       for (int i = 0; i < 100; i += 7) {
-        db.put(b(String.format("%05d", i)), b("newer"));
+        db.put(bytes(String.format("%05d", i)), bytes("newer"));
       }
       long maxVersion = db.maxVersion();
       long sinceTs = maxVersion - maxVersion / 10;
@@ -553,22 +553,22 @@ class IteratorBehaviourTest {
   void iteratorSeesPendingWritesAndHidesPendingDeletes() {
     try (DB db = open()) {
       db.update(txn -> {
-        txn.set(b("a"), b("1"));
-        txn.set(b("b"), b("2"));
-        txn.set(b("c"), b("3"));
+        txn.set(bytes("a"), bytes("1"));
+        txn.set(bytes("b"), bytes("2"));
+        txn.set(bytes("c"), bytes("3"));
       });
       try (Txn txn = db.newTransaction(true)) {
-        txn.set(b("a"), b("A"));
-        txn.delete(b("b"));
-        txn.set(b("d"), b("D"));
+        txn.set(bytes("a"), bytes("A"));
+        txn.delete(bytes("b"));
+        txn.set(bytes("d"), bytes("D"));
         assertEquals(List.of("A", "3", "D"), values(txn, FORWARD));
         assertEquals(List.of("D", "3", "A"), values(txn, REVERSE));
         try (DbIterator it = txn.newIterator(FORWARD)) {
-          it.seek(b("b"));
+          it.seek(bytes("b"));
           assertEquals("c", s(it.item().key()), "the pending delete hides b");
-          it.seek(b("d"));
+          it.seek(bytes("d"));
           assertEquals(txn.readTs(), it.item().version(), "a pending write carries the read timestamp");
-          txn.set(b("e"), b("E")); // after the iterator was created
+          txn.set(bytes("e"), bytes("E")); // after the iterator was created
           assertEquals(List.of("A", "3", "D"), values(it), "the iterator holds a snapshot of pending writes");
         }
         assertEquals(List.of("A", "3", "D", "E"), values(txn, FORWARD), "a new iterator sees the later write");
@@ -576,12 +576,12 @@ class IteratorBehaviourTest {
             values(txn, IteratorOptions.builder().sinceTs(0).build()), "B-081: sinceTs 0");
       }
       try (Txn txn = db.newTransaction(true)) {
-        txn.set(b("x1"), b("1"));
-        txn.set(b("x2"), b("2"));
+        txn.set(bytes("x1"), bytes("1"));
+        txn.set(bytes("x2"), bytes("2"));
         assertEquals(List.of("x1", "x2"), keys(txn, prefix("x", false)));
         assertEquals(List.of("x2", "x1"), keys(txn, prefix("x", true)));
       }
-      assertEquals(List.of("1", "2", "3"), List.of(s(db.get(b("a"))), s(db.get(b("b"))), s(db.get(b("c")))),
+      assertEquals(List.of("1", "2", "3"), List.of(s(db.get(bytes("a"))), s(db.get(bytes("b"))), s(db.get(bytes("c")))),
           "nothing of the discarded transactions was written");
     }
   }
@@ -593,7 +593,7 @@ class IteratorBehaviourTest {
     try (DB db = openSmall()) {
       try (WriteBatch batch = db.newWriteBatch()) {
         for (int i = 0; i < n; i++) {
-          batch.set(b(String.format("%04d", i)), b(Integer.toString(i)));
+          batch.set(bytes(String.format("%04d", i)), bytes(Integer.toString(i)));
         }
         batch.flush();
       }
@@ -607,7 +607,7 @@ class IteratorBehaviourTest {
           }
         }
         for (int i = 0; i < n; i += 37) {
-          byte[] key = b(String.format("%04d", i));
+          byte[] key = bytes(String.format("%04d", i));
           try (DbIterator it = txn.newKeyIterator(key, IteratorOptions.DEFAULT)) {
             assertEquals(List.of(Integer.toString(i)), values(it));
           }
@@ -626,7 +626,7 @@ class IteratorBehaviourTest {
           try (DbIterator it = txn.newIterator(prefix("k", reverse))) {
             it.rewind();
             assertFalse(it.valid());
-            it.seek(b("k"));
+            it.seek(bytes("k"));
             assertFalse(it.valid());
           }
         }
@@ -638,12 +638,12 @@ class IteratorBehaviourTest {
   @Test
   void keyIteratorIncludesThePendingWriteAndRejectsAPrefixOption() {
     try (DB db = open()) {
-      db.put(b("k"), b("v1"));
-      db.put(b("k"), b("v2"));
-      db.put(b("k2"), b("other"));
+      db.put(bytes("k"), bytes("v1"));
+      db.put(bytes("k"), bytes("v2"));
+      db.put(bytes("k2"), bytes("other"));
       try (Txn txn = db.newTransaction(true)) {
-        txn.set(b("k"), b("v3"));
-        try (DbIterator it = txn.newKeyIterator(b("k"), IteratorOptions.DEFAULT)) {
+        txn.set(bytes("k"), bytes("v3"));
+        try (DbIterator it = txn.newKeyIterator(bytes("k"), IteratorOptions.DEFAULT)) {
           List<String> seen = new ArrayList<>();
           for (it.rewind(); it.valid(); it.next()) {
             seen.add(s(it.item().value()) + "@" + it.item().version());
@@ -651,8 +651,8 @@ class IteratorBehaviourTest {
           assertEquals(List.of("v3@3", "v2@2", "v1@1"), seen, "pending write first, at readTs 3");
         }
         assertThrows(IllegalArgumentException.class,
-            () -> txn.newKeyIterator(b("k"), IteratorOptions.builder().prefix(b("k")).build()));
-        txn.set(b("z"), b("z")); // the failed call left no iterator open: the txn still commits
+            () -> txn.newKeyIterator(bytes("k"), IteratorOptions.builder().prefix(bytes("k")).build()));
+        txn.set(bytes("z"), bytes("z")); // the failed call left no iterator open: the txn still commits
         txn.commit();
       }
     }

@@ -2,11 +2,11 @@ package dev.sett.behaviour;
 
 import static dev.sett.behaviour.Support.FORWARD;
 import static dev.sett.behaviour.Support.REVERSE;
-import static dev.sett.behaviour.Support.b;
 import static dev.sett.behaviour.Support.keys;
 import static dev.sett.behaviour.Support.s;
 import static dev.sett.behaviour.Support.value;
 import static dev.sett.behaviour.Support.values;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -38,11 +38,11 @@ class ManagedModeBehaviourTest {
   Path dir;
 
   private static byte[] key(int i) {
-    return b(String.format("key-%02d", i));
+    return bytes(String.format("key-%02d", i));
   }
 
   private static byte[] val(int i) {
-    return b("val-" + i);
+    return bytes("val-" + i);
   }
 
   // B-011 TestManagedDB, disk mode
@@ -126,18 +126,18 @@ class ManagedModeBehaviourTest {
       assertThrows(IllegalStateException.class, () -> db.newTransaction(true));
       assertThrows(IllegalStateException.class, () -> db.newTransaction(false));
       assertThrows(IllegalStateException.class, () -> db.update(txn -> { }));
-      assertThrows(IllegalStateException.class, () -> db.put(b("k"), b("v")));
-      assertThrows(IllegalStateException.class, () -> db.delete(b("k")));
+      assertThrows(IllegalStateException.class, () -> db.put(bytes("k"), bytes("v")));
+      assertThrows(IllegalStateException.class, () -> db.delete(bytes("k")));
       assertThrows(IllegalStateException.class, db::newWriteBatch);
-      assertThrows(IllegalStateException.class, () -> db.getSequence(b("seq"), 10));
+      assertThrows(IllegalStateException.class, () -> db.getSequence(bytes("seq"), 10));
       Txn txn = db.newTransactionAt(1, true);
-      txn.set(b("k"), b("v"));
+      txn.set(bytes("k"), bytes("v"));
       assertThrows(IllegalStateException.class, txn::commit);
       assertThrows(IllegalStateException.class, txn::commitAsync);
       txn.commitAt(2); // the failed calls left the transaction usable
       // What managed mode allows besides the *At calls: view and get read the newest versions.
-      assertEquals("v", s(db.get(b("k"))));
-      db.view(view -> assertEquals(2, view.get(b("k")).version()));
+      assertEquals("v", s(db.get(bytes("k"))));
+      db.view(view -> assertEquals(2, view.get(bytes("k")).version()));
       db.setDiscardTs(1);
     }
     try (DB db = DB.open(Options.builder(dir).build())) {
@@ -146,11 +146,11 @@ class ManagedModeBehaviourTest {
       assertThrows(IllegalStateException.class, () -> db.newWriteBatchAt(1));
       assertThrows(IllegalStateException.class, () -> db.setDiscardTs(1));
       try (Txn txn = db.newTransaction(true)) {
-        txn.set(b("k"), b("normal"));
+        txn.set(bytes("k"), bytes("normal"));
         assertThrows(IllegalStateException.class, () -> txn.commitAt(5));
         txn.commit(); // still usable
       }
-      assertEquals("normal", s(db.get(b("k"))));
+      assertEquals("normal", s(db.get(bytes("k"))));
       assertEquals(3, readTs(db), "normal mode continues after the managed store's max version 2");
     }
   }
@@ -169,10 +169,10 @@ class ManagedModeBehaviourTest {
       commitAt(db, 2, "a", "a2", "c", "c2");
       commitAt(db, 3, "a", "a3", "b", "b3");
       Txn txn4 = db.newTransactionAt(3, true); // b4 set, c deleted, uncommitted
-      txn4.set(b("b"), b("b4"));
-      txn4.delete(b("c"));
+      txn4.set(bytes("b"), bytes("b4"));
+      txn4.delete(bytes("c"));
       Txn deleteB = db.newTransactionAt(3, true);
-      deleteB.delete(b("b"));
+      deleteB.delete(bytes("b"));
       deleteB.commitAt(4);
 
       assertReads(db, 4, "a3", "c2");
@@ -192,7 +192,7 @@ class ManagedModeBehaviourTest {
       assertReads(db, 12, "a10", "c2", "d6");
       try (Txn at12 = db.newTransactionAt(12, false)) {
         List<Long> versions = new ArrayList<>();
-        try (DbIterator it = at12.newKeyIterator(b("a"), IteratorOptions.DEFAULT)) {
+        try (DbIterator it = at12.newKeyIterator(bytes("a"), IteratorOptions.DEFAULT)) {
           for (it.rewind(); it.valid(); it.next()) {
             versions.add(it.item().version());
           }
@@ -201,8 +201,8 @@ class ManagedModeBehaviourTest {
       }
       // Pending writes of a transaction at 8 shadow what it reads.
       try (Txn at8 = db.newTransactionAt(8, true)) {
-        at8.delete(b("a"));
-        at8.set(b("b"), b("b-pending"));
+        at8.delete(bytes("a"));
+        at8.set(bytes("b"), bytes("b-pending"));
         assertEquals(List.of("b-pending", "c2", "d6"), values(at8, FORWARD));
         assertEquals(List.of("d6", "c2", "b-pending"), values(at8, REVERSE));
       }
@@ -212,7 +212,7 @@ class ManagedModeBehaviourTest {
   private static void commitAt(DB db, long ts, String... keyValues) {
     try (Txn txn = db.newTransactionAt(ts - 1, true)) {
       for (int i = 0; i < keyValues.length; i += 2) {
-        txn.set(b(keyValues[i]), b(keyValues[i + 1]));
+        txn.set(bytes(keyValues[i]), bytes(keyValues[i + 1]));
       }
       txn.commitAt(ts);
     }
@@ -237,8 +237,8 @@ class ManagedModeBehaviourTest {
       DB db = DB.openManaged(options);
       try {
         try (Txn txn = db.newTransactionAt(0, true)) {
-          txn.set(b("answer1"), b("42"));
-          txn.set(b("answer2"), b("43"));
+          txn.set(bytes("answer1"), bytes("42"));
+          txn.set(bytes("answer2"), bytes("43"));
           txn.commitAt(1);
         }
         if (!inMemory) {
@@ -247,10 +247,10 @@ class ManagedModeBehaviourTest {
         }
         long version;
         try (Txn txn = db.newTransactionAt(Long.MAX_VALUE, false)) {
-          version = txn.get(b("answer1")).version();
+          version = txn.get(bytes("answer1")).version();
         }
         try (Txn txn = db.newTransactionAt(version, true)) {
-          txn.delete(b("answer1"));
+          txn.delete(bytes("answer1"));
           txn.commitAt(version); // the same internal key: the later write wins
         }
         try (Txn txn = db.newTransactionAt(Long.MAX_VALUE, false)) {
@@ -262,7 +262,7 @@ class ManagedModeBehaviourTest {
             }
           }
           assertEquals(List.of("answer1 deleted", "answer2"), seen, "inMemory=" + inMemory);
-          assertNull(txn.get(b("answer1")));
+          assertNull(txn.get(bytes("answer1")));
           assertEquals(List.of("answer2"), keys(txn, FORWARD));
         }
       } finally {
@@ -304,21 +304,21 @@ class ManagedModeBehaviourTest {
   }
 
   private static byte[] batchKey(int i) {
-    return b(String.format("%10d", i));
+    return bytes(String.format("%10d", i));
   }
 
   private static byte[] batchVal(int i) {
-    return b(String.format("%128d", i));
+    return bytes(String.format("%128d", i));
   }
 
   // B-140 TestWriteBatchDuplicate (normal and managed at a fixed version)
   @Test
   void writeBatchWritesRepeatedKeysAsOneVersion() {
-    byte[] key = b("key");
+    byte[] key = bytes("key");
     try (DB db = DB.open(Options.builder(dir.resolve("normal")).build())) {
       try (WriteBatch batch = db.newWriteBatch()) {
         for (int i = 0; i < 10; i++) {
-          batch.set(key, b("v" + i));
+          batch.set(key, bytes("v" + i));
         }
         batch.flush();
       }
@@ -327,7 +327,7 @@ class ManagedModeBehaviourTest {
     try (DB db = DB.openManaged(Options.builder(dir.resolve("managed")).build())) {
       try (WriteBatch batch = db.newWriteBatchAt(10)) {
         for (int i = 0; i < 10; i++) {
-          batch.set(key, b("v" + i));
+          batch.set(key, bytes("v" + i));
         }
         batch.flush();
       }
@@ -356,31 +356,31 @@ class ManagedModeBehaviourTest {
     try (DB db = DB.openManaged(Options.builder(dir).build())) {
       commitAt(db, 5, "k", "v5");
       Txn readsAt10 = db.newTransactionAt(10, true);
-      assertEquals("v5", value(readsAt10.get(b("k"))));
+      assertEquals("v5", value(readsAt10.get(bytes("k"))));
       Txn readsAt12 = db.newTransactionAt(12, true);
-      readsAt12.get(b("k"));
+      readsAt12.get(bytes("k"));
       Txn readsAt20 = db.newTransactionAt(20, true);
-      readsAt20.get(b("k"));
+      readsAt20.get(bytes("k"));
       Txn blind = db.newTransactionAt(1, true);
 
       commitAt(db, 12, "k", "v12");
-      readsAt10.set(b("r10"), b("x"));
+      readsAt10.set(bytes("r10"), bytes("x"));
       assertThrows(ConflictException.class, () -> readsAt10.commitAt(13), "k was written at 12 > 10");
-      readsAt12.set(b("r12"), b("x"));
+      readsAt12.set(bytes("r12"), bytes("x"));
       readsAt12.commitAt(14); // the write at 12 is inside its snapshot
 
       commitAt(db, 15, "k", "v15"); // at or below 20: inside readsAt20's snapshot, no conflict
-      readsAt20.set(b("r20"), b("x"));
+      readsAt20.set(bytes("r20"), bytes("x"));
       readsAt20.commitAt(21);
 
-      blind.set(b("k"), b("blind"));
+      blind.set(bytes("k"), bytes("blind"));
       blind.commitAt(30); // blind writes never conflict
 
       try (Txn txn = db.newTransactionAt(100, false)) {
-        assertNull(txn.get(b("r10")));
-        assertEquals(14, txn.get(b("r12")).version());
-        assertEquals(21, txn.get(b("r20")).version());
-        assertEquals("blind", value(txn.get(b("k"))));
+        assertNull(txn.get(bytes("r10")));
+        assertEquals(14, txn.get(bytes("r12")).version());
+        assertEquals(21, txn.get(bytes("r20")).version());
+        assertEquals("blind", value(txn.get(bytes("k"))));
       }
     }
   }
@@ -390,7 +390,7 @@ class ManagedModeBehaviourTest {
   @Test
   void setDiscardTsLetsCompactionDropOnlyVersionsAtOrBelowIt() {
     try (DB db = DB.openManaged(Options.builder(dir).numVersionsToKeep(1).build())) {
-      byte[] key = b("foo");
+      byte[] key = bytes("foo");
       for (int ts = 1; ts <= 5; ts++) {
         commitAt(db, ts, "foo", "v" + ts);
       }

@@ -1,7 +1,7 @@
 package dev.sett.behaviour;
 
-import static dev.sett.behaviour.Support.b;
 import static dev.sett.behaviour.Support.s;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,13 +50,13 @@ class ReadTimestampTest {
   static final int WRITERS = 4;
   static final int READERS = 4;
   static final int KEYS_PER_WRITER = 5;
-  static final byte[] SUM = b("sum");
+  static final byte[] SUM = bytes("sum");
 
   @TempDir
   Path dir;
 
   private static byte[] key(int index, int writer) {
-    return b(String.format("k%02d/w%d", index, writer));
+    return bytes(String.format("k%02d/w%d", index, writer));
   }
 
   // §8.2 / §8.3 read timestamps cover every returned commit and never half of one
@@ -80,7 +80,7 @@ class ReadTimestampTest {
 
     try (DB db = DB.open(options)) {
       db.update(txn -> {
-        txn.set(SUM, b("0"));
+        txn.set(SUM, bytes("0"));
         for (int w = 0; w < WRITERS; w++) {
           for (int i = 0; i < KEYS_PER_WRITER; i++) {
             txn.set(key(i, w), value(0, filler));
@@ -100,7 +100,7 @@ class ReadTimestampTest {
                   for (int i = 0; i < KEYS_PER_WRITER; i++) {
                     txn.set(key(i, writer), value(n, filler));
                   }
-                  txn.set(SUM, b(Long.toString(sum + 1)));
+                  txn.set(SUM, bytes(Long.toString(sum + 1)));
                   if (writer % 2 == 0) {
                     txn.commit();
                   } else {
@@ -188,7 +188,7 @@ class ReadTimestampTest {
   }
 
   private static byte[] value(long n, byte[] filler) {
-    byte[] head = b(n + ":");
+    byte[] head = bytes(n + ":");
     byte[] value = new byte[head.length + filler.length];
     System.arraycopy(head, 0, value, 0, head.length);
     System.arraycopy(filler, 0, value, head.length, filler.length);

@@ -1,5 +1,7 @@
 package dev.sett.behaviour;
 
+import static dev.sett.testing.Bytes.bytes;
+
 import dev.sett.DbIterator;
 import dev.sett.Item;
 import dev.sett.IteratorOptions;
@@ -19,9 +21,6 @@ final class Support {
   private Support() {
   }
 
-  static byte[] b(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 
   static String s(byte[] bytes) {
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);

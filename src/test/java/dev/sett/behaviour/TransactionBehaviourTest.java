@@ -1,10 +1,10 @@
 package dev.sett.behaviour;
 
 import static dev.sett.behaviour.Support.FORWARD;
-import static dev.sett.behaviour.Support.b;
 import static dev.sett.behaviour.Support.keys;
 import static dev.sett.behaviour.Support.s;
 import static dev.sett.behaviour.Support.value;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,15 +68,15 @@ class TransactionBehaviourTest {
     try (DB db = open()) {
       Txn txn = db.newTransaction(true);
       for (int i = 0; i < 10; i++) {
-        txn.set(b("key=" + i), b("val=" + i));
+        txn.set(bytes("key=" + i), bytes("val=" + i));
       }
-      assertEquals("val=8", value(txn.get(b("key=8"))));
-      assertNull(db.get(b("key=8")), "nothing is visible outside before the commit");
+      assertEquals("val=8", value(txn.get(bytes("key=8"))));
+      assertNull(db.get(bytes("key=8")), "nothing is visible outside before the commit");
       assertThrows(IllegalStateException.class, () -> txn.commitAt(100), "commitAt is for managed mode");
       txn.commit();
       db.view(view -> {
         for (int i = 0; i < 10; i++) {
-          assertEquals("val=" + i, value(view.get(b("key=" + i))));
+          assertEquals("val=" + i, value(view.get(bytes("key=" + i))));
         }
       });
     }
@@ -92,7 +92,7 @@ class TransactionBehaviourTest {
         ExecutorService pool = Executors.newFixedThreadPool(100);
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-          byte[] key = b("key" + i);
+          byte[] key = bytes("key" + i);
           futures.add(pool.submit(() -> {
             db.update(txn -> txn.set(key, key));
             db.view(txn -> assertArrayEquals(key, txn.get(key).value(), "inMemory=" + inMemory));
@@ -115,7 +115,7 @@ class TransactionBehaviourTest {
     try (DB db = open()) {
       db.update(txn -> {
         for (int i = 0; i < 40; i++) {
-          txn.set(b("key=" + i), b("100"));
+          txn.set(bytes("key=" + i), bytes("100"));
         }
       });
       AtomicBoolean stop = new AtomicBoolean();
@@ -127,7 +127,7 @@ class TransactionBehaviourTest {
             try (Txn txn = db.newTransaction(false)) {
               int total = 0;
               for (int i = 0; i < 40; i++) {
-                total += Integer.parseInt(value(txn.get(b("key=" + i))));
+                total += Integer.parseInt(value(txn.get(bytes("key=" + i))));
               }
               assertEquals(4000, total, "a transaction was seen half applied at readTs " + txn.readTs());
               checks.incrementAndGet();
@@ -143,10 +143,10 @@ class TransactionBehaviourTest {
         int delta = random.nextInt(100);
         Txn txn = db.newTransaction(true);
         for (int i = 0; i < 20; i++) {
-          txn.set(b("key=" + i), b(Integer.toString(100 - delta)));
+          txn.set(bytes("key=" + i), bytes(Integer.toString(100 - delta)));
         }
         for (int i = 20; i < 40; i++) {
-          txn.set(b("key=" + i), b(Integer.toString(100 + delta)));
+          txn.set(bytes("key=" + i), bytes(Integer.toString(100 + delta)));
         }
         commits.add(txn.commitAsync()); // write-only: never conflicts
         txn.close();
@@ -170,25 +170,25 @@ class TransactionBehaviourTest {
   void writeSkewIsRejected() {
     try (DB db = open()) {
       db.update(txn -> {
-        txn.set(b("x"), b("100"));
-        txn.set(b("y"), b("100"));
+        txn.set(bytes("x"), bytes("100"));
+        txn.set(bytes("y"), bytes("100"));
       });
       try (Txn txn1 = db.newTransaction(true); Txn txn2 = db.newTransaction(true)) {
         assertEquals(1, txn1.readTs());
         assertEquals(200, balance(txn1, "x") + balance(txn1, "y"));
-        txn1.set(b("x"), b("0")); // deduct 100 from x
+        txn1.set(bytes("x"), bytes("0")); // deduct 100 from x
         assertEquals(0, balance(txn1, "x"), "own write");
         assertEquals(100, balance(txn1, "x") + balance(txn1, "y"));
 
         assertEquals(200, balance(txn2, "x") + balance(txn2, "y"));
-        txn2.set(b("y"), b("0")); // deduct 100 from y
+        txn2.set(bytes("y"), bytes("0")); // deduct 100 from y
         assertEquals(100, balance(txn2, "x") + balance(txn2, "y"));
 
         txn1.commit();
         assertThrows(ConflictException.class, txn2::commit);
       }
-      assertEquals("0", s(db.get(b("x"))));
-      assertEquals("100", s(db.get(b("y"))), "nothing of the conflicting transaction was written");
+      assertEquals("0", s(db.get(bytes("x"))));
+      assertEquals("100", s(db.get(bytes("y"))), "nothing of the conflicting transaction was written");
       try (Txn txn = db.newTransaction(false)) {
         assertEquals(2, txn.readTs(), "the conflicting commit took no timestamp");
       }
@@ -196,7 +196,7 @@ class TransactionBehaviourTest {
   }
 
   private static int balance(Txn txn, String account) {
-    return Integer.parseInt(value(txn.get(b(account))));
+    return Integer.parseInt(value(txn.get(bytes(account))));
   }
 
   // §8.2 (readTs waits until every allocated commit is applied) and ConflictException's contract:
@@ -204,16 +204,16 @@ class TransactionBehaviourTest {
   @Test
   void retryAfterAConflictSeesTheCommitThatCausedIt() throws Exception {
     try (DB db = open()) {
-      byte[] key = b("k");
-      db.put(key, b("0"));
+      byte[] key = bytes("k");
+      db.put(key, bytes("0"));
       int trials = 300;
       List<String> stale = new ArrayList<>();
       for (int i = 1; i <= trials; i++) {
         Txn loser = db.newTransaction(true);
         loser.get(key);
-        loser.set(b("other"), b("x"));
+        loser.set(bytes("other"), bytes("x"));
         Txn winner = db.newTransaction(true);
-        winner.set(key, b(Integer.toString(i)));
+        winner.set(key, bytes(Integer.toString(i)));
         CompletableFuture<Void> winnerCommit = winner.commitAsync(); // conflict check and enqueue done
         assertThrows(ConflictException.class, loser::commit);
         try (Txn retry = db.newTransaction(true)) {
@@ -248,7 +248,7 @@ class TransactionBehaviourTest {
    * Ten rounds, each on a fresh store, as in Badger.
    */
   private void racingSetIfAbsent(boolean bySeek) throws Exception {
-    byte[] key = b("foo");
+    byte[] key = bytes("foo");
     for (int round = 0; round < 10; round++) {
       try (DB db = DB.open(Options.builder(dir.resolve((bySeek ? "seek" : "get") + round)).build())) {
         int racers = 16;
@@ -270,7 +270,7 @@ class TransactionBehaviourTest {
               }
               allRead.await(10, TimeUnit.SECONDS);
               assertFalse(found, "every racer read before any commit");
-              txn.set(key, b("AA"));
+              txn.set(key, bytes("AA"));
               CompletableFuture<Void> commit = txn.commitAsync();
               try {
                 commit.get(10, TimeUnit.SECONDS);
@@ -326,23 +326,23 @@ class TransactionBehaviourTest {
   private static String waterMarkInstance(DB db, int instance) throws InterruptedException {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     Thread.sleep(random.nextInt(100));
-    byte[] key1 = b("v:" + instance + ":" + Long.toHexString(random.nextLong()));
-    byte[] key2 = b("v:" + instance + ":" + Long.toHexString(random.nextLong()));
+    byte[] key1 = bytes("v:" + instance + ":" + Long.toHexString(random.nextLong()));
+    byte[] key2 = bytes("v:" + instance + ":" + Long.toHexString(random.nextLong()));
     try (Txn tx1 = db.newTransaction(true); Txn tx2 = db.newTransaction(true)) {
       tx2.get(key1);
       tx2.get(key2);
       tx1.get(key1);
       tx2.get(key1);
-      tx2.set(key1, b("value1"));
-      tx2.set(key2, b("value2"));
+      tx2.set(key1, bytes("value1"));
+      tx2.set(key2, bytes("value2"));
       try {
         tx2.commit();
       } catch (RuntimeException e) {
         return "instance " + instance + ": tx2 failed: " + e;
       }
-      tx1.set(key1, b("value1-second"));
+      tx1.set(key1, bytes("value1-second"));
       tx1.get(key1);
-      tx1.set(key1, b("value1-third"));
+      tx1.set(key1, bytes("value1-third"));
       Thread.sleep(random.nextInt(100));
       try {
         tx1.commit();
@@ -357,12 +357,12 @@ class TransactionBehaviourTest {
   @Test
   void getAfterDeleteInTheSameTransactionReturnsNull() {
     try (DB db = open()) {
-      db.put(b("key"), b("val1"));
+      db.put(bytes("key"), bytes("val1"));
       db.update(txn -> {
-        txn.delete(b("key"));
-        assertNull(txn.get(b("key")));
+        txn.delete(bytes("key"));
+        assertNull(txn.get(bytes("key")));
       });
-      assertNull(db.get(b("key")));
+      assertNull(db.get(bytes("key")));
     }
   }
 
@@ -415,25 +415,25 @@ class TransactionBehaviourTest {
   }
 
   private static byte[] data(int i) {
-    return b(Integer.toBinaryString(i));
+    return bytes(Integer.toBinaryString(i));
   }
 
   // §1.5 (ErrReadOnlyTxn): a read-only transaction rejects every write; its commit is a no-op
   @Test
   void readOnlyTransactionRejectsWrites() {
     try (DB db = open()) {
-      db.put(b("a"), b("1"));
+      db.put(bytes("a"), bytes("1"));
       try (Txn txn = db.newTransaction(false)) {
-        assertThrows(IllegalStateException.class, () -> txn.set(b("a"), b("2")));
-        assertThrows(IllegalStateException.class, () -> txn.setEntry(Entry.of(b("b"), b("2"))));
-        assertThrows(IllegalStateException.class, () -> txn.delete(b("a")));
-        assertEquals("1", value(txn.get(b("a"))), "reads still work");
+        assertThrows(IllegalStateException.class, () -> txn.set(bytes("a"), bytes("2")));
+        assertThrows(IllegalStateException.class, () -> txn.setEntry(Entry.of(bytes("b"), bytes("2"))));
+        assertThrows(IllegalStateException.class, () -> txn.delete(bytes("a")));
+        assertEquals("1", value(txn.get(bytes("a"))), "reads still work");
         txn.commit(); // nothing to write: succeeds like Badger's Commit of an empty txn
       }
-      db.view(txn -> assertThrows(IllegalStateException.class, () -> txn.set(b("c"), b("3"))));
-      assertEquals("1", s(db.get(b("a"))));
-      assertNull(db.get(b("b")));
-      assertNull(db.get(b("c")));
+      db.view(txn -> assertThrows(IllegalStateException.class, () -> txn.set(bytes("c"), bytes("3"))));
+      assertEquals("1", s(db.get(bytes("a"))));
+      assertNull(db.get(bytes("b")));
+      assertNull(db.get(bytes("c")));
     }
   }
 
@@ -441,9 +441,9 @@ class TransactionBehaviourTest {
   @Test
   void closingOrCommittingATransactionWithAnOpenIteratorThrows() {
     try (DB db = open()) {
-      db.put(b("a"), b("1"));
+      db.put(bytes("a"), bytes("1"));
       Txn txn = db.newTransaction(true);
-      txn.set(b("b"), b("2"));
+      txn.set(bytes("b"), bytes("2"));
       DbIterator it = txn.newIterator(IteratorOptions.DEFAULT);
       assertThrows(IllegalStateException.class, txn::close);
       assertThrows(IllegalStateException.class, txn::discard);
@@ -453,7 +453,7 @@ class TransactionBehaviourTest {
       it.close();
       it.close(); // double close is harmless
       txn.commit();
-      assertEquals("2", s(db.get(b("b"))));
+      assertEquals("2", s(db.get(bytes("b"))));
     }
   }
 
@@ -462,21 +462,21 @@ class TransactionBehaviourTest {
   void commitAfterDiscardThrows() {
     try (DB db = open()) {
       Txn txn = db.newTransaction(true);
-      txn.set(b("a"), b("1"));
+      txn.set(bytes("a"), bytes("1"));
       txn.discard();
       txn.discard(); // idempotent
       assertThrows(IllegalStateException.class, txn::commit);
-      assertThrows(IllegalStateException.class, () -> txn.get(b("a")));
-      assertThrows(IllegalStateException.class, () -> txn.set(b("a"), b("2")));
+      assertThrows(IllegalStateException.class, () -> txn.get(bytes("a")));
+      assertThrows(IllegalStateException.class, () -> txn.set(bytes("a"), bytes("2")));
       assertThrows(IllegalStateException.class, () -> txn.newIterator(IteratorOptions.DEFAULT));
-      assertNull(db.get(b("a")), "a discarded transaction writes nothing");
+      assertNull(db.get(bytes("a")), "a discarded transaction writes nothing");
 
       Txn committed = db.newTransaction(true);
-      committed.set(b("b"), b("1"));
+      committed.set(bytes("b"), bytes("1"));
       committed.commit();
       assertThrows(IllegalStateException.class, committed::commit, "a second commit");
       committed.close(); // a no-op after commit
-      assertEquals("1", s(db.get(b("b"))));
+      assertEquals("1", s(db.get(bytes("b"))));
     }
   }
 
@@ -484,10 +484,10 @@ class TransactionBehaviourTest {
   @Test
   void emptyCommitConsumesNoTimestamp() throws Exception {
     try (DB db = open()) {
-      db.put(b("a"), b("1"));
+      db.put(bytes("a"), bytes("1"));
       assertEquals(1, readTs(db));
       Txn empty = db.newTransaction(true);
-      empty.get(b("a"));
+      empty.get(bytes("a"));
       empty.commit();
       assertEquals(1, readTs(db));
       Txn emptyAsync = db.newTransaction(true);
@@ -495,9 +495,9 @@ class TransactionBehaviourTest {
       assertEquals(1, readTs(db));
       db.update(txn -> { });
       assertEquals(1, readTs(db));
-      db.put(b("a"), b("2"));
+      db.put(bytes("a"), bytes("2"));
       assertEquals(2, readTs(db));
-      db.view(txn -> assertEquals(2, txn.get(b("a")).version(), "the next commit got the next timestamp"));
+      db.view(txn -> assertEquals(2, txn.get(bytes("a")).version(), "the next commit got the next timestamp"));
     }
   }
 
@@ -512,16 +512,16 @@ class TransactionBehaviourTest {
   void readTsEqualsTheNumberOfCommitsOnAFreshStore() {
     try (DB db = open()) {
       assertEquals(0, readTs(db));
-      db.put(b("foo"), b("foo"));
+      db.put(bytes("foo"), bytes("foo"));
       assertEquals(1, readTs(db));
     }
     try (DB db = open()) {
       assertEquals(1, readTs(db), "after reopen readTs stays at the max version");
       for (int i = 2; i <= 20; i++) {
-        db.put(b("k" + i), b("v"));
+        db.put(bytes("k" + i), bytes("v"));
         assertEquals(i, readTs(db));
         int version = i;
-        db.view(txn -> assertEquals(version, txn.get(b("k" + version)).version()));
+        db.view(txn -> assertEquals(version, txn.get(bytes("k" + version)).version()));
       }
       assertEquals(20, db.maxVersion());
     }
@@ -531,20 +531,20 @@ class TransactionBehaviourTest {
   @Test
   void userMetaFollowsEachWriteOfAKey() {
     try (DB db = open()) {
-      byte[] key = b("key1");
-      db.update(txn -> txn.setEntry(Entry.of(key, b("val1")).withUserMeta((byte) 0x08)));
+      byte[] key = bytes("key1");
+      db.update(txn -> txn.setEntry(Entry.of(key, bytes("val1")).withUserMeta((byte) 0x08)));
       db.view(txn -> {
         assertEquals("val1", value(txn.get(key)));
         assertEquals(0x08, txn.get(key).userMeta());
       });
-      db.update(txn -> txn.setEntry(Entry.of(key, b("val2")).withUserMeta((byte) 0x09)));
+      db.update(txn -> txn.setEntry(Entry.of(key, bytes("val2")).withUserMeta((byte) 0x09)));
       db.view(txn -> {
         assertEquals("val2", value(txn.get(key)));
         assertEquals(0x09, txn.get(key).userMeta());
       });
       db.delete(key);
       db.view(txn -> assertNull(txn.get(key)));
-      db.update(txn -> txn.setEntry(Entry.of(key, b("val3")).withUserMeta((byte) 0x01)));
+      db.update(txn -> txn.setEntry(Entry.of(key, bytes("val3")).withUserMeta((byte) 0x01)));
       db.view(txn -> {
         assertEquals("val3", value(txn.get(key)));
         assertEquals(0x01, txn.get(key).userMeta());
@@ -564,12 +564,12 @@ class TransactionBehaviourTest {
       });
       // User meta through an iterator and in a transaction's own pending write.
       db.update(txn -> {
-        txn.setEntry(Entry.of(b("key2"), b("v")).withUserMeta((byte) 0x7F));
-        assertEquals(0x7F, txn.get(b("key2")).userMeta());
+        txn.setEntry(Entry.of(bytes("key2"), bytes("v")).withUserMeta((byte) 0x7F));
+        assertEquals(0x7F, txn.get(bytes("key2")).userMeta());
       });
       db.view(txn -> {
         try (DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
-          it.seek(b("key2"));
+          it.seek(bytes("key2"));
           assertEquals(0x7F, it.item().userMeta());
         }
       });
@@ -581,18 +581,18 @@ class TransactionBehaviourTest {
   void ttlExpiryFollowsTheInjectedClock() {
     Support.ManualClock clock = new Support.ManualClock(1_700_000_000_000L);
     try (DB db = DB.open(Options.builder(dir).clock(clock).build())) {
-      db.put(b("answer1"), b("42"));
-      db.update(txn -> txn.setEntry(Entry.of(b("answer2"), b("43")).withTtl(Duration.ofSeconds(1))));
-      db.update(txn -> txn.setEntry(Entry.of(b("answer3"), b("44")).withExpiresAt(1_700_000_000L)));
+      db.put(bytes("answer1"), bytes("42"));
+      db.update(txn -> txn.setEntry(Entry.of(bytes("answer2"), bytes("43")).withTtl(Duration.ofSeconds(1))));
+      db.update(txn -> txn.setEntry(Entry.of(bytes("answer3"), bytes("44")).withExpiresAt(1_700_000_000L)));
       db.view(txn -> {
-        assertEquals(1_700_000_001L, txn.get(b("answer2")).expiresAt());
-        assertNull(txn.get(b("answer3")), "expiresAt <= now is expired");
+        assertEquals(1_700_000_001L, txn.get(bytes("answer2")).expiresAt());
+        assertNull(txn.get(bytes("answer3")), "expiresAt <= now is expired");
         assertEquals(List.of("answer1", "answer2"), keys(txn, FORWARD));
       });
       clock.advanceSeconds(1); // now == expiresAt of answer2: expired
       db.view(txn -> {
-        assertEquals("42", value(txn.get(b("answer1"))));
-        assertNull(txn.get(b("answer2")));
+        assertEquals("42", value(txn.get(bytes("answer1"))));
+        assertNull(txn.get(bytes("answer2")));
         assertEquals(List.of("answer1"), keys(txn, FORWARD));
         assertEquals(List.of("answer1"), keys(txn, Support.REVERSE));
         List<String> all = new ArrayList<>();
@@ -605,12 +605,12 @@ class TransactionBehaviourTest {
             "allVersions returns expired versions, marked");
       });
       db.update(txn -> {
-        assertNull(txn.get(b("answer2")));
-        txn.setEntry(Entry.of(b("answer4"), b("45")).withExpiresAt(1_600_000_000L));
-        assertNull(txn.get(b("answer4")), "an expired pending write reads as absent");
+        assertNull(txn.get(bytes("answer2")));
+        txn.setEntry(Entry.of(bytes("answer4"), bytes("45")).withExpiresAt(1_600_000_000L));
+        assertNull(txn.get(bytes("answer4")), "an expired pending write reads as absent");
       });
-      db.put(b("answer2"), b("back"));
-      assertEquals("back", s(db.get(b("answer2"))), "a new write of an expired key is visible");
+      db.put(bytes("answer2"), bytes("back"));
+      assertEquals("back", s(db.get(bytes("answer2"))), "a new write of an expired key is visible");
     }
   }
 
@@ -618,14 +618,14 @@ class TransactionBehaviourTest {
   @Test
   void discardEarlierVersionsMarksTheNewestVersion() {
     try (DB db = open()) {
-      byte[] key = b("answer");
+      byte[] key = bytes("answer");
       for (int i = 0; i < 4; i++) {
-        db.put(key, b(Integer.toString(i)));
+        db.put(key, bytes(Integer.toString(i)));
       }
       IteratorOptions options = IteratorOptions.builder().allVersions(true).prefetchValues(false).build();
       Txn before = db.newTransaction(false);
       assertEquals(4, countUntilDiscardMark(before, options, key));
-      db.update(txn -> txn.setEntry(Entry.of(key, b("5")).withDiscardEarlierVersions()));
+      db.update(txn -> txn.setEntry(Entry.of(key, bytes("5")).withDiscardEarlierVersions()));
       try (Txn txn = db.newTransaction(false)) {
         assertEquals(1, countUntilDiscardMark(txn, options, key));
         assertTrue(txn.get(key).discardEarlierVersions());
@@ -682,7 +682,7 @@ class TransactionBehaviourTest {
   }
 
   private static byte[] bkey(int i) {
-    return b(String.format("%09d", i));
+    return bytes(String.format("%09d", i));
   }
 
   // §1.5 conflict semantics: Item() and Seek(k) enter the read set, stepping alone does not (§12.3)
@@ -690,9 +690,9 @@ class TransactionBehaviourTest {
   void iteratorReadsJoinTheReadSet() {
     try (DB db = open()) {
       db.update(txn -> {
-        txn.set(b("a"), b("1"));
-        txn.set(b("b"), b("1"));
-        txn.set(b("c"), b("1"));
+        txn.set(bytes("a"), bytes("1"));
+        txn.set(bytes("b"), bytes("1"));
+        txn.set(bytes("c"), bytes("1"));
       });
       // Item() on every key: a later write of b conflicts.
       Txn reader = db.newTransaction(true);
@@ -701,19 +701,19 @@ class TransactionBehaviourTest {
           it.item();
         }
       }
-      db.put(b("b"), b("2"));
-      reader.set(b("z"), b("from reader"));
+      db.put(bytes("b"), bytes("2"));
+      reader.set(bytes("z"), bytes("from reader"));
       assertThrows(ConflictException.class, reader::commit);
-      assertNull(db.get(b("z")));
+      assertNull(db.get(bytes("z")));
 
       // Seek(k) records k even when k is absent and Item() is never called.
       Txn seeker = db.newTransaction(true);
       try (DbIterator it = seeker.newIterator(IteratorOptions.DEFAULT)) {
-        it.seek(b("bb"));
+        it.seek(bytes("bb"));
         assertTrue(it.valid());
       }
-      db.put(b("bb"), b("new"));
-      seeker.set(b("z"), b("from seeker"));
+      db.put(bytes("bb"), bytes("new"));
+      seeker.set(bytes("z"), bytes("from seeker"));
       assertThrows(ConflictException.class, seeker::commit);
 
       // Stepping over keys without Item() records nothing: no phantom protection (as in Badger).
@@ -725,10 +725,10 @@ class TransactionBehaviourTest {
         }
       }
       assertEquals(4, stepped);
-      db.put(b("c"), b("2"));
-      stepper.set(b("z"), b("from stepper"));
+      db.put(bytes("c"), bytes("2"));
+      stepper.set(bytes("z"), bytes("from stepper"));
       stepper.commit();
-      assertEquals("from stepper", s(db.get(b("z"))));
+      assertEquals("from stepper", s(db.get(bytes("z"))));
     }
   }
 
@@ -737,21 +737,21 @@ class TransactionBehaviourTest {
   void commitsNeverConflictWhenDetectionIsOff() {
     try (DB db = DB.open(Options.builder(dir).detectConflicts(false).build())) {
       db.update(txn -> {
-        txn.set(b("x"), b("100"));
-        txn.set(b("y"), b("100"));
+        txn.set(bytes("x"), bytes("100"));
+        txn.set(bytes("y"), bytes("100"));
       });
       try (Txn txn1 = db.newTransaction(true); Txn txn2 = db.newTransaction(true)) {
         balance(txn1, "x");
         balance(txn1, "y");
         balance(txn2, "x");
         balance(txn2, "y");
-        txn1.set(b("x"), b("0"));
-        txn2.set(b("y"), b("0"));
+        txn1.set(bytes("x"), bytes("0"));
+        txn2.set(bytes("y"), bytes("0"));
         txn1.commit();
         txn2.commit(); // write skew is allowed without conflict detection
       }
-      assertEquals("0", s(db.get(b("x"))));
-      assertEquals("0", s(db.get(b("y"))));
+      assertEquals("0", s(db.get(bytes("x"))));
+      assertEquals("0", s(db.get(bytes("y"))));
     }
   }
 
@@ -759,7 +759,7 @@ class TransactionBehaviourTest {
   @Test
   void readsRacingCloseFailOnlyWithDbClosed() throws Exception {
     DB db = open();
-    db.put(b("key"), b("value"));
+    db.put(bytes("key"), bytes("value"));
     int readers = 10;
     CountDownLatch running = new CountDownLatch(readers);
     List<Throwable> endings = Collections.synchronizedList(new ArrayList<>());
@@ -770,7 +770,7 @@ class TransactionBehaviourTest {
         running.countDown();
         try {
           while (true) {
-            db.view(txn -> assertEquals("value", value(txn.get(b("key")))));
+            db.view(txn -> assertEquals("value", value(txn.get(bytes("key")))));
             reads.incrementAndGet();
           }
         } catch (Throwable e) {
@@ -801,18 +801,18 @@ class TransactionBehaviourTest {
   @Test
   void updateWhoseBodyThrowsWritesNothing() {
     try (DB db = open()) {
-      db.put(b("a"), b("1"));
+      db.put(bytes("a"), bytes("1"));
       IllegalStateException thrown = new IllegalStateException("body failed");
       IllegalStateException caught = assertThrows(IllegalStateException.class, () -> db.update(txn -> {
-        txn.set(b("a"), b("2"));
-        txn.set(b("b"), b("2"));
+        txn.set(bytes("a"), bytes("2"));
+        txn.set(bytes("b"), bytes("2"));
         throw thrown;
       }));
       assertEquals(thrown, caught);
-      assertEquals("1", s(db.get(b("a"))));
-      assertNull(db.get(b("b")));
+      assertEquals("1", s(db.get(bytes("a"))));
+      assertNull(db.get(bytes("b")));
       assertEquals(1, readTs(db));
-      assertNotNull(db.get(b("a")));
+      assertNotNull(db.get(bytes("a")));
     }
   }
 }

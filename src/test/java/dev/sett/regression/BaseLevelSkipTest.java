@@ -1,5 +1,6 @@
 package dev.sett.regression;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sett.DB;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BaseLevelSkipTest {
   @TempDir Path dir;
 
-  static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
   Options opts() {
     return Options.builder(dir).maxLevels(3).memTableSize(1 << 20).baseTableSize(64 << 10)
@@ -39,26 +39,26 @@ class BaseLevelSkipTest {
       java.util.Random r = new java.util.Random(1);
       for (int batch = 0; batch < 40; batch++) {
         int from = batch;
-        db.update(txn -> { for (int i = 0; i < 100; i++) { byte[] v = new byte[200]; r.nextBytes(v); txn.set(b("b" + from + "-" + i), v); } });
+        db.update(txn -> { for (int i = 0; i < 100; i++) { byte[] v = new byte[200]; r.nextBytes(v); txn.set(bytes("b" + from + "-" + i), v); } });
       }
-      db.put(b("k"), b("v1"));
+      db.put(bytes("k"), bytes("v1"));
       db.flatten(1);                      // everything in L2; L2 > baseLevelSize, so base = L1
       dump("after flatten", db);
     }
     try (DB db = DB.open(opts())) {       // (reopen = flush without a drop; avoids the pause race)
-      db.put(b("k"), b("v2"));
+      db.put(bytes("k"), bytes("v2"));
     }
     try (DB db = DB.open(opts())) {
       awaitL0Empty(db);                   // L0 -> L1: k=v2 now in L1
       dump("after v2", db);
-      db.dropPrefix(b("b"));              // L2 shrinks to ~nothing: base moves down to L2
+      db.dropPrefix(bytes("b"));              // L2 shrinks to ~nothing: base moves down to L2
       dump("after dropPrefix b", db);
-      db.put(b("k"), b("v3"));
+      db.put(bytes("k"), bytes("v3"));
     }
     try (DB db = DB.open(opts())) {
       awaitL0Empty(db);                   // L0 -> base (L2), below L1 that still holds k=v2
       dump("after v3", db);
-      assertEquals("v3", new String(db.get(b("k")), StandardCharsets.UTF_8));
+      assertEquals("v3", new String(db.get(bytes("k")), StandardCharsets.UTF_8));
     }
   }
   @Test
@@ -67,26 +67,26 @@ class BaseLevelSkipTest {
       java.util.Random r = new java.util.Random(1);
       for (int batch = 0; batch < 40; batch++) {
         int from = batch;
-        db.update(txn -> { for (int i = 0; i < 100; i++) { byte[] v = new byte[200]; r.nextBytes(v); txn.set(b("b" + from + "-" + i), v); } });
+        db.update(txn -> { for (int i = 0; i < 100; i++) { byte[] v = new byte[200]; r.nextBytes(v); txn.set(bytes("b" + from + "-" + i), v); } });
       }
-      db.put(b("k"), b("v1"));
+      db.put(bytes("k"), bytes("v1"));
       db.flatten(1);                      // everything in L2; L2 > baseLevelSize, so base = L1
       dump("after flatten", db);
     }
     try (DB db = DB.open(opts())) {       // (reopen = flush without a drop; avoids the pause race)
-      db.put(b("k"), b("v2"));
+      db.put(bytes("k"), bytes("v2"));
     }
     try (DB db = DB.open(opts())) {
       awaitL0Empty(db);                   // L0 -> L1: k=v2 now in L1
       dump("after v2", db);
-      db.dropPrefix(b("b"));              // L2 shrinks to ~nothing: base moves down to L2
+      db.dropPrefix(bytes("b"));              // L2 shrinks to ~nothing: base moves down to L2
       dump("after dropPrefix b", db);
-      db.delete(b("k"));
+      db.delete(bytes("k"));
     }
     try (DB db = DB.open(opts())) {
       awaitL0Empty(db);                   // L0 -> base (L2), below L1 that still holds k=v2
       dump("after v3", db);
-      byte[] got = db.get(b("k"));
+      byte[] got = db.get(bytes("k"));
       int[] seen = {0};
       db.view(txn -> { try (var it = txn.newIterator(dev.sett.IteratorOptions.DEFAULT)) { for (it.rewind(); it.valid(); it.next()) seen[0]++; } });
       System.out.println("get(k) after delete = " + (got == null ? null : new String(got)) + ", iterator sees " + seen[0] + " keys");

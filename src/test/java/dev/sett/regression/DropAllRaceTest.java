@@ -1,8 +1,9 @@
 package dev.sett.regression;
 
+import static dev.sett.testing.Bytes.bytes;
+
 import dev.sett.DB;
 import dev.sett.Options;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DropAllRaceTest {
   @TempDir Path dir;
 
-  static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
   @Test
   void dropAllRacingABackgroundCompaction() throws Exception {
@@ -22,10 +22,10 @@ class DropAllRaceTest {
     try (DB db = DB.open(opts)) {
       for (int round = 0; round < 200; round++) {
         int r = round;
-        db.update(txn -> { for (int i = 0; i < 200; i++) txn.set(b("k-" + r + "-" + i), new byte[64]); });
+        db.update(txn -> { for (int i = 0; i < 200; i++) txn.set(bytes("k-" + r + "-" + i), new byte[64]); });
         db.dropAll();
         Thread.sleep(5);
-        if (db.get(b("k-" + r + "-0")) != null) {
+        if (db.get(bytes("k-" + r + "-0")) != null) {
           resurrected++;
           System.out.println("round " + r + ": key written before dropAll is back");
         }

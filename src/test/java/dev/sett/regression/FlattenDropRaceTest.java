@@ -1,11 +1,11 @@
 package dev.sett.regression;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.DB;
 import dev.sett.Options;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 class FlattenDropRaceTest {
   @TempDir Path dir;
 
-  static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
   @Test
   void flattenRacingDrops() throws Exception {
@@ -42,16 +41,16 @@ class FlattenDropRaceTest {
           int r = round;
           db.update(txn -> {
             for (int i = 0; i < 300; i++) {
-              txn.set(b("p-" + r + "-" + i), new byte[40]);
-              txn.set(b("q-" + r + "-" + i), new byte[40]);
+              txn.set(bytes("p-" + r + "-" + i), new byte[40]);
+              txn.set(bytes("q-" + r + "-" + i), new byte[40]);
             }
           });
           if (r % 2 == 0) {
             db.dropAll();
           } else {
-            db.dropPrefix(b("p-"));
+            db.dropPrefix(bytes("p-"));
           }
-          assertNull(db.get(b("p-" + r + "-7")), "round " + r + ": a dropped key is back");
+          assertNull(db.get(bytes("p-" + r + "-7")), "round " + r + ": a dropped key is back");
         }
       } finally {
         stop.set(true);

@@ -1,11 +1,11 @@
 package dev.sett.regression;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.sett.DB;
 import dev.sett.Options;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +17,6 @@ class PauseRaceTest {
 
   @TempDir Path dir;
 
-  static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
   Options opts() {
     return Options.builder(dir).memTableSize(1 << 20).baseTableSize(64 << 10)
@@ -32,21 +31,21 @@ class PauseRaceTest {
         int r = round;
         db.update(txn -> {
           for (int i = 0; i < KEYS; i++) {
-            txn.set(b("p-" + r + "-" + i), b("dropped"));
-            txn.set(b("q-" + r + "-" + i), b("kept"));
+            txn.set(bytes("p-" + r + "-" + i), bytes("dropped"));
+            txn.set(bytes("q-" + r + "-" + i), bytes("kept"));
           }
         });
-        db.dropPrefix(b("p-")); // throws, failing the test, if it loses the race
+        db.dropPrefix(bytes("p-")); // throws, failing the test, if it loses the race
         for (int i = 0; i < KEYS; i++) {
-          assertNull(db.get(b("p-" + r + "-" + i)), "round " + r + ": a dropped key is back");
+          assertNull(db.get(bytes("p-" + r + "-" + i)), "round " + r + ": a dropped key is back");
         }
       }
     }
     try (DB db = DB.open(opts())) {
       for (int r = 0; r < ROUNDS; r++) {
         for (int i = 0; i < KEYS; i++) {
-          assertNull(db.get(b("p-" + r + "-" + i)), "after reopen: p-" + r + "-" + i + " is back");
-          assertArrayEquals(b("kept"), db.get(b("q-" + r + "-" + i)), "after reopen: q-" + r + "-" + i);
+          assertNull(db.get(bytes("p-" + r + "-" + i)), "after reopen: p-" + r + "-" + i + " is back");
+          assertArrayEquals(bytes("kept"), db.get(bytes("q-" + r + "-" + i)), "after reopen: q-" + r + "-" + i);
         }
       }
     }

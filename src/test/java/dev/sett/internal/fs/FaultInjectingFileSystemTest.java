@@ -1,5 +1,6 @@
 package dev.sett.internal.fs;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +11,6 @@ import dev.sett.internal.fs.FaultInjectingFileSystem.Op;
 import dev.sett.internal.fs.FaultInjectingFileSystem.PowerLoss;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -29,9 +29,6 @@ class FaultInjectingFileSystemTest {
     return new FaultInjectingFileSystem(delegate);
   }
 
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 
   @ParameterizedTest(name = "onDisk={0}")
   @ValueSource(booleans = {false, true})

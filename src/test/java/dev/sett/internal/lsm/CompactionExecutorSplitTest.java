@@ -6,6 +6,7 @@ import static dev.sett.internal.lsm.CompactionFixture.delete;
 import static dev.sett.internal.lsm.CompactionFixture.input;
 import static dev.sett.internal.lsm.CompactionFixture.put;
 import static dev.sett.internal.lsm.CompactionFixture.read;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +17,6 @@ import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.lsm.CompactionFixture.Version;
 import dev.sett.internal.sstable.Table;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -163,7 +163,4 @@ class CompactionExecutorSplitTest {
     assertFalse(SplitRange.UNBOUNDED.endsBefore(InternalKey.of(bytes("zzz"), 0)));
   }
 
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 }

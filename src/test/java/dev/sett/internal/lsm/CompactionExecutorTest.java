@@ -11,6 +11,7 @@ import static dev.sett.internal.lsm.CompactionFixture.put;
 import static dev.sett.internal.lsm.CompactionFixture.read;
 import static dev.sett.internal.lsm.CompactionFixture.staleBytes;
 import static dev.sett.internal.lsm.CompactionFixture.versions;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,6 @@ import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -418,7 +418,4 @@ class CompactionExecutorTest {
     return sizes;
   }
 
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 }

@@ -1,10 +1,10 @@
 package dev.sett.internal.memtable;
 
-import static dev.sett.internal.memtable.TestEntries.bytes;
 import static dev.sett.internal.memtable.TestEntries.drain;
 import static dev.sett.internal.memtable.TestEntries.entry;
 import static dev.sett.internal.memtable.TestEntries.text;
 import static dev.sett.internal.memtable.TestEntries.tombstone;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,8 +1,8 @@
 package dev.sett.internal.memtable;
 
-import static dev.sett.internal.memtable.TestEntries.bytes;
 import static dev.sett.internal.memtable.TestEntries.text;
 import static dev.sett.internal.memtable.TestEntries.value;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.ValueStruct;
+import dev.sett.testing.Bytes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -237,13 +238,13 @@ class SkipListTest {
   private static String describeNode(SkipList list, long node) {
     ValueStruct value = list.value(node);
     return InternalKey.toString(list.key(node)) + "=" + value.meta() + "/" + value.userMeta()
-        + "/" + value.expiresAt() + "/" + value.version() + "/" + TestEntries.hex(value.value());
+        + "/" + value.expiresAt() + "/" + value.version() + "/" + Bytes.hex(value.value());
   }
 
   private static String describeEntry(Map.Entry<byte[], ValueStruct> entry) {
     ValueStruct value = entry.getValue();
     return InternalKey.toString(entry.getKey()) + "=" + value.meta() + "/" + value.userMeta()
-        + "/" + value.expiresAt() + "/" + value.version() + "/" + TestEntries.hex(value.value());
+        + "/" + value.expiresAt() + "/" + value.version() + "/" + Bytes.hex(value.value());
   }
 
   /** Few user keys, some prefixes of others, few versions: many replacements and near misses. */

@@ -1,5 +1,8 @@
 package dev.sett.internal.memtable;
 
+import static dev.sett.testing.Bytes.bytes;
+import static dev.sett.testing.Bytes.unhex;
+
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.KeyValueIterator;
@@ -7,7 +10,6 @@ import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /** Small builders and printers shared by the memtable tests. */
@@ -15,9 +17,6 @@ final class TestEntries {
   private TestEntries() {
   }
 
-  static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 
   static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
@@ -55,13 +54,6 @@ final class TestEntries {
     return out;
   }
 
-  static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  static byte[] unhex(String hex) {
-    return HexFormat.of().parseHex(hex.replaceAll("\\s+", ""));
-  }
 
   /** A seed from {@code -Dsett.seed} or the clock, printed so that a failure can be replayed. */
   static long seed(String test) {

@@ -1,8 +1,8 @@
 package dev.sett.internal.memtable;
 
-import static dev.sett.internal.memtable.TestEntries.bytes;
 import static dev.sett.internal.memtable.TestEntries.entry;
 import static dev.sett.internal.memtable.TestEntries.tombstone;
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package dev.sett.internal.sstable;
 
+import static dev.sett.testing.Bytes.bytes;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.fs.DecoderFuzzing;
@@ -63,9 +65,6 @@ class TableFuzzTest {
     }
   }
 
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 
   private static byte[] validTable(CompressionType compression) throws IOException {
     TableBuilder builder = new TableBuilder(new TableOptions(64, 0.01, compression, 1, false,

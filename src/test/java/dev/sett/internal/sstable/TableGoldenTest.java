@@ -1,5 +1,6 @@
 package dev.sett.internal.sstable;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,9 +96,5 @@ class TableGoldenTest {
       out.append('\n');
     }
     return out.toString();
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
   }
 }

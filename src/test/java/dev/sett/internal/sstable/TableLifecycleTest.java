@@ -1,5 +1,6 @@
 package dev.sett.internal.sstable;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -219,10 +220,6 @@ class TableLifecycleTest {
 
   private static ValueStruct value(String text) {
     return new ValueStruct((byte) 0, (byte) 0, 0, 0, bytes(text));
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** The in-memory file system, remembering every mapping it hands out. */

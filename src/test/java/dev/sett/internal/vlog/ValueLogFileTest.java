@@ -6,7 +6,7 @@ import static dev.sett.internal.vlog.ValueLogGoldenTest.GOLDEN_TRANSACTION;
 import static dev.sett.internal.vlog.ValueLogGoldenTest.GOLDEN_VLOG;
 import static dev.sett.internal.vlog.VlogTestSupport.assertRecord;
 import static dev.sett.internal.vlog.VlogTestSupport.replace;
-import static dev.sett.internal.vlog.VlogTestSupport.unhex;
+import static dev.sett.testing.Bytes.unhex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

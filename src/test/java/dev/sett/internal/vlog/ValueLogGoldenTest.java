@@ -1,10 +1,10 @@
 package dev.sett.internal.vlog;
 
 import static dev.sett.internal.vlog.VlogTestSupport.assertRecord;
-import static dev.sett.internal.vlog.VlogTestSupport.bytes;
-import static dev.sett.internal.vlog.VlogTestSupport.hex;
 import static dev.sett.internal.vlog.VlogTestSupport.replace;
-import static dev.sett.internal.vlog.VlogTestSupport.unhex;
+import static dev.sett.testing.Bytes.bytes;
+import static dev.sett.testing.Bytes.hex;
+import static dev.sett.testing.Bytes.unhex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

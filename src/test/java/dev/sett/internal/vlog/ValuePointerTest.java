@@ -1,6 +1,6 @@
 package dev.sett.internal.vlog;
 
-import static dev.sett.internal.vlog.VlogTestSupport.hex;
+import static dev.sett.testing.Bytes.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

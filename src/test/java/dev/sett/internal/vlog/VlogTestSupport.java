@@ -1,5 +1,7 @@
 package dev.sett.internal.vlog;
 
+import static dev.sett.testing.Bytes.bytes;
+import static dev.sett.testing.Bytes.unhex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,31 +10,19 @@ import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 
 /** Small builders, file helpers and assertions shared by the value log tests. */
 final class VlogTestSupport {
   private VlogTestSupport() {
   }
 
-  static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 
   static KeyValue entry(String userKey, long version, String value) {
     return KeyValue.of(bytes(userKey), version,
         new ValueStruct((byte) 0, (byte) 0, 0, 0, bytes(value)));
   }
 
-  static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  static byte[] unhex(String hex) {
-    return HexFormat.of().parseHex(hex.replaceAll("\\s+", ""));
-  }
 
   /** Replaces whatever is at {@code path} with exactly {@code content}. */
   static void replace(FileSystem fileSystem, Path path, byte[] content) throws IOException {
