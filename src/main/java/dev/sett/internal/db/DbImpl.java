@@ -120,10 +120,18 @@ public final class DbImpl implements DB, TxnContext {
             }
           },
           oracle::discardTimestamp, options.numVersionsToKeep(), options.autoValueLogGC(),
-          options.valueLogGCDiscardRatio(), options.openTelemetry(), name + "-vlog-gc");
+          options.valueLogGCDiscardRatio(), options.openTelemetry(),
+          runnable -> daemon(runnable, name + "-value-log-gc"));
     } else {
       this.valueLogGc = null;
     }
+  }
+
+  /** A named daemon thread: a background thread never keeps the host's JVM alive. */
+  private static Thread daemon(Runnable task, String name) {
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
+    return thread;
   }
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */

@@ -4,23 +4,21 @@ import dev.sett.DbClosedException;
 import dev.sett.SettException;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
-import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.manifest.Manifest;
-import dev.sett.internal.manifest.proto.ManifestChangeSet;
+import dev.sett.internal.vlog.GcCandidates;
+import dev.sett.internal.vlog.GcLiveness;
 import dev.sett.internal.vlog.ValueLog;
 import dev.sett.internal.vlog.ValueLogFile;
-import dev.sett.internal.vlog.ValueLogFormat;
 import dev.sett.internal.vlog.ValueLogRecord;
 import dev.sett.internal.vlog.ValueLogScanner;
-import dev.sett.internal.vlog.ValuePointer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -32,15 +30,9 @@ import org.slf4j.LoggerFactory;
  * counts, recorded by compactions in the MANIFEST), rewrites the values in it that readers may
  * still need, and deletes it.
  *
- * <p><b>Which records are rewritten.</b> A record of key {@code k} at version {@code v} is:
- * <ul>
- *   <li><em>dead</em> when the LSM tree no longer holds {@code (k, v)} with a pointer to this very
- *       record, or when a newer version of {@code k} at or below the discard timestamp supersedes
- *       it (no reader can see it: every open transaction reads at or above that timestamp);
- *   <li><em>live</em> when {@code (k, v)} is the newest version of {@code k};
- *   <li><em>pinned</em> otherwise: an older version that a reader at an old snapshot may still
- *       read (above the discard timestamp, or kept by {@code numVersionsToKeep > 1}).
- * </ul>
+ * <p><b>Which records are rewritten.</b> The choice of files is {@link GcCandidates}' and the
+ * verdict on each record {@link GcLiveness}': both pure, in {@code internal.vlog}; this class is
+ * the mechanism that scans, rewrites and deletes, on the writer thread where it must be.
  * Live records are written again with the same key and version through the writer thread, which
  * first checks, between two commits, that {@code (k, v)} is still the newest version and still
  * points here. Newer sources are searched first and a rewrite never lands above a newer version,
@@ -74,12 +66,6 @@ final class ValueLogGc implements AutoCloseable {
       long recordsRewritten, long bytesRewritten, long bytesFreed) {
   }
 
-  /** The LSM lookup GC classifies records with; see {@link TxnContext#lookup}. */
-  interface Lookup {
-    ValueStruct lookup(byte[] userKey, long readTs);
-  }
-
-  private enum Liveness { DEAD, LIVE, PINNED }
 
   /**
    * Compacts the whole LSM tree into its last level (the store's flatten), so that compaction
@@ -107,7 +93,7 @@ final class ValueLogGc implements AutoCloseable {
   private final Manifest manifest;
   private final WritePipeline pipeline;
   private final WriteGate gate;
-  private final Lookup lookup;
+  private final GcLiveness.VersionLookup lookup;
   private final LongSupplier discardTs;
   private final Surfacer surfacer;
   /** {@link ValueLog#appendedBytes()} at the last flatten GC asked for. */
@@ -128,12 +114,12 @@ final class ValueLogGc implements AutoCloseable {
    * Files passed over because a reader pinned them, with the discard timestamp and garbage count
    * of that moment: they are not scanned again until one of the two has changed.
    */
-  private final Map<Long, long[]> passedOver = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, GcCandidates.PassedOver> passedOver = new ConcurrentHashMap<>();
 
   ValueLogGc(ValueLog valueLog, Manifest manifest, WritePipeline pipeline, WriteGate gate,
-      Lookup lookup, Surfacer surfacer,
+      GcLiveness.VersionLookup lookup, Surfacer surfacer,
       LongSupplier discardTs, int numVersionsToKeep, boolean auto, double autoRatio,
-      OpenTelemetry openTelemetry, String threadName) {
+      OpenTelemetry openTelemetry, ThreadFactory threads) {
     this.valueLog = valueLog;
     this.manifest = manifest;
     this.pipeline = pipeline;
@@ -145,8 +131,7 @@ final class ValueLogGc implements AutoCloseable {
     this.autoRatio = autoRatio;
     this.telemetry = new ValueLogGcTelemetry(openTelemetry);
     if (auto) {
-      this.autoThread = new Thread(this::autoLoop, threadName);
-      this.autoThread.setDaemon(true);
+      this.autoThread = threads.newThread(this::autoLoop);
     } else {
       this.autoThread = null;
     }
@@ -208,48 +193,24 @@ final class ValueLogGc implements AutoCloseable {
    */
   private List<Long> candidates(double discardRatio) throws IOException {
     Map<Long, Long> discards = manifest.vlogDiscards();
-    List<long[]> qualifying = new ArrayList<>(); // {id, share in millionths}
-    ValueLog.FileInfo active = null;
-    long discard = discardTs.getAsLong();
     passedOver.keySet().retainAll(discards.keySet());
+    List<GcCandidates.FileGarbage> files = new ArrayList<>();
     for (ValueLog.FileInfo file : valueLog.files()) {
-      long garbage = discards.getOrDefault(file.id(), 0L);
-      double share = share(garbage, file.size());
-      if (share < discardRatio || share == 0) {
-        continue;
-      }
-      long[] pinnedAt = passedOver.get(file.id());
-      if (pinnedAt != null && pinnedAt[0] == discard && pinnedAt[1] == garbage) {
-        continue; // nothing changed since a reader pinned it
-      }
-      if (file.active()) {
-        active = file;
-      } else {
-        qualifying.add(new long[] {file.id(), (long) (share * 1_000_000)});
-      }
+      files.add(new GcCandidates.FileGarbage(file.id(), file.size(),
+          discards.getOrDefault(file.id(), 0L), file.active()));
     }
-    qualifying.sort(Comparator.comparingLong((long[] c) -> -c[1]).thenComparingLong(c -> c[0]));
-    List<Long> ids = new ArrayList<>();
-    for (long[] candidate : qualifying) {
-      ids.add(candidate[0]);
+    GcCandidates.Choice choice =
+        GcCandidates.choose(files, discardRatio, discardTs.getAsLong(), passedOver);
+    if (choice.activeToSeal().isEmpty()) {
+      return choice.sealed();
     }
-    if (ids.isEmpty() && active != null) {
-      long sealing = active.id();
-      onWriter(writer -> {
-        if (writer.valueLog().activeFileId() == sealing) {
-          writer.valueLog().rotate();
-        }
-      });
-      if (valueLog.activeFileId() != sealing) {
-        ids.add(sealing);
+    long sealing = choice.activeToSeal().getAsLong();
+    onWriter(writer -> {
+      if (writer.valueLog().activeFileId() == sealing) {
+        writer.valueLog().rotate();
       }
-    }
-    return ids;
-  }
-
-  private static double share(long garbage, long size) {
-    long payload = size - ValueLogFormat.HEADER_LENGTH;
-    return payload <= 0 ? 0 : Math.min(1.0, (double) garbage / payload);
+    });
+    return valueLog.activeFileId() != sealing ? List.of(sealing) : List.of();
   }
 
   /** Collects one file; null if it is no longer part of the value log. */
@@ -269,12 +230,12 @@ final class ValueLogGc implements AutoCloseable {
         for (ValueLogRecord record = scanner.next(); record != null; record = scanner.next()) {
           recordsRead++;
           bytesRead += record.pointer().length();
-          Liveness liveness = classify(record.key(), record.pointer());
-          if (liveness == Liveness.PINNED) {
+          GcLiveness liveness = classify(record);
+          if (liveness == GcLiveness.PINNED) {
             return passOver(span, fileId, recordsRead, bytesRead, rewrite, start,
                 "a reader may still need " + InternalKey.toString(record.key()));
           }
-          if (liveness == Liveness.LIVE) {
+          if (liveness == GcLiveness.LIVE) {
             rewrite.add(record);
             if (rewrite.full()) {
               if (!rewrite.flush()) {
@@ -307,8 +268,8 @@ final class ValueLogGc implements AutoCloseable {
 
   private FileResult passOver(Span span, long fileId, long recordsRead, long bytesRead,
       Rewrite rewrite, long start, String reason) {
-    passedOver.put(fileId, new long[] {discardTs.getAsLong(),
-        manifest.vlogDiscards().getOrDefault(fileId, 0L)});
+    passedOver.put(fileId, new GcCandidates.PassedOver(discardTs.getAsLong(),
+        manifest.vlogDiscards().getOrDefault(fileId, 0L)));
     FileResult result = new FileResult(fileId, false, recordsRead, bytesRead,
         rewrite.recordsWritten, rewrite.bytesWritten, 0);
     telemetry.finished(span, result, reason, start);
@@ -336,44 +297,12 @@ final class ValueLogGc implements AutoCloseable {
    * go: a crash in between must not leave files that nothing accounts for (open deletes them).
    */
   private void recordDeleted(List<Long> fileIds) throws IOException {
-    ManifestChangeSet.Builder deleted = ManifestChangeSet.newBuilder();
-    fileIds.forEach(id -> deleted.addDeletedVlogFiles((int) (long) id));
-    manifest.apply(deleted.build());
+    manifest.recordValueLogFilesDeleted(fileIds);
   }
 
-  /** Whether the record of {@code internalKey} at {@code pointer} is dead, live or pinned. */
-  private Liveness classify(byte[] internalKey, ValuePointer pointer) {
-    byte[] userKey = InternalKey.userKey(internalKey);
-    long version = InternalKey.version(internalKey);
-    ValueStruct newest = lookup.lookup(userKey, InternalKey.MAX_VERSION);
-    if (newest == null) {
-      return Liveness.DEAD;
-    }
-    int order = Long.compareUnsigned(newest.version(), version);
-    if (order == 0) {
-      return pointsAt(newest, pointer) ? Liveness.LIVE : Liveness.DEAD;
-    }
-    if (order < 0) {
-      return Liveness.DEAD; // (k, v) and everything above it were dropped
-    }
-    ValueStruct exact = lookup.lookup(userKey, version);
-    if (exact == null || exact.version() != version || !pointsAt(exact, pointer)) {
-      return Liveness.DEAD;
-    }
-    if (numVersionsToKeep > 1) {
-      return Liveness.PINNED;
-    }
-    long discard = discardTs.getAsLong();
-    if (Long.compareUnsigned(version, discard) > 0) {
-      return Liveness.PINNED; // a reader between v and the next version may need it
-    }
-    ValueStruct atDiscard = lookup.lookup(userKey, discard);
-    return atDiscard != null && Long.compareUnsigned(atDiscard.version(), version) > 0
-        ? Liveness.DEAD : Liveness.PINNED;
-  }
-
-  private static boolean pointsAt(ValueStruct entry, ValuePointer pointer) {
-    return pointer.equals(ValuePointer.of(entry));
+  private GcLiveness classify(ValueLogRecord record) {
+    return GcLiveness.classify(lookup, record.key(), record.pointer(), discardTs.getAsLong(),
+        numVersionsToKeep);
   }
 
   /** A batch of live records to write again, checked and written on the writer thread. */
@@ -400,18 +329,17 @@ final class ValueLogGc implements AutoCloseable {
       List<ValueLogRecord> records = List.copyOf(batch);
       batch.clear();
       batchBytes = 0;
-      boolean[] pinned = {false};
-      long[] written = {0, 0};
+      RewriteCount count = new RewriteCount();
       onWriter(writer -> {
         List<KeyValue> entries = new ArrayList<>(records.size());
         for (ValueLogRecord record : records) {
-          switch (classify(record.key(), record.pointer())) {
+          switch (classify(record)) {
             case LIVE -> {
               entries.add(record.keyValue());
-              written[0]++;
-              written[1] += record.pointer().length();
+              count.records++;
+              count.bytes += record.pointer().length();
             }
-            case PINNED -> pinned[0] = true;
+            case PINNED -> count.pinned = true;
             case DEAD -> {
               // dropped or replaced since it was read: nothing to keep
             }
@@ -421,10 +349,17 @@ final class ValueLogGc implements AutoCloseable {
           writer.write(entries);
         }
       });
-      recordsWritten += written[0];
-      bytesWritten += written[1];
-      return !pinned[0];
+      recordsWritten += count.records;
+      bytesWritten += count.bytes;
+      return !count.pinned;
     }
+  }
+
+  /** What one rewrite batch did on the writer thread. */
+  private static final class RewriteCount {
+    long records;
+    long bytes;
+    boolean pinned;
   }
 
   /**

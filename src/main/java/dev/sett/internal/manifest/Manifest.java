@@ -9,6 +9,7 @@ import dev.sett.internal.manifest.proto.VlogDiscard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -291,6 +292,16 @@ public final class Manifest implements AutoCloseable {
       previous.close();
     }
     file = fileSystem.openForAppend(path);
+  }
+
+  /**
+   * Records value log files as deleted, which ends their discard statistics; before the files
+   * go, so a crash in between never leaves a file that nothing accounts for.
+   */
+  public void recordValueLogFilesDeleted(Collection<Long> fileIds) throws IOException {
+    ManifestChangeSet.Builder deleted = ManifestChangeSet.newBuilder();
+    fileIds.forEach(id -> deleted.addDeletedVlogFiles((int) (long) id));
+    apply(deleted.build());
   }
 
   /** A change that records a new table. */
