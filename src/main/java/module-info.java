@@ -16,6 +16,8 @@ module dev.sett {
   requires com.github.luben.zstd_jni;
   // sun.misc.Unsafe.invokeCleaner unmaps a table or value log file when its last reader is done.
   requires jdk.unsupported;
+  // @GuardedBy, read by the Error Prone checker at compile time only.
+  requires static com.google.errorprone.annotations;
   // The `sett` command line only; the library runs without picocli.
   requires static info.picocli;
 }

@@ -1,5 +1,6 @@
 package dev.sett.internal.db;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.sett.internal.memtable.Memtable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,12 +24,14 @@ import java.util.List;
 final class Memtables {
   private final int capacity;
   /** Guarded by this: sealed memtables, oldest first. */
+  @GuardedBy("this")
   private final ArrayDeque<Memtable> immutables = new ArrayDeque<>();
   /** Guarded by this (written); read lock-free. */
   private volatile Memtable mutable;
   /** Written under this; read lock-free. Newest first: the mutable one, then sealed newest first. */
   private volatile List<Memtable> readOrder = List.of();
   /** Guarded by this: set when the flusher failed or the store closes, to stop waiting. */
+  @GuardedBy("this")
   private boolean abandoned;
 
   Memtables(int capacity) {
@@ -122,6 +125,7 @@ final class Memtables {
     notifyAll();
   }
 
+  @GuardedBy("this")
   private void publishLocked() {
     List<Memtable> order = new ArrayList<>(immutables.size() + 1);
     if (mutable != null) {

@@ -1,5 +1,6 @@
 package dev.sett.internal.db;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.sett.DbClosedException;
 import dev.sett.SettException;
 import dev.sett.internal.key.KeyValue;
@@ -100,6 +101,7 @@ final class WritePipeline {
   private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
   private final Object submitLock = new Object();
   /** Guarded by {@link #submitLock}: once set, no request is queued any more. */
+  @GuardedBy("submitLock")
   private boolean closing;
   private final Thread thread;
   private final AtomicLong stallNanos = new AtomicLong();

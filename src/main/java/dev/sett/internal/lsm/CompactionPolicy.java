@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.sett.internal.key.InternalKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -286,6 +287,7 @@ public final class CompactionPolicy {
         CompactionKind.DROP_PREFIX, levels.get(0), DROP_PREFIX_SCORE, 0.0, prefixes));
   }
 
+  @GuardedBy("status")
   private static Optional<CompactionPlan> levelZeroLocked(int worker,
       List<List<TableSummary>> levels, CompactionStatus status, LevelTargets targets,
       LevelScore levelZero, long nowMillis) {
@@ -298,6 +300,7 @@ public final class CompactionPolicy {
         levelZero.adjustedScore(), nowMillis);
   }
 
+  @GuardedBy("status")
   private static List<LevelScore> scoresLocked(List<List<TableSummary>> levels,
       CompactionStatus status, CompactionSettings settings, LevelTargets targets) {
     assert Thread.holdsLock(status);

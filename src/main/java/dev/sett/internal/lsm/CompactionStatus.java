@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -29,12 +30,16 @@ import java.util.Set;
 public final class CompactionStatus {
   private final int maxLevels;
   /** Per level, the ranges in flight, with repeats. Guarded by this. */
+  @GuardedBy("this")
   private final List<List<KeyRange>> ranges;
   /** Per level, bytes of top tables in flight. Guarded by this. */
+  @GuardedBy("this")
   private final long[] deletingSizes;
   /** Guarded by this. */
+  @GuardedBy("this")
   private final Set<Long> tableIds = new HashSet<>();
   /** Guarded by this. */
+  @GuardedBy("this")
   private final Set<CompactionPlan> plans = Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** An empty status for a store of {@code maxLevels} levels. */
@@ -69,8 +74,8 @@ public final class CompactionStatus {
     if (!plans.remove(plan)) {
       throw new IllegalStateException("not registered: " + plan.describe());
     }
-    removeRange(plan.level(), plan.topRange());
-    removeRange(plan.targetLevel(), plan.bottomRange());
+    removeRangeLocked(plan.level(), plan.topRange());
+    removeRangeLocked(plan.targetLevel(), plan.bottomRange());
     deletingSizes[plan.level()] -= plan.topSize();
     for (TableSummary table : plan.tables()) {
       tableIds.remove(table.id());
@@ -97,6 +102,7 @@ public final class CompactionStatus {
     return plans.size();
   }
 
+  @GuardedBy("this")
   boolean tryRegisterLocked(CompactionPlan plan) {
     assert Thread.holdsLock(this);
     if (plan.targetLevel() >= maxLevels) {
@@ -116,8 +122,8 @@ public final class CompactionStatus {
             || overlapsLocked(plan.targetLevel(), plan.bottomRange()))) {
       return false;
     }
-    addRange(plan.level(), plan.topRange());
-    addRange(plan.targetLevel(), plan.bottomRange());
+    addRangeLocked(plan.level(), plan.topRange());
+    addRangeLocked(plan.targetLevel(), plan.bottomRange());
     deletingSizes[plan.level()] += plan.topSize();
     for (TableSummary table : plan.tables()) {
       tableIds.add(table.id());
@@ -126,6 +132,7 @@ public final class CompactionStatus {
     return true;
   }
 
+  @GuardedBy("this")
   boolean overlapsLocked(int level, KeyRange range) {
     assert Thread.holdsLock(this);
     for (KeyRange inFlight : ranges.get(level)) {
@@ -136,23 +143,29 @@ public final class CompactionStatus {
     return false;
   }
 
+  @GuardedBy("this")
   boolean isCompactingLocked(long tableId) {
     assert Thread.holdsLock(this);
     return tableIds.contains(tableId);
   }
 
+  @GuardedBy("this")
   long deletingSizeLocked(int level) {
     assert Thread.holdsLock(this);
     return deletingSizes[level];
   }
 
-  private void addRange(int level, KeyRange range) {
+  @GuardedBy("this")
+  private void addRangeLocked(int level, KeyRange range) {
+    assert Thread.holdsLock(this);
     if (!range.isEmpty()) {
       ranges.get(level).add(range);
     }
   }
 
-  private void removeRange(int level, KeyRange range) {
+  @GuardedBy("this")
+  private void removeRangeLocked(int level, KeyRange range) {
+    assert Thread.holdsLock(this);
     if (!range.isEmpty() && !ranges.get(level).remove(range)) {
       throw new IllegalStateException("range " + range + " of L" + level + " is not in flight");
     }

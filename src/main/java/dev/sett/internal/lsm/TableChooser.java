@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.sett.internal.key.InternalKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,6 +37,7 @@ final class TableChooser {
    * keys gathered so far (all of L0 with drop prefixes). Refused when {@code adjustedScore} is
    * strictly between 0 and 1: the base level is fuller than L0 (0 means forced, not gated).
    */
+  @GuardedBy("status")
   static Optional<CompactionPlan> levelZeroToBaseLocked(List<List<TableSummary>> levels,
       CompactionStatus status, LevelTargets targets, CompactionKind kind, double score,
       double adjustedScore, List<byte[]> dropPrefixes) {
@@ -63,7 +65,7 @@ final class TableChooser {
     }
     CompactionPlan plan = levelZeroToBasePlan(levels, targets, kind, top, score, adjustedScore,
         dropPrefixes);
-    return register(status, plan);
+    return registerLocked(status, plan);
   }
 
   /**
@@ -93,6 +95,7 @@ final class TableChooser {
    * L0→L0: the longest contiguous run of L0 tables, each not being compacted, smaller than twice
    * the L0 table size and at least 10 s old; the oldest such run on a tie; at least four tables.
    */
+  @GuardedBy("status")
   static Optional<CompactionPlan> levelZeroToLevelZeroLocked(List<List<TableSummary>> levels,
       CompactionStatus status, LevelTargets targets, double score, double adjustedScore,
       long nowMillis) {
@@ -104,7 +107,7 @@ final class TableChooser {
     int start = 0;
     for (int i = 0; i <= levelZero.size(); i++) {
       boolean eligible = i < levelZero.size()
-          && isLevelZeroToLevelZeroCandidate(levelZero.get(i), status, sizeLimit, nowMillis);
+          && isLevelZeroToLevelZeroCandidateLocked(levelZero.get(i), status, sizeLimit, nowMillis);
       if (eligible) {
         continue;
       }
@@ -121,10 +124,11 @@ final class TableChooser {
     CompactionPlan plan = new CompactionPlan(CompactionKind.LEVEL0_TO_LEVEL0, 0, 0, run,
         List.of(), KeyRange.infinite(), KeyRange.empty(), Long.MAX_VALUE, score, adjustedScore,
         List.of());
-    return register(status, plan);
+    return registerLocked(status, plan);
   }
 
-  private static boolean isLevelZeroToLevelZeroCandidate(TableSummary table,
+  @GuardedBy("status")
+  private static boolean isLevelZeroToLevelZeroCandidateLocked(TableSummary table,
       CompactionStatus status, long sizeLimit, long nowMillis) {
     return !status.isCompactingLocked(table.id())
         && table.size() < sizeLimit
@@ -135,6 +139,7 @@ final class TableChooser {
    * Li→Li+1: the first table, oldest data (lowest max version) first, whose range is free on Li
    * and whose overlapping tables of Li+1 are free too.
    */
+  @GuardedBy("status")
   static Optional<CompactionPlan> levelToNextLocked(int level, List<List<TableSummary>> levels,
       CompactionStatus status, LevelTargets targets, CompactionKind kind, double score,
       double adjustedScore) {
@@ -152,7 +157,7 @@ final class TableChooser {
       // Registration refuses a bottom range in flight on Li+1; then the next table is tried.
       CompactionPlan plan = new CompactionPlan(kind, level, next, List.of(table), bottom,
           topRange, bottomRange, targets.fileSize(next), score, adjustedScore, List.of());
-      Optional<CompactionPlan> registered = register(status, plan);
+      Optional<CompactionPlan> registered = registerLocked(status, plan);
       if (registered.isPresent()) {
         return registered;
       }
@@ -165,6 +170,7 @@ final class TableChooser {
    * {@code discardTs}, at least an hour old, with at least 10 MiB stale and a free range; merged
    * with the tables following it while the total stays below the Lmax table size.
    */
+  @GuardedBy("status")
   static Optional<CompactionPlan> maxLevelStaleLocked(List<List<TableSummary>> levels,
       CompactionStatus status, LevelTargets targets, double score, double adjustedScore,
       long discardTs, long nowMillis) {
@@ -202,7 +208,7 @@ final class TableChooser {
       CompactionPlan plan = new CompactionPlan(CompactionKind.MAX_LEVEL_STALE, maxLevel,
           maxLevel, List.of(table), bottom, topRange, bottomRange, wantedSize, score,
           adjustedScore, List.of());
-      Optional<CompactionPlan> registered = register(status, plan);
+      Optional<CompactionPlan> registered = registerLocked(status, plan);
       if (registered.isPresent()) {
         return registered;
       }
@@ -246,7 +252,8 @@ final class TableChooser {
     return low;
   }
 
-  private static Optional<CompactionPlan> register(CompactionStatus status, CompactionPlan plan) {
+  @GuardedBy("status")
+  private static Optional<CompactionPlan> registerLocked(CompactionStatus status, CompactionPlan plan) {
     return status.tryRegisterLocked(plan) ? Optional.of(plan) : Optional.empty();
   }
 }

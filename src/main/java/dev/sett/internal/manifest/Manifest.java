@@ -1,5 +1,6 @@
 package dev.sett.internal.manifest;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.WritableFile;
@@ -83,9 +84,13 @@ public final class Manifest implements AutoCloseable {
   private final boolean readOnly;
   private final int deletionsRewriteThreshold;
 
+  @GuardedBy("this")
   private final ManifestState state; // guarded by this
+  @GuardedBy("this")
   private WritableFile file; // guarded by this; null when read-only, closed or after a failed rewrite
+  @GuardedBy("this")
   private Exception failure; // guarded by this; the first write failure, sticky
+  @GuardedBy("this")
   private boolean closed; // guarded by this
 
   private Manifest(FileSystem fileSystem, Path directory, int externalMagic, boolean readOnly,
@@ -254,6 +259,7 @@ public final class Manifest implements AutoCloseable {
     }
   }
 
+  @GuardedBy("this")
   private void checkWritableLocked() throws IOException {
     assert Thread.holdsLock(this);
     if (readOnly) {
@@ -273,6 +279,7 @@ public final class Manifest implements AutoCloseable {
    * syncs it, renames it over {@code MANIFEST}, syncs the directory and reopens the file for
    * append. A crash at any point leaves either the old file or the new one under the name.
    */
+  @GuardedBy("this")
   private void replaceFileLocked(List<ManifestChangeSet> records) throws IOException {
     assert Thread.holdsLock(this);
     Path rewritePath = directory.resolve(REWRITE_FILE_NAME);

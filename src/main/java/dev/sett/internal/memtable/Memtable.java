@@ -1,5 +1,6 @@
 package dev.sett.internal.memtable;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
@@ -50,10 +51,13 @@ public final class Memtable {
   private final Object writeLock = new Object();
 
   /** Open WAL, or null when in memory or closed. Guarded by {@code writeLock}. */
+  @GuardedBy("writeLock")
   private WalWriter wal;
   /** Whether writes are accepted. Guarded by {@code writeLock}. */
+  @GuardedBy("writeLock")
   private boolean writable;
   /** Guarded by {@code writeLock}. */
+  @GuardedBy("writeLock")
   private boolean walDeleted;
 
   private volatile long maxVersion;

@@ -1,5 +1,6 @@
 package dev.sett.internal.txn;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.TreeMap;
@@ -43,17 +44,23 @@ public final class Oracle {
   private final boolean detectConflicts;
   private final boolean managed;
   private final Object lock = new Object();
-  /** Guarded by {@link #lock}: the next commit timestamp (normal mode). */
+  /** the next commit timestamp (normal mode). */
+  @GuardedBy("lock")
   private long nextCommitTs;
-  /** Guarded by {@link #lock}: write sets of commits that a transaction may conflict with. */
+  /** write sets of commits that a transaction may conflict with. */
+  @GuardedBy("lock")
   private final ArrayDeque<CommittedWrites> committed = new ArrayDeque<>();
-  /** Guarded by {@link #lock}: commits at or below this were forgotten (cap or discard). */
+  /** commits at or below this were forgotten (cap or discard). */
+  @GuardedBy("lock")
   private long forgottenUpTo;
-  /** Guarded by {@link #lock}: read timestamps of every running transaction, with counts. */
+  /** read timestamps of every running transaction, with counts. */
+  @GuardedBy("lock")
   private final TreeMap<Long, Integer> runningReads = new TreeMap<>();
-  /** Guarded by {@link #lock}: read timestamps of running read-write transactions, with counts. */
+  /** read timestamps of running read-write transactions, with counts. */
+  @GuardedBy("lock")
   private final TreeMap<Long, Integer> runningUpdates = new TreeMap<>();
-  /** Guarded by {@link #lock}: managed mode's discard timestamp. */
+  /** managed mode's discard timestamp. */
+  @GuardedBy("lock")
   private long managedDiscardTs;
   /** Every commit at or below this timestamp is finished: applied, or failed. */
   private volatile long appliedTs;
@@ -111,14 +118,14 @@ public final class Oracle {
     long target;
     synchronized (lock) {
       target = Math.min(nextCommitTs - 1, firstFailedTs - 1);
-      register(target, update);
+      registerLocked(target, update);
     }
     awaitFinished(target);
     long readTs = Math.min(target, firstFailedTs - 1);
     if (readTs != target) { // a commit below target failed while we waited
       synchronized (lock) {
-        unregister(target, update);
-        register(readTs, update);
+        unregisterLocked(target, update);
+        registerLocked(readTs, update);
       }
     }
     return readTs;
@@ -147,12 +154,14 @@ public final class Oracle {
   /** Managed mode: registers a transaction reading at {@code readTs}. */
   public long beginAt(long readTs, boolean update) {
     synchronized (lock) {
-      register(readTs, update);
+      registerLocked(readTs, update);
       return readTs;
     }
   }
 
-  private void register(long readTs, boolean update) {
+  @GuardedBy("lock")
+  private void registerLocked(long readTs, boolean update) {
+    assert Thread.holdsLock(lock);
     runningReads.merge(readTs, 1, Integer::sum);
     if (update) {
       runningUpdates.merge(readTs, 1, Integer::sum);
@@ -162,12 +171,14 @@ public final class Oracle {
   /** Ends a transaction started at {@code readTs}, committed or not. */
   public void finish(long readTs, boolean update) {
     synchronized (lock) {
-      unregister(readTs, update);
+      unregisterLocked(readTs, update);
       pruneCommittedLocked();
     }
   }
 
-  private void unregister(long readTs, boolean update) {
+  @GuardedBy("lock")
+  private void unregisterLocked(long readTs, boolean update) {
+    assert Thread.holdsLock(lock);
     runningReads.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
     if (update) {
       runningUpdates.computeIfPresent(readTs, (ts, count) -> count == 1 ? null : count - 1);
@@ -205,7 +216,9 @@ public final class Oracle {
     }
   }
 
+  @GuardedBy("lock")
   private void recordLocked(long commitTs, long[] writes) {
+    assert Thread.holdsLock(lock);
     if (detectConflicts && writes.length > 0) {
       committed.addLast(new CommittedWrites(commitTs, writes));
     }
@@ -259,7 +272,9 @@ public final class Oracle {
     }
   }
 
+  @GuardedBy("lock")
   private boolean hasConflictLocked(long readTs, long[] reads) {
+    assert Thread.holdsLock(lock);
     if (reads.length == 0) {
       return false;
     }
@@ -281,7 +296,9 @@ public final class Oracle {
     return false;
   }
 
+  @GuardedBy("lock")
   private void pruneCommittedLocked() {
+    assert Thread.holdsLock(lock);
     long horizon;
     if (managed) {
       horizon = managedDiscardTs;
