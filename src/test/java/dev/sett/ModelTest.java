@@ -31,12 +31,30 @@ class ModelTest {
 
   @Test
   void randomOperationsMatchATreeMap() {
+    run(false);
+  }
+
+  /**
+   * The same with the store's maintenance mixed in: value log GC over values kept apart from the
+   * keys, flatten, dropPrefix and dropAll, each of which the model mirrors.
+   */
+  @Test
+  void randomOperationsWithMaintenanceMatchATreeMap() {
+    run(true);
+  }
+
+  private void run(boolean maintenance) {
     long seed = seed();
-    System.out.println("ModelTest seed " + seed);
+    System.out.println("ModelTest seed " + seed + (maintenance ? " (with maintenance)" : ""));
     Random random = new Random(seed);
     NavigableMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
-    Options options = Options.builder(dir).memTableSize(64 << 10).blockSize(512)
-        .compression(random.nextBoolean() ? Compression.LZ4 : Compression.ZSTD).build();
+    Options.Builder builder = Options.builder(dir).memTableSize(64 << 10).blockSize(512)
+        .compression(random.nextBoolean() ? Compression.LZ4 : Compression.ZSTD);
+    if (maintenance) {
+      // Most values go to the value log, in files of the smallest size, so GC has work to do.
+      builder.valueThreshold(32).valueLogFileSize(1 << 20).numVersionsToKeep(1);
+    }
+    Options options = builder.build();
     DB db = DB.open(options);
     try {
       for (int step = 0; step < 4000; step++) {
@@ -82,7 +100,10 @@ class ModelTest {
         } else if (op < 98) {
           db.close();
           db = DB.open(options);
+        } else if (!maintenance || op < 99) {
+          checkScan(db, model, seed, step);
         } else {
+          maintain(db, model, random);
           checkScan(db, model, seed, step);
         }
       }
@@ -94,6 +115,107 @@ class ModelTest {
     } finally {
       db.close();
     }
+  }
+
+  /** One maintenance operation, mirrored in the model. */
+  private static void maintain(DB db, NavigableMap<byte[], byte[]> model, Random random) {
+    switch (random.nextInt(8)) {
+      case 0, 1, 2 -> db.runValueLogGC(0.1);
+      case 3, 4 -> db.flatten(1 + random.nextInt(2));
+      case 5, 6 -> {
+        String prefix = random.nextBoolean() ? "ab" : "b";
+        db.dropPrefix(prefix.getBytes(StandardCharsets.UTF_8));
+        model.keySet().removeIf(key -> new String(key, StandardCharsets.UTF_8).startsWith(prefix));
+      }
+      default -> {
+        db.dropAll();
+        model.clear();
+      }
+    }
+  }
+
+  /**
+   * Managed mode against a versioned model: commits at caller-chosen timestamps, reads at any
+   * timestamp at or above the discard timestamp see exactly the versions below them.
+   */
+  @Test
+  void managedModeMatchesAVersionedModel() {
+    long seed = seed();
+    System.out.println("ModelTest managed seed " + seed);
+    Random random = new Random(seed);
+    // key -> commitTs -> value, null for a delete
+    NavigableMap<byte[], NavigableMap<Long, byte[]>> model = new TreeMap<>(Arrays::compareUnsigned);
+    Options options = Options.builder(dir).memTableSize(64 << 10).blockSize(512).build();
+    long ts = 0;
+    long discardTs = 0;
+    DB db = DB.openManaged(options);
+    try {
+      for (int step = 0; step < 2000; step++) {
+        int op = random.nextInt(100);
+        if (op < 45) {
+          long commitTs = ++ts;
+          int n = 1 + random.nextInt(8);
+          Map<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+          try (Txn txn = db.newTransactionAt(commitTs - 1, true)) {
+            for (int i = 0; i < n; i++) {
+              byte[] key = randomKey(random);
+              if (random.nextInt(4) == 0) {
+                txn.delete(key);
+                writes.put(key, null);
+              } else {
+                byte[] value = randomValue(random);
+                txn.set(key, value);
+                writes.put(key, value);
+              }
+            }
+            txn.commitAt(commitTs);
+          }
+          writes.forEach((key, value) ->
+              model.computeIfAbsent(key, k -> new TreeMap<>()).put(commitTs, value));
+        } else if (op < 85 && ts > 0) {
+          long readTs = discardTs + (long) (random.nextDouble() * (ts - discardTs + 1));
+          byte[] key = randomKey(random);
+          try (Txn txn = db.newTransactionAt(readTs, false)) {
+            Item item = txn.get(key);
+            byte[] actual = item == null ? null : item.value();
+            assertArrayEquals(versionAt(model, key, readTs), actual,
+                "managed seed " + seed + " step " + step + " readTs " + readTs);
+          }
+        } else if (op < 92) {
+          discardTs = Math.max(discardTs, ts - random.nextInt(20));
+          db.setDiscardTs(discardTs);
+        } else if (op < 96) {
+          db.flatten(1);
+        } else {
+          db.close();
+          db = DB.openManaged(options);
+          db.setDiscardTs(discardTs);
+        }
+      }
+      for (long readTs = Math.max(discardTs, 1); readTs <= ts; readTs += Math.max(1, ts / 10)) {
+        try (Txn txn = db.newTransactionAt(readTs, false);
+            DbIterator it = txn.newIterator(IteratorOptions.builder().build())) {
+          long at = readTs;
+          var expected = model.entrySet().stream()
+              .filter(e -> versionAt(model, e.getKey(), at) != null).iterator();
+          for (it.rewind(); it.valid(); it.next()) {
+            byte[] key = expected.next().getKey();
+            assertArrayEquals(key, it.item().key(), "managed scan seed " + seed + " at " + at);
+            assertArrayEquals(versionAt(model, key, at), it.item().value());
+          }
+          assertFalse(expected.hasNext(), "managed scan ended early; seed " + seed + " at " + at);
+        }
+      }
+    } finally {
+      db.close();
+    }
+  }
+
+  private static byte[] versionAt(NavigableMap<byte[], NavigableMap<Long, byte[]>> model,
+      byte[] key, long readTs) {
+    NavigableMap<Long, byte[]> versions = model.get(key);
+    Map.Entry<Long, byte[]> entry = versions == null ? null : versions.floorEntry(readTs);
+    return entry == null ? null : entry.getValue();
   }
 
   @Test

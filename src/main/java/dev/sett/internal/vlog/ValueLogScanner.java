@@ -104,10 +104,10 @@ public final class ValueLogScanner implements AutoCloseable {
     try {
       // Fast path: follow the record lengths to the end, and verify checksums only in the tail
       // window, where a crash can have torn something. Anything unexpected: verify everything.
-      long[] walk = walkLengths(file);
-      boolean chainReachesTail = walk[0] >= file.size() - RECOVERY_TAIL_WINDOW;
-      long start = chainReachesTail ? walk[1] : ValueLogFormat.HEADER_LENGTH;
-      long before = chainReachesTail ? walk[2] : 0;
+      LengthWalk walk = walkLengths(file);
+      boolean chainReachesTail = walk.end() >= file.size() - RECOVERY_TAIL_WINDOW;
+      long start = chainReachesTail ? walk.windowStart() : ValueLogFormat.HEADER_LENGTH;
+      long before = chainReachesTail ? walk.recordsBeforeWindow() : 0;
       try (ValueLogScanner scanner = file.scan(Mode.RECOVERY)) {
         scanner.position = start;
         scanner.records = before;
@@ -139,12 +139,17 @@ public final class ValueLogScanner implements AutoCloseable {
   static final long RECOVERY_TAIL_WINDOW = 8L << 20;
 
   /**
-   * Follows the record lengths from the header on without reading bodies. Returns {where the
-   * chain ended, the first record start within {@link #RECOVERY_TAIL_WINDOW} of the end, the
-   * number of records before it}. A chain that ends exactly at the end of the file leaves only the
-   * tail window to verify: a crash tears only the last transaction's records.
+   * Where a walk along the record lengths ended, the first record start within {@link
+   * #RECOVERY_TAIL_WINDOW} of the file's end, and the number of records before that start.
    */
-  private static long[] walkLengths(ValueLogFile file) throws IOException {
+  private record LengthWalk(long end, long windowStart, long recordsBeforeWindow) {}
+
+  /**
+   * Follows the record lengths from the header on without reading bodies. A chain that ends
+   * exactly at the end of the file leaves only the tail window to verify: a crash tears only the
+   * last transaction's records.
+   */
+  private static LengthWalk walkLengths(ValueLogFile file) throws IOException {
     long size = file.size();
     long position = ValueLogFormat.HEADER_LENGTH;
     long count = 0;
@@ -169,7 +174,7 @@ public final class ValueLogScanner implements AutoCloseable {
       windowStart = position;
       windowRecords = count;
     }
-    return new long[] {position, windowStart, windowRecords};
+    return new LengthWalk(position, windowStart, windowRecords);
   }
 
   /**
