@@ -235,6 +235,20 @@ public final class Oracle {
     wakeWaiters();
   }
 
+  /**
+   * Moves commit timestamps past {@code version}, a version written outside transactions (a
+   * backup being loaded): the next commit gets a newer timestamp, so it shadows what was loaded.
+   * Readers do not see {@code version} until {@link #markApplied} says it is written. Never moves
+   * timestamps back.
+   */
+  public void advancePast(long version) {
+    synchronized (lock) {
+      if (version >= nextCommitTs) {
+        nextCommitTs = version + 1;
+      }
+    }
+  }
+
   /** The store closed: readers stop waiting for commits that will never be applied. */
   public void close() {
     closed = true;
