@@ -1,0 +1,198 @@
+package dev.sett;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Interop with real Badger (v2.2007, Debian's golang-github-dgraph-io-badger-dev), both ways:
+ * backups written by Badger (src/test/resources/interop, made by badgerinterop.go there) load
+ * into Sett to exactly the state Badger itself shows, versions included; and a backup written by
+ * Sett, loaded into real Badger by the same tool, gives Sett's live state.
+ *
+ * <p>The Badger side needs the tool, built by {@code .ci/badger-interop.sh} into
+ * {@code target/badgerinterop/badgerinterop} (or named by {@code -Dsett.badgerInterop=PATH} or
+ * {@code SETT_BADGER_INTEROP}). Without it that test is skipped, except under {@code CI=true},
+ * where it fails.
+ */
+class BadgerInteropTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void badgerBackupsLoadIntoSettAsBadgerShowsThem() throws IOException {
+    try (DB db = DB.open(Options.builder(dir.resolve("db")).build())) {
+      for (String name : List.of("badger-full.backup", "badger-incr.backup")) {
+        try (InputStream in = resource(name)) {
+          db.load(in, 16);
+        }
+      }
+      List<String> expected = lines(resource("badger-expected.tsv"));
+      assertEquals(1725, expected.size());
+      assertEquals(expected, BackupSupport.liveState(db));
+    }
+    // Reopened: the loaded state is durable.
+    try (DB db = DB.open(Options.builder(dir.resolve("db")).build())) {
+      assertEquals(lines(resource("badger-expected.tsv")), BackupSupport.liveState(db));
+    }
+  }
+
+  @Test
+  void badgerBackupsLoadWithTheirValuesInSettsValueLog() throws IOException {
+    try (DB db = DB.open(Options.builder(dir.resolve("db")).valueThreshold(100).build())) {
+      for (String name : List.of("badger-full.backup", "badger-incr.backup")) {
+        try (InputStream in = resource(name)) {
+          db.load(in, 1);
+        }
+      }
+      assertEquals(lines(resource("badger-expected.tsv")), BackupSupport.liveState(db));
+      assertTrue(db.size().vlogBytes() > 0);
+    }
+  }
+
+  @Test
+  void settBackupsLoadIntoRealBadger() throws Exception {
+    Path tool = tool();
+    long seed = new SplittableRandom().nextLong();
+    System.out.println("BadgerInteropTest.settBackupsLoadIntoRealBadger seed " + seed);
+    SplittableRandom random = new SplittableRandom(seed);
+    Path full = dir.resolve("sett-full.backup");
+    Path incr = dir.resolve("sett-incr.backup");
+    List<String> live;
+    try (DB db = DB.open(Options.builder(dir.resolve("sett")).memTableSize(512 << 10)
+        .valueThreshold(128).build())) {
+      changes(db, random, 0);
+      long since;
+      try (var out = Files.newOutputStream(full)) {
+        since = db.backup(out, 0);
+      }
+      changes(db, random, 1);
+      try (var out = Files.newOutputStream(incr)) {
+        db.backup(out, since);
+      }
+      live = BackupSupport.liveState(db);
+    }
+    assertEquals(live, badgerLoad(tool, full, incr), "seed " + seed);
+
+    // Full circle: Badger's own backups through Sett and back into Badger.
+    Path again = dir.resolve("again.backup");
+    try (DB db = DB.open(Options.builder(dir.resolve("circle")).build())) {
+      for (String name : List.of("badger-full.backup", "badger-incr.backup")) {
+        try (InputStream in = resource(name)) {
+          db.load(in, 4);
+        }
+      }
+      try (var out = Files.newOutputStream(again)) {
+        db.backup(out, 0);
+      }
+    }
+    assertEquals(lines(resource("badger-expected.tsv")), badgerLoad(tool, again));
+  }
+
+  /** One round of changes of every kind over 600 keys, binary ones included. */
+  private static void changes(DB db, SplittableRandom random, int round) {
+    long now = System.currentTimeMillis() / 1000;
+    for (int start = 0; start < 600; start += 50) {
+      int first = start;
+      db.update(txn -> {
+        for (int i = first; i < first + 50; i++) {
+          byte[] key = i % 10 == 0
+              ? new byte[] {0, (byte) (i >> 8), (byte) i, (byte) 0xFF, 0}
+              : ("user:" + i).getBytes(StandardCharsets.UTF_8);
+          byte[] value = new byte[random.nextInt(4) == 0 ? 300 + random.nextInt(4000)
+              : 1 + random.nextInt(120)];
+          random.nextBytes(value);
+          int op = random.nextInt(100);
+          if (round > 0 && op < 8) {
+            txn.delete(key);
+          } else if (op < 14) {
+            txn.setEntry(Entry.of(key, value).withUserMeta((byte) (1 + random.nextInt(200))));
+          } else if (op < 18) {
+            txn.setEntry(Entry.of(key, value).withTtl(Duration.ofDays(36_500)));
+          } else if (op < 20) {
+            txn.setEntry(Entry.of(key, value).withExpiresAt(now - 5));
+          } else if (round > 0 && op < 23) {
+            txn.setEntry(Entry.of(key, value).withDiscardEarlierVersions());
+          } else if (round > 0 && op < 60) {
+            continue;
+          } else {
+            txn.set(key, value);
+          }
+        }
+      });
+    }
+  }
+
+  private static List<String> badgerLoad(Path tool, Path... backups) throws Exception {
+    List<String> command = new ArrayList<>(List.of(tool.toString(), "load"));
+    for (Path backup : backups) {
+      command.add(backup.toString());
+    }
+    Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+    byte[] stdout;
+    byte[] stderr;
+    try (InputStream out = process.getInputStream(); InputStream err = process.getErrorStream()) {
+      stdout = out.readAllBytes();
+      stderr = err.readAllBytes();
+    }
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail("badgerinterop did not finish in 120 s");
+    }
+    assertEquals(0, process.exitValue(), "badgerinterop failed: "
+        + new String(stderr, StandardCharsets.UTF_8));
+    return lines(new ByteArrayInputStream(stdout));
+  }
+
+  /** The interop tool, or a skipped test (a failed one under CI=true) when it was not built. */
+  private static Path tool() {
+    String named = System.getProperty("sett.badgerInterop", System.getenv("SETT_BADGER_INTEROP"));
+    Path tool = named != null && !named.isEmpty() ? Path.of(named)
+        : Path.of(System.getProperty("basedir", "")).toAbsolutePath()
+            .resolve("target/badgerinterop/badgerinterop");
+    if (!Files.isExecutable(tool)) {
+      String message = "the Badger interop tool " + tool + " is missing: run .ci/badger-interop.sh";
+      if ("true".equals(System.getenv("CI"))) {
+        fail(message + " (CI=true: interop must be tested)");
+      }
+      Assumptions.abort(message);
+    }
+    return tool;
+  }
+
+  private static InputStream resource(String name) {
+    InputStream in = BadgerInteropTest.class.getResourceAsStream("/interop/" + name);
+    if (in == null) {
+      throw new IllegalStateException("missing test resource interop/" + name);
+    }
+    return in;
+  }
+
+  private static List<String> lines(InputStream in) throws IOException {
+    try (in) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      List<String> lines = new ArrayList<>();
+      for (String line : text.split("\n")) {
+        if (!line.isEmpty()) {
+          lines.add(line);
+        }
+      }
+      return lines;
+    }
+  }
+}
