@@ -49,6 +49,7 @@ public final class BackupThroughput {
 
     long maxVersion;
     long backupNanos;
+    long cpuBefore = cpuNanos();
     try (DB db = DB.open(Options.builder(source).build())) {
       long start = System.nanoTime();
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
@@ -60,11 +61,14 @@ public final class BackupThroughput {
       }
       backupNanos = System.nanoTime() - start;
     }
+    long backupCpu = cpuNanos() - cpuBefore;
     long bytes = Files.size(file);
-    System.out.printf("backup: %,d bytes in %.2f s = %.0f MB/s (highest version %d)%n", bytes,
-        backupNanos / 1e9, bytes / 1e6 / (backupNanos / 1e9), maxVersion);
+    System.out.printf("backup: %,d bytes in %.2f s = %.0f MB/s (%.2f s of CPU; highest version"
+        + " %d)%n", bytes, backupNanos / 1e9, bytes / 1e6 / (backupNanos / 1e9), backupCpu / 1e9,
+        maxVersion);
 
     long loadNanos;
+    cpuBefore = cpuNanos();
     try (DB db = DB.open(Options.builder(target).build())) {
       long start = System.nanoTime();
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
@@ -76,9 +80,19 @@ public final class BackupThroughput {
             + maxVersion);
       }
     }
-    System.out.printf("load: %,d bytes in %.2f s = %.0f MB/s%n", bytes, loadNanos / 1e9,
-        bytes / 1e6 / (loadNanos / 1e9));
+    long loadCpu = cpuNanos() - cpuBefore;
+    System.out.printf("load: %,d bytes in %.2f s = %.0f MB/s (%.2f s of CPU, close included)%n",
+        bytes, loadNanos / 1e9, bytes / 1e6 / (loadNanos / 1e9), loadCpu / 1e9);
+    System.out.printf("load average during the run: %.1f on %d cores%n",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
     MeasureSupport.deleteRecursively(root);
+  }
+
+  /** CPU time of every thread of this process (background work included). */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static void fill(DB db, int keys, int valueSize) {

@@ -22,10 +22,12 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>How.</b> Records are gathered into batches bounded like a transaction
  * ({@code maxBatchCount}, {@code maxBatchSize}); each batch goes to the single writer as a task,
  * through the write gate as a commit does, and becomes one WAL record (values at or above the
- * value threshold go to the value log first). At most {@code maxPendingWrites} batches are queued
- * at once. Before a batch is queued the oracle's commit timestamps are moved past its highest
- * version, and once the writer has applied it readers may see it: a commit made during or after
- * the load is newer than everything loaded. Loaded writes are not transactions: they are not
+ * value threshold go to the value log first), of at most {@link #MAX_BATCH_PAYLOAD} bytes of keys
+ * and values. At most {@code maxPendingWrites} batches, and {@link #MAX_PENDING_PAYLOAD} bytes, are
+ * queued at once, so a load's memory is bounded whatever {@code maxPendingWrites} is. Before a
+ * batch is queued the oracle's commit timestamps are moved past its highest version, and once the
+ * writer has applied it readers may see it: a commit made during or after the load is newer than
+ * everything loaded. Loaded writes are not transactions: they are not
  * checked for conflicts against transactions running meanwhile. Only the meta bits that travel
  * between stores are kept (delete, discard earlier versions, merge); Badger's value-pointer bit
  * is meaningless in a backup and dropped. At the end the value log and WAL are forced to disk.
@@ -47,6 +49,11 @@ final class BackupLoad {
     void sync() throws IOException;
   }
 
+  /** The most key and value bytes in one batch: a WAL record of a few MiB, not of 100. */
+  static final long MAX_BATCH_PAYLOAD = 4 << 20;
+  /** The most key and value bytes queued at once, whatever {@code maxPendingWrites} says. */
+  static final long MAX_PENDING_PAYLOAD = 64 << 20;
+
   /** The name damaged streams are reported under. */
   static final Path STREAM_NAME = Path.of("backup-stream");
 
@@ -58,11 +65,13 @@ final class BackupLoad {
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
   private List<KeyValue> batch = new ArrayList<>();
   private long batchBytes;
+  private long batchPayload;
+  private long pendingPayload;
   private long batchMaxVersion = -1;
   private long records;
   private long maxVersion = -1;
 
-  private record Batch(CompletableFuture<Void> done, long maxVersion) {
+  private record Batch(CompletableFuture<Void> done, long maxVersion, long payload) {
   }
 
   /** What a load read. */
@@ -151,12 +160,15 @@ final class BackupLoad {
 
   private void add(KeyValue entry) throws IOException {
     long size = estimatedSize(entry);
+    long payload = entry.key().length + (long) entry.value().value().length;
     if (!batch.isEmpty()
-        && (batch.size() + 1 >= limits.maxBatchCount() || batchBytes + size >= limits.maxBatchSize())) {
+        && (batch.size() + 1 >= limits.maxBatchCount() || batchBytes + size >= limits.maxBatchSize()
+            || batchPayload + payload > MAX_BATCH_PAYLOAD)) {
       submitBatch();
     }
     batch.add(entry);
     batchBytes += size;
+    batchPayload += payload;
     long version = InternalKey.version(entry.key());
     batchMaxVersion = Math.max(batchMaxVersion, version);
     maxVersion = Math.max(maxVersion, version);
@@ -174,18 +186,22 @@ final class BackupLoad {
     if (batch.isEmpty()) {
       return;
     }
-    while (inFlight.size() >= maxPendingWrites) {
+    while (!inFlight.isEmpty() && (inFlight.size() >= maxPendingWrites
+        || pendingPayload + batchPayload > MAX_PENDING_PAYLOAD)) {
       awaitOldest();
     }
     oracle.advancePast(batchMaxVersion); // commits from now on are newer than this batch
-    inFlight.addLast(new Batch(sink.write(batch), batchMaxVersion));
+    inFlight.addLast(new Batch(sink.write(batch), batchMaxVersion, batchPayload));
+    pendingPayload += batchPayload;
     batch = new ArrayList<>();
     batchBytes = 0;
+    batchPayload = 0;
     batchMaxVersion = -1;
   }
 
   private void awaitOldest() throws IOException {
     Batch oldest = inFlight.removeFirst();
+    pendingPayload -= oldest.payload();
     try {
       WritePipeline.await(oldest.done());
     } catch (IOException | RuntimeException e) {
