@@ -1,9 +1,12 @@
 package dev.sett;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.sett.internal.backup.BackupFormat;
+import dev.sett.internal.backup.BackupReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +53,70 @@ class BadgerInteropTest {
     try (DB db = DB.open(Options.builder(dir.resolve("db")).build())) {
       assertEquals(lines(resource("badger-expected.tsv")), BackupSupport.liveState(db));
     }
+  }
+
+  @Test
+  void aTruncatedBadgerBackupLoadsItsWholeFramesAndTheStoreReopens() throws IOException {
+    // The full backup followed by the incremental one is one stream of two frames; the cut
+    // falls inside the second.
+    byte[] full;
+    byte[] incr;
+    try (InputStream a = resource("badger-full.backup"); InputStream b = resource("badger-incr.backup")) {
+      full = a.readAllBytes();
+      incr = b.readAllBytes();
+    }
+    byte[] both = java.util.Arrays.copyOf(full, full.length + incr.length);
+    System.arraycopy(incr, 0, both, full.length, incr.length);
+    int cut = full.length + incr.length / 2;
+    long damagedFrame = -1;
+    List<BackupReader.Record> whole = new ArrayList<>();
+    BackupReader reader = new BackupReader(new ByteArrayInputStream(both), Path.of("x"));
+    for (List<BackupReader.Record> frame; (frame = reader.nextFrame()) != null; ) {
+      if (reader.offset() > cut) {
+        damagedFrame = reader.frameOffset();
+        break;
+      }
+      whole.addAll(frame);
+    }
+    assertTrue(damagedFrame >= full.length && !whole.isEmpty(), "frame " + damagedFrame);
+    try (DB db = DB.open(Options.builder(dir.resolve("db")).build())) {
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> db.load(new ByteArrayInputStream(java.util.Arrays.copyOf(both, cut)), 8));
+      assertEquals(damagedFrame, e.offset(), e.getMessage());
+    }
+    try (DB db = DB.open(Options.builder(dir.resolve("db")).build())) {
+      List<String> versions = BackupSupport.allVersions(db);
+      assertEquals(whole.size(), versions.size(), "every record of the whole frames, no other");
+      db.put("after".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+      db.verifyChecksum();
+    }
+  }
+
+  @Test
+  void theFixturesCarryWhatBadgerV2Writes() throws IOException {
+    // What the loader must cope with: Badger v2 leaves its value-pointer bit set on values that
+    // were in its value log, and writes tombstones, discard markers and expiry.
+    int pointerBits = 0;
+    int tombstones = 0;
+    int discards = 0;
+    int expiring = 0;
+    int records = 0;
+    try (InputStream in = resource("badger-full.backup")) {
+      BackupReader reader = new BackupReader(in, Path.of("badger-full.backup"));
+      for (List<BackupReader.Record> frame; (frame = reader.nextFrame()) != null; ) {
+        for (BackupReader.Record record : frame) {
+          records++;
+          pointerBits += (record.meta() & BackupFormat.META_VALUE_POINTER) != 0 ? 1 : 0;
+          tombstones += (record.meta() & BackupFormat.META_DELETE) != 0 ? 1 : 0;
+          discards += (record.meta() & BackupFormat.META_DISCARD_EARLIER_VERSIONS) != 0 ? 1 : 0;
+          expiring += record.expiresAt() != 0 ? 1 : 0;
+        }
+      }
+    }
+    assertTrue(records > 2000, "records " + records);
+    assertTrue(pointerBits > 0 && tombstones > 0 && discards > 0 && expiring > 0,
+        "pointer bits " + pointerBits + ", tombstones " + tombstones + ", discards " + discards
+            + ", expiring " + expiring);
   }
 
   @Test
