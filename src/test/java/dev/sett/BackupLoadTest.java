@@ -222,6 +222,10 @@ class BackupLoadTest {
       if (frameStarts.size() <= 2) {
         firstTwo.addAll(frame);
       }
+      // Streaming: a frame is written once 4 MiB are gathered, so none holds more than that
+      // and one record.
+      assertTrue(reader.offset() - reader.frameOffset() <= BackupWriter.DEFAULT_FRAME_BYTES + 4100,
+          "frame of " + (reader.offset() - reader.frameOffset()) + " bytes");
     }
     assertTrue(frameStarts.size() >= 3, "frames: " + frameStarts);
     byte[] truncated = Arrays.copyOf(backup, (int) (frameStarts.get(2) + 1000));
