@@ -228,18 +228,29 @@ class BadgerInteropTest {
 
   /** The interop tool, or a skipped test (a failed one under CI=true) when it was not built. */
   private static Path tool() {
-    String named = System.getProperty("sett.badgerInterop", System.getenv("SETT_BADGER_INTEROP"));
+    return tool(System.getProperty("sett.badgerInterop", System.getenv("SETT_BADGER_INTEROP")),
+        System.getenv("CI"), Path.of(System.getProperty("basedir", "")).toAbsolutePath());
+  }
+
+  static Path tool(String named, String ci, Path basedir) {
     Path tool = named != null && !named.isEmpty() ? Path.of(named)
-        : Path.of(System.getProperty("basedir", "")).toAbsolutePath()
-            .resolve("target/badgerinterop/badgerinterop");
+        : basedir.resolve("target/badgerinterop/badgerinterop");
     if (!Files.isExecutable(tool)) {
       String message = "the Badger interop tool " + tool + " is missing: run .ci/badger-interop.sh";
-      if ("true".equals(System.getenv("CI"))) {
+      if ("true".equals(ci)) {
         fail(message + " (CI=true: interop must be tested)");
       }
       Assumptions.abort(message);
     }
     return tool;
+  }
+
+  @Test
+  void aMissingToolSkipsLocallyAndFailsUnderCi() {
+    String absent = dir.resolve("no-such-tool").toString();
+    assertThrows(org.opentest4j.TestAbortedException.class, () -> tool(absent, null, dir));
+    assertThrows(org.opentest4j.TestAbortedException.class, () -> tool(null, "false", dir));
+    assertThrows(org.opentest4j.AssertionFailedError.class, () -> tool(absent, "true", dir));
   }
 
   private static InputStream resource(String name) {
