@@ -135,7 +135,14 @@ class BackupLoadTest {
       db.put(other, bytes("o1"));                                           // 5
       db.delete(other);                                                     // 6
       db.put(other, bytes("o3"));                                           // 7
+      byte[] expiring = bytes("x");
+      db.put(expiring, bytes("x1"));                                        // 8
+      db.update(txn -> txn.setEntry(Entry.of(expiring, bytes("x2")).withExpiresAt(1000))); // 9
+      db.put(expiring, bytes("x3"));                                        // 10
       records = read(BackupSupport.backup(db, 0));
+      assertEquals(List.of("k@4", "m@7", "m@6", "x@10", "x@9"), read(BackupSupport.backup(db, 3)).stream()
+          .map(r -> new String(r.key(), StandardCharsets.UTF_8) + "@" + r.version()).toList(),
+          "since 3: the versions above it");
     }
     List<String> seen = new ArrayList<>();
     for (BackupReader.Record r : records) {
@@ -143,7 +150,8 @@ class BackupLoadTest {
           + r.meta() + " " + new String(r.value(), StandardCharsets.UTF_8));
     }
     assertEquals(List.of("k@4 meta=0 v4", "k@3 meta=4 v3", "k@2 meta=1 ", "m@7 meta=0 o3",
-        "m@6 meta=1 "), seen);
+        "m@6 meta=1 ", "x@10 meta=0 x3", "x@9 meta=0 "), seen);
+    assertEquals(1000, records.get(records.size() - 1).expiresAt(), "expired: no value, its expiry");
   }
 
   @Test
