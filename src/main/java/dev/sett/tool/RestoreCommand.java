@@ -1,5 +1,6 @@
 package dev.sett.tool;
 
+import dev.sett.CorruptionException;
 import dev.sett.DB;
 import dev.sett.Options;
 import java.io.BufferedInputStream;
@@ -60,7 +61,12 @@ final class RestoreCommand implements Callable<Integer> {
             .start();
         InputStream in = CountingStreams.counting(
             new BufferedInputStream(Files.newInputStream(backupFile), 1 << 20), progress)) {
-      db.load(in, maxPendingWrites);
+      try {
+        db.load(in, maxPendingWrites);
+      } catch (CorruptionException e) {
+        throw new IllegalStateException(backupFile + " is damaged at byte " + e.offset()
+            + " (everything before it was loaded into " + dir + "): " + e.getMessage(), e);
+      }
       maxVersion = db.maxVersion();
     }
     spec.commandLine().getOut().printf("restored %,d bytes from %s into %s; highest version %d%n",

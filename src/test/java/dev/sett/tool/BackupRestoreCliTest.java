@@ -113,6 +113,6 @@ class BackupRestoreCliTest {
     Path truncated = dir.resolve("truncated.bak");
     Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 1));
     assertOneLineError(run("restore", "--dir", dir.resolve("t").toString(), "-f",
-        truncated.toString()), Sett.FAILED, "offset 0");
+        truncated.toString()), Sett.FAILED, truncated + " is damaged at byte 0");
   }
 }
