@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Loads a backup stream (Sett's or Badger's, docs/format/backup.md) into the store, keeping every
@@ -24,10 +25,12 @@ import java.util.concurrent.CompletableFuture;
  * through the write gate as a commit does, and becomes one WAL record (values at or above the
  * value threshold go to the value log first), of at most {@link #MAX_BATCH_PAYLOAD} bytes of keys
  * and values. At most {@code maxPendingWrites} batches, and {@link #MAX_PENDING_PAYLOAD} bytes, are
- * queued at once, so a load's memory is bounded whatever {@code maxPendingWrites} is. Before a
- * batch is queued the oracle's commit timestamps are moved past its highest version, and once the
- * writer has applied it readers may see it: a commit made during or after the load is newer than
- * everything loaded. Loaded writes are not transactions: they are not
+ * queued at once, so a load's memory is bounded whatever {@code maxPendingWrites} is. A batch is
+ * queued under the oracle's commit lock as it moves commit timestamps past the batch's highest
+ * version ({@link Oracle#advancePast}), so commits allocated before it are written before it and
+ * commits allocated after it are newer and written after it; once the writer has applied it,
+ * readers may see it. A commit made during or after the load is thus newer than everything
+ * loaded, and no reader is given a timestamp that shows a later commit but not a loaded batch. Loaded writes are not transactions: they are not
  * checked for conflicts against transactions running meanwhile. Only the meta bits that travel
  * between stores are kept (delete, discard earlier versions, merge); Badger's value-pointer bit
  * is meaningless in a backup and dropped. At the end the value log and WAL are forced to disk.
@@ -42,8 +45,14 @@ import java.util.concurrent.CompletableFuture;
 final class BackupLoad {
   /** Where load's batches go; the DB implements it with its write gate and pipeline. */
   interface Sink {
-    /** Queues {@code entries} (versions assigned) for the writer; the future completes once written. */
-    CompletableFuture<Void> write(List<KeyValue> entries);
+    /** Runs {@code queue} inside the write gate, as a commit enters it (a drop or close waits). */
+    <T> T gated(Supplier<T> queue);
+
+    /**
+     * Queues {@code entries} (versions assigned) for the writer without blocking; the future
+     * completes once they are written.
+     */
+    CompletableFuture<Void> submit(List<KeyValue> entries);
 
     /** Forces the value log and the WAL to disk, after everything queued before. */
     void sync() throws IOException;
@@ -190,8 +199,12 @@ final class BackupLoad {
         || pendingPayload + batchPayload > MAX_PENDING_PAYLOAD)) {
       awaitOldest();
     }
-    oracle.advancePast(batchMaxVersion); // commits from now on are newer than this batch
-    inFlight.addLast(new Batch(sink.write(batch), batchMaxVersion, batchPayload));
+    // Commits allocated from now on are newer than this batch and queued behind it.
+    List<KeyValue> entries = batch;
+    long version = batchMaxVersion;
+    CompletableFuture<Void> done = sink.gated(() -> oracle.advancePast(version,
+        () -> sink.submit(entries)));
+    inFlight.addLast(new Batch(done, batchMaxVersion, batchPayload));
     pendingPayload += batchPayload;
     batch = new ArrayList<>();
     batchBytes = 0;
@@ -213,8 +226,8 @@ final class BackupLoad {
       inFlight.clear();
       throw e;
     }
-    // Every commit allocated before this batch's timestamps were reserved was queued before it,
-    // so it is finished too: readers may now see the batch.
+    // Every commit at or below the batch's versions was queued before it, so it is finished too:
+    // readers may now see the batch.
     oracle.markApplied(oldest.maxVersion());
   }
 }

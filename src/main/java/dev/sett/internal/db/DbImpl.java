@@ -671,14 +671,20 @@ public final class DbImpl implements DB, TxnContext {
     java.util.Objects.requireNonNull(in, "in");
     BackupLoad.Sink sink = new BackupLoad.Sink() {
       @Override
-      public java.util.concurrent.CompletableFuture<Void> write(List<dev.sett.internal.key.KeyValue> entries) {
-        writeGate.enterCommit(); // a drop or close waits for the batch to be queued
+      public <T> T gated(java.util.function.Supplier<T> queue) {
+        writeGate.enterCommit(); // before the oracle's lock, as for commits
         try {
           checkOpen();
-          return pipeline.submitTask(writer -> writer.write(entries));
+          return queue.get();
         } finally {
           writeGate.exitCommit();
         }
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> submit(
+          List<dev.sett.internal.key.KeyValue> entries) {
+        return pipeline.submitTask(writer -> writer.write(entries));
       }
 
       @Override

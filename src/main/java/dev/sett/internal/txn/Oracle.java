@@ -236,16 +236,19 @@ public final class Oracle {
   }
 
   /**
-   * Moves commit timestamps past {@code version}, a version written outside transactions (a
-   * backup being loaded): the next commit gets a newer timestamp, so it shadows what was loaded.
-   * Readers do not see {@code version} until {@link #markApplied} says it is written. Never moves
+   * Moves commit timestamps past {@code version}, the newest of writes made outside transactions
+   * (a backup being loaded), and, still under the commit lock, runs {@code enqueue}, which must
+   * hand those writes to the writer without blocking. So every commit allocated after them is
+   * queued after them, every one allocated before is queued before, and once the writer has
+   * applied them {@link #markApplied}{@code (version)} may show them to readers. Never moves
    * timestamps back.
    */
-  public void advancePast(long version) {
+  public <T> T advancePast(long version, java.util.function.Supplier<T> enqueue) {
     synchronized (lock) {
       if (version >= nextCommitTs) {
         nextCommitTs = version + 1;
       }
+      return enqueue.get();
     }
   }
 

@@ -47,7 +47,12 @@ class BackupLoadTest {
       List<KeyValue> received = Collections.synchronizedList(new ArrayList<>());
       BackupLoad.Sink sink = new BackupLoad.Sink() {
         @Override
-        public CompletableFuture<Void> write(List<KeyValue> entries) {
+        public <T> T gated(java.util.function.Supplier<T> queue) {
+          return queue.get();
+        }
+
+        @Override
+        public CompletableFuture<Void> submit(List<KeyValue> entries) {
           maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
           CompletableFuture<Void> done = new CompletableFuture<>();
           completer.schedule(() -> {
@@ -87,7 +92,12 @@ class BackupLoadTest {
     AtomicInteger batches = new AtomicInteger();
     BackupLoad.Sink sink = new BackupLoad.Sink() {
       @Override
-      public CompletableFuture<Void> write(List<KeyValue> entries) {
+      public <T> T gated(java.util.function.Supplier<T> queue) {
+        return queue.get();
+      }
+
+      @Override
+      public CompletableFuture<Void> submit(List<KeyValue> entries) {
         return batches.incrementAndGet() == 2
             ? CompletableFuture.failedFuture(new IOException("disk full"))
             : CompletableFuture.completedFuture(null);
