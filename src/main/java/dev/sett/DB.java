@@ -138,10 +138,31 @@ public interface DB extends AutoCloseable {
 
   // ---- streams, backup, subscriptions ---------------------------------------------------------
 
-  /** Writes a backup of versions above {@code since}; returns the highest version written. */
+  /**
+   * Writes a backup of a snapshot taken now, in Badger's format (docs/format/backup.md), so that
+   * Badger can load it too: of each key, its versions above {@code since}, newest first, down to
+   * the first tombstone, expired version or discard marker. Memory stays bounded whatever the
+   * store's size; commits go on meanwhile and are not in it. Works on read-only and managed stores
+   * (a managed store's snapshot holds every version). {@code out} is flushed, not closed.
+   *
+   * @return the highest version written, or {@code since} when nothing was above it: pass it as
+   *     the next {@code since} for an incremental backup
+   * @throws IllegalArgumentException if {@code since} is negative
+   */
   long backup(OutputStream out, long since);
 
-  /** Loads a backup written by {@link #backup} or by Badger. */
+  /**
+   * Loads a backup written by {@link #backup} or by Badger (v2 and later): every record at its
+   * own version, with its tombstone, TTL, user meta and discard marker; commits made afterwards
+   * get newer versions. At most {@code maxPendingWrites} batches wait for the writer at once. At
+   * the end everything loaded is forced to disk. Meant for a new or quiet store: commits may run
+   * meanwhile, but loaded records are not transactions and are not checked for conflicts.
+   *
+   * @throws CorruptionException if the stream is truncated or damaged; it names the byte offset
+   *     of the damaged frame, and every frame before it was loaded and forced to disk
+   * @throws IllegalArgumentException if {@code maxPendingWrites} is below 1, or the stream holds a
+   *     record Sett cannot store (named with its frame's offset; the frames before it are loaded)
+   */
   void load(InputStream in, int maxPendingWrites);
 
   /** A parallel scan of a snapshot. */

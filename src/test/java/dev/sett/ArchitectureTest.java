@@ -27,7 +27,7 @@ class ArchitectureTest {
       List.of("dev.sett.internal.codec"),
       List.of("dev.sett.internal.key"),
       List.of("dev.sett.internal.memtable", "dev.sett.internal.sstable", "dev.sett.internal.vlog",
-          "dev.sett.internal.manifest", "dev.sett.internal.iter"),
+          "dev.sett.internal.manifest", "dev.sett.internal.iter", "dev.sett.internal.backup"),
       List.of("dev.sett.internal.lsm", "dev.sett.internal.txn"),
       List.of("dev.sett.internal.db"),
       List.of("dev.sett"),
@@ -120,7 +120,8 @@ class ArchitectureTest {
   void noStaticMutableState() {
     // Two stores in one JVM share nothing: every static field is a constant.
     fields().that().areStatic()
-        .and().areDeclaredInClassesThat().resideOutsideOfPackage("dev.sett.internal.manifest.proto..")
+        .and().areDeclaredInClassesThat().resideOutsideOfPackages("dev.sett.internal.manifest.proto..",
+            "dev.sett.internal.backup.proto..")
         .should().beFinal()
         .because("DESIGN.md §3: no static mutable state")
         .check(classes);

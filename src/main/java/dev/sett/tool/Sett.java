@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sett", mixinStandardHelpOptions = true, versionProvider = Sett.Version.class,
     description = "Tools for Sett stores: benchmarks and inspection.",
-    subcommands = {BenchCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.class, InfoCommand.class, BackupCommand.class, RestoreCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Sett implements Runnable {
   /** Exit code of a command that failed while running. */
   static final int FAILED = 1;

@@ -648,16 +648,63 @@ public final class DbImpl implements DB, TxnContext {
     return new MergeOperatorImpl(this, key, fn, every);
   }
 
+  /**
+   * Writes a backup of a snapshot taken now (in a managed store: of every version) in Badger's
+   * format; see {@link BackupStream}. Commits go on meanwhile and are not in it.
+   */
   @Override
   public long backup(OutputStream out, long since) {
     checkOpen();
-    throw new UnsupportedOperationException("backup is not available yet");
+    java.util.Objects.requireNonNull(out, "out");
+    if (since < 0) {
+      throw new IllegalArgumentException("since must not be negative, was " + since);
+    }
+    try (Txn snapshot = readLatest()) {
+      return BackupStream.write(snapshot, out, since, dev.sett.internal.backup.BackupWriter.DEFAULT_FRAME_BYTES)
+          .maxVersion();
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    }
   }
 
+  /**
+   * Loads a backup written by Sett or Badger, each record at its own version; see
+   * {@link BackupLoad}. A damaged stream fails with {@code CorruptionException} naming the byte
+   * offset of the damaged frame, after everything before it was loaded and forced to disk.
+   */
   @Override
   public void load(InputStream in, int maxPendingWrites) {
     checkOpen();
-    throw new UnsupportedOperationException("load is not available yet");
+    checkWritable();
+    java.util.Objects.requireNonNull(in, "in");
+    BackupLoad.Sink sink = new BackupLoad.Sink() {
+      @Override
+      public <T> T gated(java.util.function.Supplier<T> queue) {
+        writeGate.enterCommit(); // before the oracle's lock, as for commits
+        try {
+          checkOpen();
+          return queue.get();
+        } finally {
+          writeGate.exitCommit();
+        }
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> submit(
+          List<dev.sett.internal.key.KeyValue> entries) {
+        return pipeline.submitTask(writer -> writer.write(entries));
+      }
+
+      @Override
+      public void sync() throws IOException {
+        WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sync));
+      }
+    };
+    try {
+      new BackupLoad(sink, oracle, limits, valueThreshold(), maxPendingWrites).load(in);
+    } catch (IOException e) {
+      throw Errors.convert(e);
+    }
   }
 
   @Override

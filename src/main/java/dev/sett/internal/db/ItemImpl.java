@@ -34,6 +34,11 @@ final class ItemImpl implements Item {
     return resolved == null ? ValuePointer.of(value) : null;
   }
 
+  /** The stored meta bits of this version (delete, value pointer, discard, merge): for backups. */
+  byte meta() {
+    return value.meta();
+  }
+
   /** The key itself, not a copy: for the iterator's own checks. */
   byte[] keyRef() {
     return key;

@@ -248,6 +248,23 @@ public final class Oracle {
     wakeWaiters();
   }
 
+  /**
+   * Moves commit timestamps past {@code version}, the newest of writes made outside transactions
+   * (a backup being loaded), and, still under the commit lock, runs {@code enqueue}, which must
+   * hand those writes to the writer without blocking. So every commit allocated after them is
+   * queued after them, every one allocated before is queued before, and once the writer has
+   * applied them {@link #markApplied}{@code (version)} may show them to readers. Never moves
+   * timestamps back.
+   */
+  public <T> T advancePast(long version, java.util.function.Supplier<T> enqueue) {
+    synchronized (lock) {
+      if (version >= nextCommitTs) {
+        nextCommitTs = version + 1;
+      }
+      return enqueue.get();
+    }
+  }
+
   /** The store closed: readers stop waiting for commits that will never be applied. */
   public void close() {
     closed = true;
