@@ -659,8 +659,25 @@ public final class DbImpl implements DB, TxnContext {
 
   @Override
   public Stream newStream() {
-    checkOpen();
-    throw new UnsupportedOperationException("streams are not available yet");
+    requireNormalMode("newStream");
+    return newStream(newTransaction(false));
+  }
+
+  @Override
+  public Stream newStreamAt(long readTs) {
+    requireManagedMode("newStreamAt");
+    return newStream(newTransactionAt(readTs, false));
+  }
+
+  private Stream newStream(Txn snapshot) {
+    String name = "sett-" + storeDir().getFileName() + "-stream-worker-";
+    java.util.concurrent.atomic.AtomicInteger threadNumber =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return new StreamImpl(snapshot, this::tables, options.numVersionsToKeep() == 1, task -> {
+      Thread thread = new Thread(task, name + threadNumber.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   @Override
