@@ -680,10 +680,20 @@ public final class DbImpl implements DB, TxnContext {
     });
   }
 
+  /**
+   * A bulk loader into an empty store; see {@link StreamWriterImpl}. Tables are cut at the last
+   * level's target size, {@code baseTableSize × tableSizeMultiplier^(maxLevels − 2)} as in Badger,
+   * at most 256 MiB.
+   */
   @Override
   public StreamWriter newStreamWriter() {
     checkOpen();
-    throw new UnsupportedOperationException("stream writers are not available yet");
+    checkWritable();
+    double target = options.baseTableSize()
+        * Math.pow(options.tableSizeMultiplier(), Math.max(0, options.maxLevels() - 2));
+    long tableSize = (long) Math.min(target, 256L << 20);
+    return new StreamWriterImpl(writeGate, pipeline, levels, oracle, managed, this::valueThreshold,
+        tableSize);
   }
 
   /**
