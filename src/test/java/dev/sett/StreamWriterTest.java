@@ -210,6 +210,21 @@ class StreamWriterTest {
   }
 
   @Test
+  void anInMemoryStoreKeepsEveryValueInItsTables() {
+    try (DB db = DB.open(Options.builder(null).inMemory(true).build())) {
+      byte[] big = new byte[5000];
+      new Random(3).nextBytes(big);
+      try (StreamWriter sw = db.newStreamWriter()) {
+        sw.prepare();
+        sw.write(List.of(new KV(b("big"), big, (byte) 0, 3, 0, false), kv("small", "s", 3)));
+        sw.flush();
+      }
+      assertArrayEquals(big, db.get(b("big")));
+      assertEquals("s", s(db.get(b("small"))));
+    }
+  }
+
+  @Test
   void aStreamCopiesAStoreThroughAStreamWriter(@TempDir Path other) {
     TreeMap<String, String> model = new TreeMap<>();
     try (DB source = DB.open(small().build())) {

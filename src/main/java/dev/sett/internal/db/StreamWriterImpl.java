@@ -54,6 +54,11 @@ final class StreamWriterImpl implements StreamWriter {
   private State state = State.NEW;
   private final List<Table> tables = new ArrayList<>();
   private TableBuilder builder;
+  /** The batch whose values are being appended to the value log, or null. */
+  private Batch pending;
+  /** The internal key last added to a table. */
+  private byte[] lastTableKey;
+  /** The last key and version of the batches validated so far. */
   private byte[] lastKey;
   private long lastVersion;
   private long maxVersion;
@@ -99,29 +104,45 @@ final class StreamWriterImpl implements StreamWriter {
     }
     validate(kvs);
     try {
-      List<KeyValue> entries = toEntries(kvs);
-      for (int i = 0; i < entries.size(); i++) {
-        KeyValue entry = entries.get(i);
-        KV kv = kvs.get(i);
-        boolean newUserKey = lastKey == null || !Arrays.equals(lastKey, kv.key());
-        if (newUserKey && builder != null && builder.estimatedSize() >= tableSize) {
-          finishTable(); // all versions of a key stay in one table
-        }
-        if (builder == null) {
-          builder = new TableBuilder(levels.tableOptions());
-        }
-        builder.add(entry.key(), entry.value());
-        lastKey = kv.key();
-        lastVersion = kv.version();
-        maxVersion = Math.max(maxVersion, kv.version());
-        keysWritten++;
-        bytesWritten += kv.key().length + kv.value().length;
-      }
+      // Two stages: this batch's values go to the value log on the writer thread while the
+      // previous batch goes into the table here.
+      Batch next = startBatch(kvs);
+      addPendingBatch();
+      pending = next;
     } catch (IOException | RuntimeException e) {
-      // Part of the batch may be in a table already: the load cannot go on with a hole in it.
+      // Part of a batch may be in a table already: the load cannot go on with a hole in it.
       abort();
       LOG.error("stream writer failed; the load is abandoned and commits are allowed again", e);
       throw e instanceof IOException io ? Errors.convert(io) : (RuntimeException) e;
+    }
+  }
+
+  /** Waits for the pending batch's values to reach the value log, then adds it to the table. */
+  private void addPendingBatch() throws IOException {
+    Batch batch = pending;
+    if (batch == null) {
+      return;
+    }
+    pending = null;
+    List<KeyValue> entries = batch.entries();
+    if (batch.valueLogDone() != null) {
+      WritePipeline.await(batch.valueLogDone());
+      List<ValuePointer> pointers = batch.pointers().get(0);
+      for (int i = 0; i < pointers.size(); i++) {
+        int index = batch.logged()[i];
+        entries.set(index, ValueSeparation.withPointer(entries.get(index), pointers.get(i)));
+      }
+    }
+    for (KeyValue entry : entries) {
+      boolean newUserKey = lastTableKey == null || !InternalKey.sameUserKey(lastTableKey, entry.key());
+      if (newUserKey && builder != null && builder.estimatedSize() >= tableSize) {
+        finishTable(); // all versions of a key stay in one table
+      }
+      if (builder == null) {
+        builder = new TableBuilder(levels.tableOptions());
+      }
+      builder.add(entry.key(), entry.value());
+      lastTableKey = entry.key();
     }
   }
 
@@ -159,40 +180,45 @@ final class StreamWriterImpl implements StreamWriter {
       previousKey = key;
       previousVersion = kv.version();
     }
+    for (KV kv : kvs) {
+      maxVersion = Math.max(maxVersion, kv.version());
+      bytesWritten += kv.key().length + kv.value().length;
+    }
+    keysWritten += kvs.size();
+    lastKey = previousKey;
+    lastVersion = previousVersion;
   }
 
-  /** The batch as internal entries, large values moved to the value log first. */
-  private List<KeyValue> toEntries(List<KV> kvs) throws IOException {
+  /** One batch on its way: its entries, and the value log append of its large values. */
+  private record Batch(List<KeyValue> entries, int[] logged,
+      java.util.concurrent.CompletableFuture<Void> valueLogDone, List<List<ValuePointer>> pointers) {
+  }
+
+  /** The batch as internal entries; its large values are sent to the value log, not awaited. */
+  private Batch startBatch(List<KV> kvs) {
     int threshold = valueThreshold.getAsInt();
     List<KeyValue> entries = new ArrayList<>(kvs.size());
     List<KeyValue> toLog = new ArrayList<>();
-    List<Integer> logged = new ArrayList<>();
+    int[] logged = new int[kvs.size()];
     for (KV kv : kvs) {
       byte meta = kv.deleted() ? Meta.DELETE : 0;
       byte[] value = kv.deleted() ? new byte[0] : kv.value();
       KeyValue entry = new KeyValue(InternalKey.of(kv.key(), kv.version()),
           new ValueStruct(meta, kv.userMeta(), kv.expiresAt(), kv.version(), value));
       if (!kv.deleted() && value.length >= threshold) {
-        logged.add(entries.size());
+        logged[toLog.size()] = entries.size();
         toLog.add(entry);
       }
       entries.add(entry);
     }
-    if (!toLog.isEmpty()) {
-      List<ValuePointer> pointers = appendToValueLog(toLog);
-      for (int i = 0; i < pointers.size(); i++) {
-        int index = logged.get(i);
-        entries.set(index, ValueSeparation.withPointer(entries.get(index), pointers.get(i)));
-      }
+    if (toLog.isEmpty()) {
+      return new Batch(entries, logged, null, null);
     }
-    return entries;
-  }
-
-  /** Appends on the writer thread, which owns the value log (no commit runs meanwhile). */
-  private List<ValuePointer> appendToValueLog(List<KeyValue> entries) throws IOException {
-    List<List<ValuePointer>> result = new ArrayList<>(1);
-    WritePipeline.await(pipeline.submitTask(writer -> result.add(writer.valueLog().append(entries))));
-    return result.get(0);
+    // On the writer thread, which owns the value log (no commit runs meanwhile).
+    List<List<ValuePointer>> pointers = new ArrayList<>(1);
+    java.util.concurrent.CompletableFuture<Void> done = pipeline.submitTask(
+        writer -> pointers.add(writer.valueLog().append(toLog)));
+    return new Batch(entries, logged, done, pointers);
   }
 
   private void finishTable() throws IOException {
@@ -218,6 +244,7 @@ final class StreamWriterImpl implements StreamWriter {
     }
     state = State.FINISHED;
     try {
+      addPendingBatch();
       if (builder != null) {
         finishTable();
       }
@@ -254,6 +281,10 @@ final class StreamWriterImpl implements StreamWriter {
 
   private void abort() {
     state = State.FINISHED;
+    if (pending != null && pending.valueLogDone() != null) {
+      pending.valueLogDone().handle((ignored, failure) -> null).join(); // not under way any more
+    }
+    pending = null;
     discardTables();
     builder = null;
     gate.allowCommits();
