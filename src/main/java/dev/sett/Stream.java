@@ -16,6 +16,9 @@ import java.util.function.Predicate;
  * or only the newest when the store keeps one version or a version discards earlier ones; a key
  * whose newest version is deleted or expired is not sent. Memory stays bounded whatever the
  * store's size: a few batches of about {@link #maxSize} bytes per thread.
+ *
+ * <p>Until it has run, a stream holds its snapshot like an open read-only transaction (compaction
+ * keeps the versions it can see); a stream that is never run holds it until the store closes.
  */
 public interface Stream {
 
