@@ -118,6 +118,42 @@ class StreamTest {
   }
 
   @Test
+  void theSnapshotHoldsWhileWritesFlushesAndCompactionsGoOn() throws Exception {
+    try (DB db = DB.open(small().build())) {
+      TreeMap<String, String> model = new TreeMap<>();
+      for (int i = 0; i < 3000; i++) {
+        String key = String.format("k%05d", i);
+        db.put(b(key), b("old" + i));
+        model.put(key, "old" + i);
+      }
+      Stream stream = db.newStream().numGo(3);
+      Thread writer = new Thread(() -> {
+        try (WriteBatch wb = db.newWriteBatch()) {
+          for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 3000; i++) {
+              if (i % 7 == 0) {
+                wb.delete(b(String.format("k%05d", i)));
+              } else {
+                wb.set(b(String.format("k%05d", i)), b("new" + round + "-" + "x".repeat(i % 200)));
+              }
+            }
+          }
+          wb.flush();
+        }
+      });
+      writer.start();
+      TreeMap<String, String> got = new TreeMap<>();
+      stream.send(batch -> {
+        for (KV kv : batch) {
+          assertEquals(null, got.put(s(kv.key()), s(kv.value())), "once: " + s(kv.key()));
+        }
+      }).orchestrate();
+      writer.join();
+      assertEquals(model, got);
+    }
+  }
+
+  @Test
   void versionsNewestFirstDownToTheFirstDeletion() {
     try (DB db = DB.open(small().numVersionsToKeep(10).build())) {
       db.put(b("k"), b("1"));

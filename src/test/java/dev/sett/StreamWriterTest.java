@@ -225,6 +225,31 @@ class StreamWriterTest {
   }
 
   @Test
+  void aStoreClosedInTheMiddleOfALoadReopensEmptyWithoutItsTables() throws Exception {
+    try (DB db = DB.open(small().build())) {
+      StreamWriter sw = db.newStreamWriter();
+      sw.prepare();
+      for (int batch = 0; batch < 20; batch++) {
+        List<KV> kvs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          kvs.add(kv(String.format("k%02d%04d", batch, i), "v".repeat(150), 1));
+        }
+        sw.write(kvs);
+      }
+    } // closed without flush: the finished table files are named by no MANIFEST
+    try (DB db = DB.open(small().build())) {
+      assertEquals(0, db.tables().size());
+      assertNull(db.get(b("k000001")));
+      try (var files = java.nio.file.Files.list(dir)) {
+        assertEquals(0, files.filter(f -> f.toString().endsWith(".sst")).count(),
+            "orphan tables deleted at open");
+      }
+      db.put(b("a"), b("1"));
+      assertEquals("1", s(db.get(b("a"))));
+    }
+  }
+
+  @Test
   void aStreamCopiesAStoreThroughAStreamWriter(@TempDir Path other) {
     TreeMap<String, String> model = new TreeMap<>();
     try (DB source = DB.open(small().build())) {

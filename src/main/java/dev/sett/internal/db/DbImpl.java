@@ -704,7 +704,8 @@ public final class DbImpl implements DB, TxnContext {
    * that, commits wait for its callback (back-pressure), so the callback must not wait for a commit
    * of this store. A callback that throws ends its own subscription (logged). After {@code
    * close()} returns the callback is not called again; closing the store delivers what is
-   * buffered, then ends every subscription.
+   * buffered, then ends every subscription. A {@link StreamWriter}'s bulk load is not a commit
+   * and is not delivered.
    */
   @Override
   public AutoCloseable subscribe(List<byte[]> prefixes, Consumer<List<KV>> onUpdate) {
