@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * holds data is refused and keeps it (Badger silently drops it). {@link #write} checks the whole
  * batch first (keys ascending across all batches, versions descending within a key), so a bad
  * batch changes nothing; then it sends the values at or above the value threshold to the value log
- * (on the writer thread, as commits do) and appends the entries to a table builder, cutting a
- * table only between two user keys once it reaches the target size of the last level. Finished
+ * (on the writer thread, as commits do) and, while they are being written, appends the previous
+ * batch's entries to a table builder (two stages), cutting a table only between two user keys once
+ * it reaches the target size of the last level. Finished
  * tables are files that no MANIFEST names yet: {@link #flush} forces the value log, records every
  * table on the last level in one MANIFEST edit, moves the oracle past the highest version written
  * (normal mode) and lets commits in again. {@link #close} without a flush deletes the tables.
@@ -160,7 +161,9 @@ final class StreamWriterImpl implements StreamWriter {
         throw new SettException("KV " + i + " has a key of " + key.length + " bytes (1 to "
             + TxnImpl.MAX_KEY_SIZE + " allowed); nothing of the batch was written");
       }
-      if (InternalKey.userKeyHasPrefix(InternalKey.of(key, 0), TxnImpl.RESERVED_PREFIX)) {
+      byte[] reserved = TxnImpl.RESERVED_PREFIX;
+      if (key.length >= reserved.length
+          && Arrays.equals(key, 0, reserved.length, reserved, 0, reserved.length)) {
         throw new SettException("KV " + i + " has a key in Sett's reserved prefix \"!sett!\"; "
             + "nothing of the batch was written");
       }
