@@ -177,9 +177,19 @@ class SubscribeTest {
         }
       });
       writer.start();
-      Thread.sleep(500);
-      int heldAt = committed.get();
-      assertTrue(heldAt < commits, "the writer was held back, at " + heldAt);
+      // The writer stalls: the count stops moving well before the end.
+      long deadline0 = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      int heldAt;
+      while (true) {
+        int before = committed.get();
+        Thread.sleep(300);
+        heldAt = committed.get();
+        if (heldAt == before && heldAt > 1000 || System.nanoTime() > deadline0) {
+          break;
+        }
+      }
+      // 1,000 commits buffered plus the one the callback holds; the next one waits.
+      assertTrue(heldAt > 1000 && heldAt < commits, "the writer was held back, at " + heldAt);
       release.countDown();
       writer.join(20_000);
       assertFalse(writer.isAlive());
