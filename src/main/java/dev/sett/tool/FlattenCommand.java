@@ -33,8 +33,35 @@ final class FlattenCommand implements Callable<Integer> {
     StoreDirectories.requireStore(dir);
     try (DB db = DB.open(Options.builder(dir).build())) {
       long start = System.nanoTime();
-      spec.commandLine().getErr().println("flattening " + dir + " with " + workers + " worker(s)...");
-      db.flatten(workers);
+      spec.commandLine().getErr().println("flattening " + dir + " with " + workers + " worker(s)");
+      long toMove = kibAboveTheBottom(db);
+      try (ProgressBar progress = ProgressBar.ofCount(spec.commandLine().getErr(), "KiB", toMove)
+          .start()) {
+        Thread poller = new Thread(() -> {
+          long reported = 0;
+          while (!Thread.currentThread().isInterrupted()) {
+            long moved = Math.max(0, toMove - kibAboveTheBottom(db));
+            if (moved > reported) {
+              progress.add(moved - reported);
+              reported = moved;
+            }
+            try {
+              Thread.sleep(250);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }, "sett-flatten-progress");
+        poller.setDaemon(true);
+        poller.start();
+        try {
+          db.flatten(workers);
+        } finally {
+          poller.interrupt();
+          joinQuietly(poller);
+        }
+        progress.add(Math.max(0, toMove - progress.done()));
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       for (LevelInfo level : db.levels()) {
         if (level.numTables() > 0) {
@@ -45,5 +72,31 @@ final class FlattenCommand implements Callable<Integer> {
       spec.commandLine().getOut().printf(java.util.Locale.ROOT, "flattened in %.1f s%n", seconds);
     }
     return 0;
+  }
+
+  /** KiB of tables on the levels above the lowest level that holds tables: what flatten moves. */
+  private static long kibAboveTheBottom(DB db) {
+    java.util.List<LevelInfo> levels = db.levels();
+    int bottom = -1;
+    for (LevelInfo level : levels) {
+      if (level.numTables() > 0) {
+        bottom = level.level();
+      }
+    }
+    long bytes = 0;
+    for (LevelInfo level : levels) {
+      if (level.level() < bottom) {
+        bytes += level.size();
+      }
+    }
+    return bytes / 1024;
+  }
+
+  private static void joinQuietly(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

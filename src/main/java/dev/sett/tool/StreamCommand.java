@@ -47,7 +47,8 @@ final class StreamCommand implements Callable<Integer> {
         StreamWriter writer = target.newStreamWriter()) {
       long estimate = source.tables().stream().mapToLong(TableInfo::keyCount).sum();
       writer.prepare();
-      try (ProgressBar progress = ProgressBar.ofCount(spec.commandLine().getErr(), "keys", estimate)) {
+      try (ProgressBar progress = ProgressBar.ofCount(spec.commandLine().getErr(), "versions", estimate)
+          .start()) {
         // One scanning thread: the writer takes keys in ascending order across batches, and one
         // thread works the ranges in key order.
         source.newStream().numGo(1).send(batch -> {
