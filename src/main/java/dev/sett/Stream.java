@@ -11,7 +11,8 @@ import java.util.function.Predicate;
  *
  * <p>The key range is split at table boundaries into ranges that {@link #numGo} threads scan in
  * parallel. Every key is sent exactly once; within one batch keys come in ascending order (a
- * batch holds keys of one range), while batches of different ranges interleave. Per key, the
+ * batch holds keys of one range), while batches of different ranges interleave unless
+ * {@link #inKeyOrder} asks for global key order. Per key, the
  * versions are sent newest first, down to the first deleted or expired one (which is not sent),
  * or only the newest when the store keeps one version or a version discards earlier ones; a key
  * whose newest version is deleted or expired is not sent. Memory stays bounded whatever the
@@ -36,6 +37,13 @@ public interface Stream {
 
   /** Receives the batches, one call at a time, on the thread that called {@link #orchestrate}. */
   Stream send(Consumer<List<KV>> sink);
+
+  /**
+   * With {@code true}, batches reach the sink in global key order (keys ascending across batches,
+   * as a {@link StreamWriter} takes them), the ranges still scanned in parallel; a thread that gets
+   * ahead of the sink waits. Default false: batches of different ranges interleave.
+   */
+  Stream inKeyOrder(boolean ordered);
 
   /** The soft upper bound, in bytes of keys and values, of one batch (default 4 MiB). */
   Stream maxSize(long bytes);

@@ -83,11 +83,16 @@ class StreamTest {
         }
       }
       assertTrue(db.tables().size() > 3, "the test needs several tables, has " + db.tables().size());
-      for (int run = 0; run < 4; run++) {
+      for (int run = 0; run < 6; run++) {
         String prefix = run == 0 ? "" : "k" + (char) ('a' + random.nextInt(4));
         int numGo = 1 + random.nextInt(6);
-        Stream stream = db.newStream().numGo(numGo).prefix(b(prefix));
+        boolean ordered = random.nextBoolean();
+        Stream stream = db.newStream().numGo(numGo).prefix(b(prefix)).inKeyOrder(ordered);
         List<KV> got = collect(stream, 1 + random.nextInt(20_000));
+        for (int i = 1; ordered && i < got.size(); i++) {
+          assertTrue(Arrays.compareUnsigned(got.get(i - 1).key(), got.get(i).key()) < 0,
+              "global key order (seed " + seed + ")");
+        }
         Map<String, byte[]> expected = model.subMap(prefix, prefix + Character.MAX_VALUE);
         TreeMap<String, byte[]> actual = new TreeMap<>();
         for (KV kv : got) {
@@ -224,6 +229,23 @@ class StreamTest {
         return true;
       }).send(batch -> { });
       assertSame(boom, assertThrows(RuntimeException.class, stream::orchestrate));
+      assertNoStreamThreads();
+    }
+  }
+
+  @Test
+  void inKeyOrderAFailureStopsTheStreamToo() {
+    try (DB db = DB.open(small().build())) {
+      fill(db, 5000);
+      RuntimeException boom = new IllegalStateException("send failed (expected by the test)");
+      AtomicInteger calls = new AtomicInteger();
+      Stream stream = db.newStream().numGo(4).inKeyOrder(true).maxSize(500).send(batch -> {
+        if (calls.incrementAndGet() == 5) {
+          throw boom;
+        }
+      });
+      assertSame(boom, assertThrows(RuntimeException.class, stream::orchestrate));
+      assertEquals(5, calls.get());
       assertNoStreamThreads();
     }
   }

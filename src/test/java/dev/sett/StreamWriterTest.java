@@ -263,14 +263,7 @@ class StreamWriterTest {
       try (DB target = DB.open(Options.builder(other).build());
           StreamWriter sw = target.newStreamWriter()) {
         sw.prepare();
-        // Batches of different ranges arrive in any order: sort them into one stream first.
-        TreeMap<String, KV> sorted = new TreeMap<>();
-        source.newStream().numGo(3).send(batch -> {
-          for (KV kv : batch) {
-            sorted.put(s(kv.key()), kv);
-          }
-        }).orchestrate();
-        sw.write(new ArrayList<>(sorted.values()));
+        source.newStream().numGo(3).inKeyOrder(true).maxSize(2000).send(sw::write).orchestrate();
         sw.flush();
         for (var entry : model.entrySet()) {
           assertEquals(entry.getValue(), s(target.get(b(entry.getKey()))));

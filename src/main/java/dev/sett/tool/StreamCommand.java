@@ -49,9 +49,8 @@ final class StreamCommand implements Callable<Integer> {
       writer.prepare();
       try (ProgressBar progress = ProgressBar.ofCount(spec.commandLine().getErr(), "versions", estimate)
           .start()) {
-        // One scanning thread: the writer takes keys in ascending order across batches, and one
-        // thread works the ranges in key order.
-        source.newStream().numGo(1).send(batch -> {
+        // The writer takes keys in ascending order across batches.
+        source.newStream().numGo(4).inKeyOrder(true).send(batch -> {
           writer.write(batch);
           progress.add(batch.size());
         }).orchestrate();

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,8 +34,14 @@ import java.util.function.Supplier;
  * batch (and within a range) keys come in ascending order, but ranges are worked in parallel, so
  * batches of different ranges interleave.
  *
+ * <p>With {@code inKeyOrder}, each range has a queue of its own and the sink drains them range by
+ * range, so batches arrive in global key order (what a {@code StreamWriter} needs) while the
+ * ranges are still scanned in parallel: a worker ahead of the sink waits once its range's queue
+ * is full.
+ *
  * <p>Memory is bounded whatever the store's size: at most {@code numGo} batches being filled plus
- * {@link #QUEUED_BATCHES_PER_WORKER} per worker waiting for the sink.
+ * {@link #QUEUED_BATCHES_PER_WORKER} per worker (per range in progress, in key order) waiting for
+ * the sink.
  *
  * <p>Per key (Badger's default {@code ToList}): versions newest first, up to the first deleted or
  * expired one (not sent); only the newest when the store keeps one version or a version discards
@@ -64,6 +69,7 @@ final class StreamImpl implements Stream {
   private long maxSize = DEFAULT_MAX_SIZE;
   private Predicate<Item> chooseKey;
   private Consumer<List<KV>> sink;
+  private boolean inKeyOrder;
   private boolean started;
 
   /**
@@ -117,6 +123,12 @@ final class StreamImpl implements Stream {
     return this;
   }
 
+  @Override
+  public Stream inKeyOrder(boolean ordered) {
+    this.inKeyOrder = ordered;
+    return this;
+  }
+
   /** The stream's read timestamp. */
   @Override
   public long readTs() {
@@ -148,9 +160,15 @@ final class StreamImpl implements Stream {
   private static final List<KV> DONE = new ArrayList<>(0);
 
   private void run() {
-    ConcurrentLinkedQueue<Range> ranges = new ConcurrentLinkedQueue<>(ranges(tables.get(), prefix,
-        numGo * RANGES_PER_WORKER));
-    BlockingQueue<List<KV>> batches = new ArrayBlockingQueue<>(numGo * QUEUED_BATCHES_PER_WORKER);
+    List<Range> ranges = ranges(tables.get(), prefix, numGo * RANGES_PER_WORKER);
+    AtomicInteger nextRange = new AtomicInteger();
+    // In key order each range has a queue of its own, which the sink drains range by range;
+    // otherwise all share one.
+    List<BlockingQueue<List<KV>>> outputs = new ArrayList<>(ranges.size());
+    BlockingQueue<List<KV>> shared = new ArrayBlockingQueue<>(numGo * QUEUED_BATCHES_PER_WORKER);
+    for (int i = 0; i < ranges.size(); i++) {
+      outputs.add(inKeyOrder ? new ArrayBlockingQueue<>(QUEUED_BATCHES_PER_WORKER) : shared);
+    }
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicInteger running = new AtomicInteger(numGo);
     List<Thread> workers = new ArrayList<>(numGo);
@@ -158,33 +176,32 @@ final class StreamImpl implements Stream {
       for (int i = 0; i < numGo; i++) {
         Thread worker = threads.newThread(() -> {
           try {
-            Range range;
-            while (failure.get() == null && (range = ranges.poll()) != null) {
-              scan(range, batches, failure);
+            int index;
+            // Ranges are taken in key order, so the ranges in progress are always the first
+            // ones not yet sent: in key order, the sink never waits for a range nobody works on.
+            while (failure.get() == null && (index = nextRange.getAndIncrement()) < ranges.size()) {
+              scan(ranges.get(index), outputs.get(index), failure);
+              if (inKeyOrder) {
+                offer(outputs.get(index), DONE, failure, false);
+              }
             }
           } catch (RuntimeException | Error e) {
             failure.compareAndSet(null, e);
           } finally {
-            if (running.decrementAndGet() == 0) {
-              offer(batches, DONE, failure, true);
+            if (running.decrementAndGet() == 0 && !inKeyOrder) {
+              offer(shared, DONE, failure, true);
             }
           }
         });
         workers.add(worker);
         worker.start();
       }
-      while (failure.get() == null) {
-        List<KV> batch = batches.poll(50, TimeUnit.MILLISECONDS);
-        if (batch == DONE) {
-          break;
+      if (inKeyOrder) {
+        for (int index = 0; index < ranges.size() && failure.get() == null; index++) {
+          drain(outputs.get(index), failure);
         }
-        if (batch != null) {
-          try {
-            sink.accept(batch);
-          } catch (RuntimeException | Error e) {
-            failure.compareAndSet(null, e);
-          }
-        }
+      } else {
+        drain(shared, failure);
       }
     } catch (InterruptedException e) {
       failure.compareAndSet(null, new SettException("interrupted while streaming", e));
@@ -201,6 +218,24 @@ final class StreamImpl implements Stream {
     }
     if (thrown instanceof Error error) {
       throw error;
+    }
+  }
+
+  /** Hands the batches of {@code queue} to the sink until its end marker or a failure. */
+  private void drain(BlockingQueue<List<KV>> queue, AtomicReference<Throwable> failure)
+      throws InterruptedException {
+    while (failure.get() == null) {
+      List<KV> batch = queue.poll(50, TimeUnit.MILLISECONDS);
+      if (batch == DONE) {
+        return;
+      }
+      if (batch != null) {
+        try {
+          sink.accept(batch);
+        } catch (RuntimeException | Error e) {
+          failure.compareAndSet(null, e);
+        }
+      }
     }
   }
 
