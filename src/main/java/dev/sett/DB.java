@@ -165,8 +165,19 @@ public interface DB extends AutoCloseable {
    */
   void load(InputStream in, int maxPendingWrites);
 
-  /** A parallel scan of a snapshot. */
+  /**
+   * A parallel scan of a snapshot of the latest state, taken now; see {@link Stream}.
+   *
+   * @throws IllegalStateException in a managed store, which takes {@link #newStreamAt}
+   */
   Stream newStream();
+
+  /**
+   * Managed mode: a parallel scan of the snapshot at {@code readTs}; see {@link Stream}.
+   *
+   * @throws IllegalStateException in a normal store, which takes {@link #newStream}
+   */
+  Stream newStreamAt(long readTs);
 
   /** A bulk loader of sorted data straight into tables. */
   StreamWriter newStreamWriter();

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * opened read-only, so {@code info} never changes it.
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
-    description = "Show the files, levels, tables and MANIFEST health of a store.")
+    description = "Show the files, levels, tables and MANIFEST health of a store, and its keys.")
 final class InfoCommand implements Callable<Integer> {
   @Option(names = "--dir", required = true, description = "Directory of the store.")
   Path dir;
@@ -27,11 +27,24 @@ final class InfoCommand implements Callable<Integer> {
   @Option(names = {"-s", "--show-tables"}, arity = "0..1", description = "List every table.")
   boolean showTables;
 
+  @Option(names = "--show-keys", description = "List the keys (newest version of each).")
+  boolean showKeys;
+
+  @Option(names = "--with-prefix", description = "With --show-keys: only keys with this prefix.")
+  String withPrefix;
+
+  @Option(names = "--history", description = "With --show-keys: every version, deletions included.")
+  boolean history;
+
   @picocli.CommandLine.Spec
   private picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
+    if ((withPrefix != null || history) && !showKeys) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--with-prefix and --history go with --show-keys");
+    }
     if (!Files.isDirectory(dir)) {
       throw new IllegalStateException("no store at " + dir + ": not a directory");
     }
@@ -41,6 +54,11 @@ final class InfoCommand implements Callable<Integer> {
     Map<String, Long> filesBefore = files(dir);
     try (DB db = DB.open(Options.builder(dir).readOnly(true).build())) {
       Info.print(dir, filesBefore, db, showTables, spec.commandLine().getOut());
+      if (showKeys) {
+        byte[] prefix = withPrefix == null ? new byte[0]
+            : withPrefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        KeyListing.print(db, prefix, history, spec.commandLine().getOut());
+      }
     }
     return 0;
   }

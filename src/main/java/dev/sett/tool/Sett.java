@@ -15,8 +15,10 @@ import picocli.CommandLine.Command;
  * standard output holds only results.
  */
 @Command(name = "sett", mixinStandardHelpOptions = true, versionProvider = Sett.Version.class,
-    description = "Tools for Sett stores: benchmarks and inspection.",
+    description = "Tools for Sett stores: benchmarks, inspection, backup and restore, copying and"
+        + " compaction.",
     subcommands = {BenchCommand.class, InfoCommand.class, BackupCommand.class, RestoreCommand.class,
+        StreamCommand.class, FlattenCommand.class,
         CommandLine.HelpCommand.class})
 public final class Sett implements Runnable {
   /** Exit code of a command that failed while running. */
@@ -74,7 +76,7 @@ public final class Sett implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: bench or info");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: bench, info, stream or flatten");
   }
 
   /** The version in the jar's manifest, or "development" when run from classes. */

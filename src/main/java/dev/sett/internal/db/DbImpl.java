@@ -74,6 +74,7 @@ public final class DbImpl implements DB, TxnContext {
   private final ValueThreshold valueThreshold;
   /** Null when the store cannot collect (read-only, in-memory). */
   private final ValueLogGc valueLogGc;
+  private final Subscriptions subscriptions;
 
   private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
       DirectoryLock valueDirLock, Manifest manifest, LevelsController levels, ValueLog valueLog,
@@ -103,6 +104,10 @@ public final class DbImpl implements DB, TxnContext {
           new ValueSeparation(valueLog, valueThreshold), oracle, options.syncWrites(), stickyError,
           name + "-writer");
       this.flusher = new Flusher(memtables, levels, stickyError, name + "-flusher");
+    }
+    this.subscriptions = new Subscriptions(name);
+    if (pipeline != null) {
+      pipeline.publishTo(subscriptions);
     }
     this.writeGate = new WriteGate(this::checkOpen, pipeline, memtables, stickyError);
     if (pipeline != null && valueLog != null) {
@@ -709,20 +714,58 @@ public final class DbImpl implements DB, TxnContext {
 
   @Override
   public Stream newStream() {
-    checkOpen();
-    throw new UnsupportedOperationException("streams are not available yet");
+    requireNormalMode("newStream");
+    return newStream(newTransaction(false));
   }
 
+  @Override
+  public Stream newStreamAt(long readTs) {
+    requireManagedMode("newStreamAt");
+    return newStream(newTransactionAt(readTs, false));
+  }
+
+  private Stream newStream(Txn snapshot) {
+    String name = "sett-" + storeDir().getFileName() + "-stream-worker-";
+    java.util.concurrent.atomic.AtomicInteger threadNumber =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return new StreamImpl(snapshot, this::tables, options.numVersionsToKeep() == 1, task -> {
+      Thread thread = new Thread(task, name + threadNumber.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * A bulk loader into an empty store; see {@link StreamWriterImpl}. Tables are cut at the last
+   * level's target size, {@code baseTableSize × tableSizeMultiplier^(maxLevels − 2)} as in Badger,
+   * at most 256 MiB.
+   */
   @Override
   public StreamWriter newStreamWriter() {
     checkOpen();
-    throw new UnsupportedOperationException("stream writers are not available yet");
+    checkWritable();
+    double target = options.baseTableSize()
+        * Math.pow(options.tableSizeMultiplier(), Math.max(0, options.maxLevels() - 2));
+    long tableSize = (long) Math.min(target, 256L << 20);
+    return new StreamWriterImpl(writeGate, pipeline, levels, oracle, managed, this::valueThreshold,
+        tableSize);
   }
 
+  /**
+   * Delivers every commit applied from now on that touches a key under one of {@code prefixes}
+   * (an empty prefix matches every key), in commit order, exactly once, on a thread of the
+   * subscription's own; deletes arrive with {@code deleted == true}. Several commits may come in
+   * one call. A subscription buffers up to {@value Subscriptions#BUFFERED_COMMITS} commits; beyond
+   * that, commits wait for its callback (back-pressure), so the callback must not wait for a commit
+   * of this store. A callback that throws ends its own subscription (logged). After {@code
+   * close()} returns the callback is not called again; closing the store delivers what is
+   * buffered, then ends every subscription. A {@link StreamWriter}'s bulk load is not a commit
+   * and is not delivered.
+   */
   @Override
   public AutoCloseable subscribe(List<byte[]> prefixes, Consumer<List<KV>> onUpdate) {
     checkOpen();
-    throw new UnsupportedOperationException("subscriptions are not available yet");
+    return subscriptions.subscribe(prefixes, onUpdate);
   }
 
   // ---- close ------------------------------------------------------------------------------------
@@ -746,6 +789,7 @@ public final class DbImpl implements DB, TxnContext {
       if (pipeline != null) {
         levels.beginClose(); // flushes must not wait for an L0 that compaction cannot drain
         pipeline.stop();
+        subscriptions.closeAll(); // after the writer: every applied commit is delivered
         oracle.close(); // readers waiting for a commit that close rejected stop waiting
         Memtable mutable = memtables.mutable();
         if (mutable != null) {
@@ -769,6 +813,7 @@ public final class DbImpl implements DB, TxnContext {
     } finally {
       memtables.abandon();
     }
+    subscriptions.closeAll(); // a read-only store's, or after a failure
     try {
       failure = closeAll(failure, levels, valueLog, manifest, valueDirLock, lock);
     } finally {

@@ -27,6 +27,8 @@ final class WriteGate {
   private final WritePipeline pipeline;
   private final Memtables memtables;
   private final StickyError stickyError;
+  /** Non-null while commits are refused (a bulk load owns the store): why. */
+  private volatile String refusal;
 
   WriteGate(Runnable checkOpen, WritePipeline pipeline, Memtables memtables,
       StickyError stickyError) {
@@ -38,6 +40,35 @@ final class WriteGate {
 
   void enterCommit() {
     lock.readLock().lock();
+    String refused = refusal;
+    if (refused != null) {
+      lock.readLock().unlock();
+      throw new IllegalStateException(refused + "; nothing was written");
+    }
+  }
+
+  /**
+   * Makes commits fail with {@code reason} from now on, lets the queued ones finish, flushes every
+   * memtable, then runs {@code work}; if {@code work} fails, commits are allowed again.
+   */
+  void refuseCommits(String reason, Work work) {
+    synchronized (this) {
+      if (refusal != null) {
+        throw new IllegalStateException(refusal);
+      }
+      refusal = reason;
+    }
+    try {
+      withWritesBlocked(work);
+    } catch (RuntimeException | Error e) {
+      refusal = null;
+      throw e;
+    }
+  }
+
+  /** Ends {@link #refuseCommits}. */
+  void allowCommits() {
+    refusal = null;
   }
 
   void exitCommit() {

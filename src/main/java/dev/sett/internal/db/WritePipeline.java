@@ -107,6 +107,8 @@ final class WritePipeline {
   private final AtomicLong stallNanos = new AtomicLong();
   private final AtomicLong submitted = new AtomicLong();
   private final AtomicLong finished = new AtomicLong();
+  /** Set before {@link #start}: told of every applied commit, in commit order, on the writer thread. */
+  private Subscriptions subscriptions;
 
   WritePipeline(Memtables memtables, MemtableFactory memtableFactory, ValueSeparation separation,
       Oracle oracle, boolean syncWrites, StickyError stickyError, String threadName) {
@@ -122,6 +124,11 @@ final class WritePipeline {
 
   void start() {
     thread.start();
+  }
+
+  /** Publishes every applied commit to {@code subscriptions}; call before {@link #start}. */
+  void publishTo(Subscriptions subscriptions) {
+    this.subscriptions = subscriptions;
   }
 
   /** Takes a commit slot, waiting while {@link #MAX_IN_FLIGHT} commits are queued. */
@@ -351,6 +358,11 @@ final class WritePipeline {
       }
       if (error == null) {
         oracle.markApplied(request.commitTs());
+        if (subscriptions != null && !subscriptions.isEmpty()) {
+          // Before the committer is released: a commit that returned is in every feed. May wait
+          // for a slow subscriber (back-pressure, see Subscriptions).
+          subscriptions.publish(request.entries());
+        }
         request.done().complete(null);
       } else {
         oracle.markFailed(request.commitTs());

@@ -224,6 +224,48 @@ public final class LevelsController implements AutoCloseable {
   }
 
   /**
+   * Records {@code tables} (built by a bulk load, sorted by key and not overlapping) on the last
+   * level in one MANIFEST change set, then makes them visible. The last level must not overlap
+   * them (a bulk load starts from an empty store). Takes over the caller's references; on failure
+   * the tables are released, not deleted (the record may have reached the disk).
+   */
+  public void addLastLevelTables(List<Table> tables) throws IOException {
+    if (tables.isEmpty()) {
+      return;
+    }
+    int last = options.maxLevels() - 1;
+    synchronized (editLock) {
+      try {
+        if (closed) {
+          throw new IOException("levels are closed");
+        }
+        List<Table> merged = new ArrayList<>(current.level(last));
+        merged.addAll(tables);
+        merged.sort((a, b) -> InternalKey.compare(a.smallestKey(), b.smallestKey()));
+        validateSortedLevel(last, merged);
+        var changeSet = dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder();
+        for (Table table : tables) {
+          changeSet.addChanges(Manifest.createTable(table.id(), last, table.compression().id(), 0));
+        }
+        manifest.apply(changeSet.build());
+        long now = options.nowMillis().getAsLong();
+        for (Table table : tables) {
+          createdAtMillis.put(table.id(), now);
+        }
+        LevelsSnapshot previous = current;
+        current = previous.withCompaction(Set.of(), last, tables);
+        previous.release();
+        editLock.notifyAll();
+      } finally {
+        for (Table table : tables) {
+          table.release(); // the new snapshot holds its own references
+        }
+      }
+    }
+    compactions.wakeUp();
+  }
+
+  /**
    * The L0 write stall: while L0 holds {@code numLevelZeroTablesStall} tables, a flush waits for
    * compaction to drain it (only when compaction is on: with no compactor nothing would). If
    * compaction keeps failing meanwhile, the flush fails with its error rather than wait forever.

@@ -265,6 +265,17 @@ public final class Oracle {
     }
   }
 
+  /**
+   * Data with versions up to {@code version} was added outside the commit path (a bulk load,
+   * with commits held back): they become visible, and later commits get newer timestamps.
+   */
+  public void publishLoaded(long version) {
+    synchronized (lock) {
+      nextCommitTs = Math.max(nextCommitTs, version + 1);
+    }
+    markApplied(version);
+  }
+
   /** The store closed: readers stop waiting for commits that will never be applied. */
   public void close() {
     closed = true;

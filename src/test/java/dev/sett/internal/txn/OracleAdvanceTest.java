@@ -1,0 +1,32 @@
+package dev.sett.internal.txn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link Oracle#publishLoaded}: data loaded outside the commit path. */
+class OracleAdvanceTest {
+  @Test
+  void loadedVersionsBecomeVisibleAndLaterCommitsAreNewer() {
+    Oracle oracle = new Oracle(5, true);
+    oracle.publishLoaded(1000);
+    assertEquals(1000, oracle.readTimestamp());
+    long readTs = oracle.begin(true);
+    assertEquals(1000, readTs);
+    long commitTs = oracle.commit(readTs, new long[0], new long[] {7}, ts -> { });
+    assertEquals(1001, commitTs);
+    oracle.markApplied(commitTs);
+    oracle.finish(readTs, true);
+  }
+
+  @Test
+  void advancingBelowWhatIsThereChangesNothing() {
+    Oracle oracle = new Oracle(50, true);
+    oracle.publishLoaded(10);
+    assertEquals(50, oracle.readTimestamp());
+    long readTs = oracle.begin(false);
+    assertEquals(50, readTs);
+    oracle.finish(readTs, false);
+    assertEquals(51, oracle.commit(50, new long[0], new long[0], ts -> { }));
+  }
+}
