@@ -1,6 +1,8 @@
 package dev.sett.kafka;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,8 +11,8 @@ import org.apache.kafka.streams.query.Position;
 
 /**
  * The bytes of the metadata a {@link SettKeyValueStore} keeps beside its data: committed changelog
- * offsets, the query position and the entry count. docs/format/kafka-store.md gives the grammar;
- * every value opens with a format version byte (never renumber).
+ * offsets, the query position and the entry count. docs/format/kafka-store.md gives the grammar
+ * (little-endian); every value opens with a format version byte (never renumber).
  */
 final class StoreMetadata {
 
@@ -39,13 +41,13 @@ final class StoreMetadata {
     return out;
   }
 
-  /** version u8, count u32, then per partition: topic (u16 length + UTF-8), partition i32, offset i64. Big-endian. */
+  /** version u8, count u32, then per partition: topic (u16 length + UTF-8), partition i32, offset i64. Little-endian. */
   static byte[] encodeOffsets(Map<TopicPartition, Long> offsets) {
     int size = 1 + 4;
     for (TopicPartition partition : offsets.keySet()) {
       size += 2 + partition.topic().getBytes(StandardCharsets.UTF_8).length + 4 + 8;
     }
-    ByteBuffer out = ByteBuffer.allocate(size);
+    ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     out.put(FORMAT_VERSION).putInt(offsets.size());
     for (Map.Entry<TopicPartition, Long> entry : offsets.entrySet()) {
       putString(out, entry.getKey().topic());
@@ -55,7 +57,14 @@ final class StoreMetadata {
   }
 
   static Map<TopicPartition, Long> decodeOffsets(byte[] bytes) {
-    ByteBuffer in = open(bytes, "offsets");
+    try {
+      return readOffsets(open(bytes, "offsets"));
+    } catch (BufferUnderflowException e) {
+      throw truncated("offsets", bytes);
+    }
+  }
+
+  private static Map<TopicPartition, Long> readOffsets(ByteBuffer in) {
     int count = in.getInt();
     Map<TopicPartition, Long> offsets = new HashMap<>();
     for (int i = 0; i < count; i++) {
@@ -73,7 +82,7 @@ final class StoreMetadata {
       size += 2 + topic.getBytes(StandardCharsets.UTF_8).length + 4
           + position.getPartitionPositions(topic).size() * 12;
     }
-    ByteBuffer out = ByteBuffer.allocate(size);
+    ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     out.put(FORMAT_VERSION).putInt(position.getTopics().size());
     for (String topic : position.getTopics()) {
       Map<Integer, Long> partitions = position.getPartitionPositions(topic);
@@ -87,7 +96,14 @@ final class StoreMetadata {
   }
 
   static Position decodePosition(byte[] bytes) {
-    ByteBuffer in = open(bytes, "position");
+    try {
+      return readPosition(open(bytes, "position"));
+    } catch (BufferUnderflowException e) {
+      throw truncated("position", bytes);
+    }
+  }
+
+  private static Position readPosition(ByteBuffer in) {
     int topics = in.getInt();
     Map<String, Map<Integer, Long>> map = new HashMap<>();
     for (int i = 0; i < topics; i++) {
@@ -104,22 +120,35 @@ final class StoreMetadata {
 
   /** version u8, count i64. */
   static byte[] encodeCount(long count) {
-    return ByteBuffer.allocate(9).put(FORMAT_VERSION).putLong(count).array();
+    return ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put(FORMAT_VERSION).putLong(count).array();
   }
 
   static long decodeCount(byte[] bytes) {
-    return open(bytes, "entry count").getLong();
+    try {
+      return open(bytes, "entry count").getLong();
+    } catch (BufferUnderflowException e) {
+      throw truncated("entry count", bytes);
+    }
+  }
+
+  private static IllegalStateException truncated(String what, byte[] bytes) {
+    return new IllegalStateException("the " + what + " record of this Sett Kafka store is truncated ("
+        + bytes.length + " bytes)");
   }
 
   private static ByteBuffer open(byte[] bytes, String what) {
     if (bytes.length == 0) {
       throw new IllegalStateException("empty " + what + " record in a Sett Kafka store");
     }
-    if (bytes[0] != FORMAT_VERSION) {
+    if (bytes[0] > FORMAT_VERSION) {
       throw new IllegalStateException("the " + what + " record of this Sett Kafka store has format version "
-          + bytes[0] + "; this build reads version " + FORMAT_VERSION);
+          + bytes[0] + ", newer than this build reads (" + FORMAT_VERSION + "): upgrade sett-kafka-streams");
     }
-    ByteBuffer in = ByteBuffer.wrap(bytes);
+    if (bytes[0] < 1) {
+      throw new IllegalStateException("the " + what + " record of this Sett Kafka store has an invalid format version "
+          + bytes[0]);
+    }
+    ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     in.get();
     return in;
   }

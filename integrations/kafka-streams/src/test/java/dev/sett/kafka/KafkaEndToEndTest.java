@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -40,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A real in-process KRaft broker, the word count of {@link WordCountApp} in a child JVM under
  * exactly-once, killed hard (SIGKILL) while it processes, then restarted: every count is exact,
  * and the restart restores its Sett store from the offset committed in it, not from the
- * changelog's start.
+ * changelog's start. The child runs without rocksdbjni on its class path.
  */
 class KafkaEndToEndTest {
 
@@ -76,6 +79,8 @@ class KafkaEndToEndTest {
         } finally {
           app.destroyForcibly().waitFor();
         }
+        String log = Files.readString(childLog(stateDir));
+        assertTrue(log.contains("rocksdbjni on the class path: false"), log);
         produce(producer, random, 2000, expected);
       }
 
@@ -137,11 +142,21 @@ class KafkaEndToEndTest {
 
   private static Process startChild(String bootstrap, Path stateDir) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    File log = stateDir.resolveSibling("child.log").toFile();
-    return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    File log = childLog(stateDir).toFile();
+    // Without rocksdbjni: the application's only store is Sett's, so it must run without it.
+    String classPath = System.getProperty("java.class.path");
+    String withoutRocksDb = Arrays.stream(classPath.split(File.pathSeparator))
+        .filter(entry -> !entry.contains("rocksdbjni"))
+        .collect(Collectors.joining(File.pathSeparator));
+    assertTrue(classPath.contains("rocksdbjni") && !withoutRocksDb.contains("rocksdbjni"), classPath);
+    return new ProcessBuilder(java, "-Xmx256m", "-cp", withoutRocksDb,
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         WordCountApp.class.getName(), bootstrap, stateDir.toString())
         .redirectErrorStream(true).redirectOutput(log).start();
+  }
+
+  private static Path childLog(Path stateDir) {
+    return stateDir.resolveSibling("child.log");
   }
 
   /** Waits until the committed output's latest counts add up to {@code total} input records. */

@@ -15,7 +15,8 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * The application of {@link KafkaEndToEndTest}: counts words (the record key) into a Sett store
  * under exactly-once. Run as a child JVM so the test can kill it hard:
- * {@code WordCountApp <bootstrap servers> <state dir>}; it runs until killed.
+ * {@code WordCountApp <bootstrap servers> <state dir>}; it runs until killed. The test starts it
+ * without rocksdbjni on its class path: an application whose stores are all Sett's needs none.
  */
 public final class WordCountApp {
 
@@ -52,6 +53,14 @@ public final class WordCountApp {
   }
 
   public static void main(String[] args) throws InterruptedException {
+    boolean rocksDb;
+    try {
+      Class.forName("org.rocksdb.RocksDB", false, WordCountApp.class.getClassLoader());
+      rocksDb = true;
+    } catch (ClassNotFoundException e) {
+      rocksDb = false;
+    }
+    System.out.println("rocksdbjni on the class path: " + rocksDb);
     KafkaStreams streams = new KafkaStreams(topology(), properties(args[0], Path.of(args[1])));
     streams.setStateListener((now, before) -> System.out.println("state " + before + " -> " + now));
     streams.start();

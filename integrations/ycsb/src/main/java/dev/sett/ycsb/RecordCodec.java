@@ -1,6 +1,7 @@
 package dev.sett.ycsb;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,7 +12,7 @@ import site.ycsb.ByteIterator;
 /**
  * How a YCSB record is laid out in a key-value store. Key: the table name (UTF-8), a 0x00 byte,
  * the record key (UTF-8), so a table is one contiguous key range. Value: for each field, its
- * name length (i32, big-endian), name (UTF-8), value length (i32), value bytes.
+ * name length (i32, little-endian), name (UTF-8), value length (i32), value bytes.
  */
 public final class RecordCodec {
 
@@ -45,14 +46,14 @@ public final class RecordCodec {
       raw.put(name, value);
       size += 8 + name.length + value.length;
     }
-    ByteBuffer out = ByteBuffer.allocate(size);
+    ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     raw.forEach((name, value) -> out.putInt(name.length).put(name).putInt(value.length).put(value));
     return out.array();
   }
 
   /** Decodes a record's fields into {@code result}, only those in {@code wanted} unless it is null. */
   public static void decode(byte[] record, Set<String> wanted, Map<String, ByteIterator> result) {
-    ByteBuffer in = ByteBuffer.wrap(record);
+    ByteBuffer in = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
     while (in.hasRemaining()) {
       byte[] name = new byte[in.getInt()];
       in.get(name);
