@@ -164,6 +164,12 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     count = storedCount == null ? 0 : StoreMetadata.decodeCount(storedCount);
   }
 
+  /** The options the Sett store was opened with. */
+  synchronized Options settOptions() {
+    checkOpen();
+    return db.options();
+  }
+
   /** The directory of this store's files, once initialised. */
   synchronized Path directory() {
     return directory;

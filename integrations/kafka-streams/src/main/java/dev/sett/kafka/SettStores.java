@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
  * <p>Each store instance (one per task) is a Sett store in {@code stateDir()/<name>}. The defaults
  * are sized for many stores per process, like Kafka's RocksDB defaults (16 MiB write buffers,
  * 3 of them, a small block cache): {@link #DEFAULT_MEMTABLE_SIZE}, {@link #DEFAULT_NUM_MEMTABLES},
- * {@link #DEFAULT_BLOCK_CACHE_SIZE}. The overloads taking a {@code UnaryOperator<Options.Builder>}
+ * {@link #DEFAULT_BLOCK_CACHE_SIZE}, {@link #DEFAULT_NUM_COMPACTORS}. The overloads taking a {@code UnaryOperator<Options.Builder>}
  * change any Sett option on top of them (the directory is Kafka's).
  */
 public final class SettStores {
@@ -29,6 +29,8 @@ public final class SettStores {
   public static final int DEFAULT_NUM_MEMTABLES = 3;
   /** Block cache per store unless configured. */
   public static final long DEFAULT_BLOCK_CACHE_SIZE = 16L << 20;
+  /** Compaction threads per store unless configured (Sett's default is 4; a process holds many stores). */
+  public static final int DEFAULT_NUM_COMPACTORS = 2;
 
   private SettStores() {}
 
@@ -67,7 +69,8 @@ public final class SettStores {
     return directory -> configure.apply(Options.builder(directory)
             .memTableSize(DEFAULT_MEMTABLE_SIZE)
             .numMemtables(DEFAULT_NUM_MEMTABLES)
-            .blockCacheSize(DEFAULT_BLOCK_CACHE_SIZE))
+            .blockCacheSize(DEFAULT_BLOCK_CACHE_SIZE)
+            .numCompactors(DEFAULT_NUM_COMPACTORS))
         .build();
   }
 }

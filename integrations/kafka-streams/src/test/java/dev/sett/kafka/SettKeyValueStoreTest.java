@@ -253,6 +253,21 @@ class SettKeyValueStoreTest {
   }
 
   @Test
+  void kafkaDefaultsApplyAndTheConfigureFunctionGoesOnTop() {
+    SettKeyValueStore store = open(new TestStoreContext(stateDir.toFile(), false), b -> b.memTableSize(8 << 20));
+    try {
+      dev.sett.Options options = store.settOptions();
+      assertEquals(8 << 20, options.memTableSize());
+      assertEquals(SettStores.DEFAULT_NUM_MEMTABLES, options.numMemtables());
+      assertEquals(SettStores.DEFAULT_BLOCK_CACHE_SIZE, options.blockCacheSize());
+      assertEquals(SettStores.DEFAULT_NUM_COMPACTORS, options.numCompactors());
+      assertEquals(stateDir.resolve("counts"), options.dir());
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
   void aBadSettOptionFailsAtOpenNamingIt() {
     SettKeyValueStore store = (SettKeyValueStore) SettStores.persistentKeyValueStore("bad",
         b -> b.memTableSize(-1)).get();
