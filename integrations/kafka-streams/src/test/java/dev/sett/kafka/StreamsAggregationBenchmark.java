@@ -50,6 +50,7 @@ public final class StreamsAggregationBenchmark {
     int valueSize = 100;
     String store = null;
     String guarantee = StreamsConfig.AT_LEAST_ONCE;
+    int compactors = SettStores.DEFAULT_NUM_COMPACTORS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--records" -> records = Long.parseLong(args[++i]);
@@ -57,8 +58,9 @@ public final class StreamsAggregationBenchmark {
         case "--value-size" -> valueSize = Integer.parseInt(args[++i]);
         case "--store" -> store = args[++i];
         case "--eos" -> guarantee = StreamsConfig.EXACTLY_ONCE_V2;
+        case "--compactors" -> compactors = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; use --records N --keys N --value-size N [--eos] [--store sett|rocksdb]");
+            + "; use --records N --keys N --value-size N [--eos] [--compactors N] [--store sett|rocksdb]");
       }
     }
     if (store == null) {
@@ -70,7 +72,7 @@ public final class StreamsAggregationBenchmark {
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
             "-cp", System.getProperty("java.class.path"), StreamsAggregationBenchmark.class.getName(),
             "--store", engine, "--records", Long.toString(records), "--keys", Integer.toString(keys),
-            "--value-size", Integer.toString(valueSize)));
+            "--value-size", Integer.toString(valueSize), "--compactors", Integer.toString(compactors)));
         if (guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)) {
           command.add("--eos");
         }
@@ -94,10 +96,11 @@ public final class StreamsAggregationBenchmark {
       rows.forEach(System.out::println);
       return;
     }
-    System.out.println("RESULT " + run(store, records, keys, valueSize, guarantee));
+    System.out.println("RESULT " + run(store, records, keys, valueSize, guarantee, compactors));
   }
 
-  private static String run(String engine, long records, int keys, int valueSize, String guarantee) throws Exception {
+  private static String run(String engine, long records, int keys, int valueSize, String guarantee,
+      int compactors) throws Exception {
     Path temp = Files.createTempDirectory("sett-streams-bench-");
     try (EmbeddedKraftBroker broker = new EmbeddedKraftBroker(temp.resolve("kafka"))) {
       String bootstrap = broker.bootstrapServers();
@@ -120,7 +123,7 @@ public final class StreamsAggregationBenchmark {
       }
 
       KeyValueBytesStoreSupplier supplier = engine.equals("sett")
-          ? SettStores.persistentTimestampedKeyValueStore("sums")
+          ? SettStores.persistentTimestampedKeyValueStore("sums", b -> b.numCompactors(compactors))
           : Stores.persistentTimestampedKeyValueStore("sums");
       AtomicLong processed = new AtomicLong();
       AtomicLong firstAt = new AtomicLong();
