@@ -103,7 +103,8 @@ public final class DbImpl implements DB, TxnContext {
       this.pipeline = new WritePipeline(memtables, files::newMemtable,
           new ValueSeparation(valueLog, valueThreshold), oracle, options.syncWrites(), stickyError,
           name + "-writer");
-      this.flusher = new Flusher(memtables, levels, stickyError, name + "-flusher");
+      this.flusher = new Flusher(memtables, levels.tableFiles(), levels::addLevel0Table,
+          files.fileSystem(), stickyError, runnable -> daemon(runnable, name + "-flusher"));
     }
     this.subscriptions = new Subscriptions(name);
     if (pipeline != null) {

@@ -1,12 +1,15 @@
 package dev.sett.internal.db;
 
+import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.lsm.LevelsController;
+import dev.sett.internal.lsm.TableFiles;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +33,29 @@ final class Flusher {
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
 
   private final Memtables memtables;
-  private final LevelsController levels;
+  private final TableFiles tables;
+  private final Level0 level0;
+  private final FileSystem fileSystem;
   private final StickyError stickyError;
   private final Thread thread;
   private final AtomicLong flushedTables = new AtomicLong();
   private final AtomicLong flushedBytes = new AtomicLong();
   private volatile boolean stopping;
 
-  Flusher(Memtables memtables, LevelsController levels, StickyError stickyError, String threadName) {
+  /** Where a flushed table goes: {@link LevelsController#addLevel0Table}. */
+  interface Level0 {
+    /** Records {@code table} as the newest L0 table and publishes it; takes over the reference. */
+    void add(Table table) throws IOException;
+  }
+
+  Flusher(Memtables memtables, TableFiles tables, Level0 level0, FileSystem fileSystem,
+      StickyError stickyError, ThreadFactory threads) {
     this.memtables = memtables;
-    this.levels = levels;
+    this.tables = tables;
+    this.level0 = level0;
+    this.fileSystem = fileSystem;
     this.stickyError = stickyError;
-    this.thread = new Thread(this::run, threadName);
-    this.thread.setDaemon(true);
+    this.thread = threads.newThread(this::run);
   }
 
   void start() {
@@ -91,27 +104,16 @@ final class Flusher {
   /** Flushes {@code memtable}, which must be the oldest sealed one. */
   void flushOne(Memtable memtable) throws IOException {
     if (!memtable.isEmpty()) {
-      TableBuilder builder = new TableBuilder(levels.tableOptions());
+      TableBuilder builder = tables.newBuilder();
       try (KeyValueIterator entries = memtable.iterator(false)) {
         for (entries.rewind(); entries.valid(); entries.next()) {
           builder.add(entries.key(), entries.value());
         }
       }
-      long id = levels.newTableId();
-      Path path = levels.tablePath(id);
-      Table table;
-      try {
-        builder.writeTo(levels.fileSystem(), path);
-        // The MANIFEST is about to name this file: its directory entry must be durable first.
-        levels.fileSystem().syncDirectory(path.getParent());
-        table = Table.open(levels.fileSystem(), path, id, levels.tableOptions(),
-            levels.blockCache());
-      } catch (IOException | RuntimeException e) {
-        levels.fileSystem().delete(path);
-        throw e;
-      }
+      // The MANIFEST is about to name this file: its directory entry is made durable first.
+      Table table = tables.writeDurableAndOpen(builder);
       long size = table.onDiskSize();
-      levels.addLevel0Table(table);
+      level0.add(table);
       flushedTables.incrementAndGet();
       flushedBytes.addAndGet(size);
     }
@@ -119,7 +121,7 @@ final class Flusher {
     Path wal = memtable.walPath();
     memtable.deleteWal();
     if (wal != null) {
-      levels.fileSystem().syncDirectory(wal.getParent());
+      fileSystem.syncDirectory(wal.getParent());
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
+import dev.sett.internal.lsm.TableFiles;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableBuilder;
 import dev.sett.internal.txn.Oracle;
@@ -140,7 +141,7 @@ final class StreamWriterImpl implements StreamWriter {
         finishTable(); // all versions of a key stay in one table
       }
       if (builder == null) {
-        builder = new TableBuilder(levels.tableOptions());
+        builder = levels.tableFiles().newBuilder();
       }
       builder.add(entry.key(), entry.value());
       lastTableKey = entry.key();
@@ -225,15 +226,14 @@ final class StreamWriterImpl implements StreamWriter {
   }
 
   private void finishTable() throws IOException {
-    long id = levels.newTableId();
-    Path path = levels.tablePath(id);
     try {
-      builder.writeTo(levels.fileSystem(), path);
-      tables.add(Table.open(levels.fileSystem(), path, id, levels.tableOptions(),
-          levels.blockCache()));
-    } catch (IOException | RuntimeException e) {
-      levels.fileSystem().delete(path);
-      throw e;
+      TableFiles.Written written = levels.tableFiles().write(builder);
+      try {
+        tables.add(levels.tableFiles().open(written.id(), written.path()));
+      } catch (IOException | RuntimeException e) {
+        levels.tableFiles().delete(written.path());
+        throw e;
+      }
     } finally {
       builder = null;
     }
@@ -254,7 +254,7 @@ final class StreamWriterImpl implements StreamWriter {
       // Values before the tables that point at them; the table files before the MANIFEST names them.
       WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sync));
       if (!tables.isEmpty()) {
-        levels.fileSystem().syncDirectory(levels.tablePath(0).getParent());
+        levels.tableFiles().syncDirectory();
       }
       List<Table> added = new ArrayList<>(tables);
       tables.clear();

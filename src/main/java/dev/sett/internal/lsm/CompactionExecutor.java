@@ -51,36 +51,22 @@ import org.slf4j.LoggerFactory;
  * {@link Table} offers no such iterator yet, so compaction reads of compressed blocks go through
  * the cache.
  *
- * <p>Thread-safety: safe for concurrent runs; an executor keeps no state between runs. The table
- * id supplier and the path function are called from the pool's threads and must be thread-safe.
+ * <p>Thread-safety: safe for concurrent runs; an executor keeps no state between runs.
  */
 public final class CompactionExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(CompactionExecutor.class);
 
-  private final FileSystem fileSystem;
-  private final TableOptions tableOptions;
-  private final BlockCache blockCache;
-  private final LongSupplier newTableId;
-  private final LongFunction<Path> tablePath;
+  private final TableFiles tables;
   private final Executor subcompactionPool;
 
   /**
-   * @param fileSystem where tables are read and written
-   * @param tableOptions how output tables are written and opened
-   * @param blockCache the cache output tables are opened with
-   * @param newTableId hands out a fresh table id per call; thread-safe
-   * @param tablePath the file of table {@code id}; thread-safe
+   * @param tables where output tables are written and how they are opened; its ids are handed out
+   *     from the pool's threads
    * @param subcompactionPool runs the splits of a compaction; its size bounds their parallelism.
    *     The calling thread waits for them, so it must not be one the splits need in order to run
    */
-  public CompactionExecutor(FileSystem fileSystem, TableOptions tableOptions,
-      BlockCache blockCache, LongSupplier newTableId, LongFunction<Path> tablePath,
-      Executor subcompactionPool) {
-    this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
-    this.tableOptions = Objects.requireNonNull(tableOptions, "tableOptions");
-    this.blockCache = Objects.requireNonNull(blockCache, "blockCache");
-    this.newTableId = Objects.requireNonNull(newTableId, "newTableId");
-    this.tablePath = Objects.requireNonNull(tablePath, "tablePath");
+  public CompactionExecutor(TableFiles tables, Executor subcompactionPool) {
+    this.tables = Objects.requireNonNull(tables, "tables");
     this.subcompactionPool = Objects.requireNonNull(subcompactionPool, "subcompactionPool");
   }
 
@@ -114,10 +100,12 @@ public final class CompactionExecutor {
       startSplits(input, bottomToRead, dropPrefixes, outputs, splits);
       interrupted |= outputs.awaitAll(splits);
       outputs.throwFirstFailure();
-      List<WrittenTable> written = outputs.written();
-      syncDirectories(written);
-      for (WrittenTable table : written) {
-        opened.add(Table.open(fileSystem, table.path(), table.id(), tableOptions, blockCache));
+      List<TableFiles.Written> written = outputs.written();
+      if (!written.isEmpty()) {
+        tables.syncDirectory(); // the MANIFEST is about to name them
+      }
+      for (TableFiles.Written table : written) {
+        opened.add(tables.open(table.id(), table.path()));
       }
       opened.sort((a, b) -> InternalKey.compare(a.smallestKey(), b.smallestKey()));
       checkDisjoint(opened);
@@ -152,7 +140,7 @@ public final class CompactionExecutor {
     OverlapGuard overlapGuard = new OverlapGuard(input.targetLevel(), input.levelBelowTarget());
     for (SplitRange split : SplitRange.plan(input)) {
       Subcompaction subcompaction = new Subcompaction(split, input.top(), bottomToRead,
-          tableOptions, input.targetFileSize(),
+          tables.options(), input.targetFileSize(),
           new VersionRetention(input.discardTs(), input.numVersionsToKeep(),
               input.dataMayExistBelow(), input.nowSeconds()),
           dropPrefixes, overlapGuard, outputs::write, outputs.discards);
@@ -200,17 +188,6 @@ public final class CompactionExecutor {
     return new IOException("sub-compaction failed", failure);
   }
 
-  /** Forces the directory entries of the new files to disk: once per directory, usually one. */
-  private void syncDirectories(List<WrittenTable> written) throws IOException {
-    Set<Path> directories = new LinkedHashSet<>();
-    for (WrittenTable table : written) {
-      directories.add(table.path().toAbsolutePath().getParent());
-    }
-    for (Path directory : directories) {
-      fileSystem.syncDirectory(directory);
-    }
-  }
-
   private static long bytesRead(List<Table> top, List<Table> bottomRead) {
     long bytes = 0;
     for (Table table : top) {
@@ -246,26 +223,22 @@ public final class CompactionExecutor {
     }
     for (Path path : created) {
       try {
-        fileSystem.delete(path);
+        tables.delete(path);
       } catch (IOException | RuntimeException deleteFailure) {
         failure.addSuppressed(deleteFailure);
       }
     }
   }
 
-  /** A table file a run wrote. */
-  private record WrittenTable(long id, Path path) {
-  }
-
   /**
-   * What the splits of one run produce: files, counters and failures. Each path is recorded before
-   * its file is created, so that a file left half-written by a failure is deleted too.
+   * What the splits of one run produce: files, counters and failures. A file a failed write left
+   * half-written is deleted by {@link TableFiles#write}; the files written are deleted here when
+   * the run fails.
    *
    * <p>Thread-safety: safe for the concurrent sub-compactions of one run.
    */
   private final class RunOutputs {
-    private final Queue<Path> created = new ConcurrentLinkedQueue<>();
-    private final Queue<WrittenTable> written = new ConcurrentLinkedQueue<>();
+    private final Queue<TableFiles.Written> written = new ConcurrentLinkedQueue<>();
     /** In the order they happened: the first is the one the run throws. */
     private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private final LongAdder entriesRead = new LongAdder();
@@ -304,16 +277,7 @@ public final class CompactionExecutor {
 
     /** Writes {@code builder} as a new table with a fresh id; the file is synced. */
     void write(TableBuilder builder) throws IOException {
-      long id = newTableId.getAsLong();
-      Path path = tablePath.apply(id);
-      created.add(path);
-      try {
-        builder.writeTo(fileSystem, path);
-      } catch (FileAlreadyExistsException e) {
-        created.remove(path); // someone else's file: never delete it
-        throw e;
-      }
-      written.add(new WrittenTable(id, path));
+      written.add(tables.write(builder));
     }
 
     /** Throws the first recorded failure, with the later ones attached as suppressed. */
@@ -327,11 +291,11 @@ public final class CompactionExecutor {
       }
     }
 
-    Collection<Path> created() {
-      return created;
+    List<Path> created() {
+      return written.stream().map(TableFiles.Written::path).toList();
     }
 
-    List<WrittenTable> written() {
+    List<TableFiles.Written> written() {
       return List.copyOf(written);
     }
   }

@@ -43,7 +43,7 @@ final class Compactions {
   private static final long MAX_LEVEL_TICKS = 200;
   private static final long MAX_TABLE_SIZE = 1L << 30;
 
-  private final LevelsController levels;
+  private final CompactionTarget levels;
   private final LevelsOptions options;
   private final int workers;
   private final CompactionStatus status;
@@ -64,7 +64,8 @@ final class Compactions {
   private final AtomicLong failuresInARow = new AtomicLong();
   private volatile IOException lastFailure;
 
-  Compactions(LevelsController levels, LevelsOptions options, int workers, CompactionTelemetry telemetry) {
+  Compactions(CompactionTarget levels, TableFiles tables, LevelsOptions options, int workers,
+      CompactionTelemetry telemetry) {
     this.levels = levels;
     this.options = options;
     this.workers = workers;
@@ -72,8 +73,7 @@ final class Compactions {
     this.telemetry = telemetry;
     int splits = Math.max(2, Math.min(5, Runtime.getRuntime().availableProcessors()));
     this.subcompactionPool = Executors.newFixedThreadPool(splits, daemonThreads("sett-subcompaction"));
-    this.executor = new CompactionExecutor(levels.fileSystem(), levels.tableOptions(),
-        levels.blockCache(), levels::newTableId, levels::tablePath, subcompactionPool);
+    this.executor = new CompactionExecutor(tables, subcompactionPool);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

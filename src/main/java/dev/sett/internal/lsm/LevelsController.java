@@ -44,14 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: safe for concurrent use. Edits serialize on {@link #editLock}.
  */
-public final class LevelsController implements AutoCloseable {
+public final class LevelsController implements CompactionTarget, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LevelsController.class);
 
-  private final FileSystem fileSystem;
-  private final Path dir;
   private final Manifest manifest;
-  private final TableOptions tableOptions;
-  private final BlockCache blockCache;
   private final LevelsOptions options;
   private final AtomicLong nextTableId;
   /** When each live table was created or (for tables found at open) first opened. */
@@ -64,16 +60,13 @@ public final class LevelsController implements AutoCloseable {
   private volatile boolean closing;
   private final AtomicLong stallNanos = new AtomicLong();
   private final CompactionTelemetry telemetry;
+  private final TableFiles tableFiles;
   private final Compactions compactions;
 
   private LevelsController(FileSystem fileSystem, Path dir, Manifest manifest,
       TableOptions tableOptions, BlockCache blockCache, LevelsOptions options,
       LevelsSnapshot initial, boolean readOnly) {
-    this.fileSystem = fileSystem;
-    this.dir = dir;
     this.manifest = manifest;
-    this.tableOptions = tableOptions;
-    this.blockCache = blockCache;
     this.options = options;
     this.nextTableId = new AtomicLong(manifest.nextTableId());
     this.current = initial;
@@ -84,7 +77,9 @@ public final class LevelsController implements AutoCloseable {
       }
     }
     this.telemetry = new CompactionTelemetry(options.openTelemetry());
-    this.compactions = new Compactions(this, options, readOnly ? 0 : options.numCompactors(), telemetry);
+    this.tableFiles = new TableFiles(fileSystem, dir, tableOptions, blockCache, this::newTableId);
+    this.compactions = new Compactions(this, tableFiles, options, readOnly ? 0 : options.numCompactors(),
+        telemetry);
   }
 
   /**
@@ -173,25 +168,14 @@ public final class LevelsController implements AutoCloseable {
   }
 
   /** The newest table id handed out so far. */
+  @Override
   public long lastTableId() {
     return nextTableId.get() - 1;
   }
 
-  /** Where the table with {@code id} lives. */
-  public Path tablePath(long id) {
-    return dir.resolve(Table.fileName(id));
-  }
-
-  public TableOptions tableOptions() {
-    return tableOptions;
-  }
-
-  public BlockCache blockCache() {
-    return blockCache;
-  }
-
-  public FileSystem fileSystem() {
-    return fileSystem;
+  /** Where this store's tables are written and how they are opened. */
+  public TableFiles tableFiles() {
+    return tableFiles;
   }
 
   /**
@@ -332,7 +316,8 @@ public final class LevelsController implements AutoCloseable {
    * every input deleted, the value log garbage it found), forced to disk before the new snapshot is published; the inputs are
    * deleted once the last reader lets go. Takes over the references of {@code added}.
    */
-  void applyCompaction(CompactionPlan plan, List<Table> inputs, List<Table> added,
+  @Override
+  public void applyCompaction(CompactionPlan plan, List<Table> inputs, List<Table> added,
       Map<Long, Long> vlogDiscards) throws IOException {
     synchronized (editLock) {
       try {
@@ -436,7 +421,8 @@ public final class LevelsController implements AutoCloseable {
   }
 
   /** The policy's view of the current levels. */
-  List<List<TableSummary>> summaries(LevelsView view) {
+  @Override
+  public List<List<TableSummary>> summaries(LevelsView view) {
     List<List<TableSummary>> levels = new ArrayList<>();
     long now = options.nowMillis().getAsLong();
     for (List<Table> level : view.levels()) {
@@ -504,6 +490,7 @@ public final class LevelsController implements AutoCloseable {
   }
 
   /** Retains the current levels for reading; close the view when done. */
+  @Override
   public LevelsView acquire() {
     while (true) {
       if (closed) {

@@ -143,7 +143,8 @@ class WritePipelineTest {
       Oracle oracle = new Oracle(0, false);
       StickyError sticky = new StickyError();
       WritePipeline pipeline = new WritePipeline(memtables, factory, NO_VALUE_LOG, oracle, false, sticky, "writer");
-      Flusher flusher = new Flusher(memtables, levels, sticky, "flusher");
+      Flusher flusher = new Flusher(memtables, levels.tableFiles(), levels::addLevel0Table, disk,
+          sticky, runnable -> new Thread(runnable, "flusher"));
       flusher.start();
       pipeline.start();
       CompletableFuture<Void> last = null;

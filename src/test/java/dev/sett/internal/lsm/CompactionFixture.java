@@ -190,8 +190,8 @@ final class CompactionFixture implements AutoCloseable {
   }
 
   CompactionExecutor executor(Executor pool) {
-    return new CompactionExecutor(fileSystem, tableOptions, blockCache,
-        nextTableId::getAndIncrement, this::tablePath, pool);
+    return new CompactionExecutor(new TableFiles(fileSystem, DIRECTORY, tableOptions, blockCache,
+        nextTableId::getAndIncrement), pool);
   }
 
   /** Runs {@code input} on the calling thread's pool; the fixture releases the outputs. */

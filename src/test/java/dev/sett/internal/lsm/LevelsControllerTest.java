@@ -47,14 +47,11 @@ class LevelsControllerTest {
     }
   }
 
-  private Table writeTable(FileSystem fs, LevelsController levels, String key) throws IOException {
-    TableBuilder builder = new TableBuilder(levels.tableOptions());
+  private Table writeTable(LevelsController levels, String key) throws IOException {
+    TableBuilder builder = levels.tableFiles().newBuilder();
     builder.add(InternalKey.of(key.getBytes(StandardCharsets.UTF_8), 1),
         new ValueStruct((byte) 0, (byte) 0, 0, 1, "v".getBytes(StandardCharsets.UTF_8)));
-    long id = levels.newTableId();
-    Path path = levels.tablePath(id);
-    builder.writeTo(fs, path);
-    return Table.open(fs, path, id, levels.tableOptions(), levels.blockCache());
+    return levels.tableFiles().writeDurableAndOpen(builder);
   }
 
   @Test
@@ -63,7 +60,7 @@ class LevelsControllerTest {
     Manifest manifest = Manifest.open(fs, dir, 0, false);
     LevelsController levels = LevelsController.open(fs, dir, manifest, TableOptions.defaults(),
         BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false);
-    Table table = writeTable(fs, levels, "k");
+    Table table = writeTable(levels, "k");
     Path path = table.path();
     fs.fail = true;
     assertThrows(IOException.class, () -> levels.addLevel0Table(table));
@@ -86,13 +83,10 @@ class LevelsControllerTest {
         LevelsController levels = LevelsController.open(FileSystem.defaultFileSystem(), dir, manifest,
             TableOptions.defaults(), BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false)) {
       for (int version = 1; version <= 3; version++) {
-        TableBuilder builder = new TableBuilder(levels.tableOptions());
+        TableBuilder builder = levels.tableFiles().newBuilder();
         builder.add(InternalKey.of("k".getBytes(StandardCharsets.UTF_8), version),
             new ValueStruct((byte) 0, (byte) 0, 0, version, new byte[] {(byte) version}));
-        long id = levels.newTableId();
-        builder.writeTo(FileSystem.defaultFileSystem(), levels.tablePath(id));
-        levels.addLevel0Table(Table.open(FileSystem.defaultFileSystem(), levels.tablePath(id), id,
-            levels.tableOptions(), levels.blockCache()));
+        levels.addLevel0Table(levels.tableFiles().writeDurableAndOpen(builder));
       }
       try (LevelsView view = levels.acquire()) {
         assertEquals(3, view.get("k".getBytes(StandardCharsets.UTF_8), 10).version());

@@ -1,0 +1,110 @@
+package dev.sett.internal.lsm;
+
+import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.Table;
+import dev.sett.internal.sstable.TableBuilder;
+import dev.sett.internal.sstable.TableOptions;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Where tables are written and how they are opened: the file system, the store's directory, the
+ * table options, the block cache and the table ids. Flushes, compactions and bulk loads all write
+ * tables through this one collaborator.
+ *
+ * <p>Thread-safety: safe for concurrent use; ids come from a thread-safe supplier.
+ */
+public final class TableFiles {
+  /** A table file written and synced, not yet opened. */
+  public record Written(long id, Path path) {}
+
+  private final FileSystem fileSystem;
+  private final Path directory;
+  private final TableOptions options;
+  private final BlockCache blockCache;
+  private final LongSupplier newTableId;
+
+  public TableFiles(FileSystem fileSystem, Path directory, TableOptions options,
+      BlockCache blockCache, LongSupplier newTableId) {
+    this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
+    this.directory = Objects.requireNonNull(directory, "directory");
+    this.options = Objects.requireNonNull(options, "options");
+    this.blockCache = Objects.requireNonNull(blockCache, "blockCache");
+    this.newTableId = Objects.requireNonNull(newTableId, "newTableId");
+  }
+
+  public TableOptions options() {
+    return options;
+  }
+
+  /** A builder for a new table with these options. */
+  public TableBuilder newBuilder() {
+    return new TableBuilder(options);
+  }
+
+  /** The file of table {@code id}. */
+  public Path path(long id) {
+    return directory.resolve(Table.fileName(id));
+  }
+
+  /**
+   * Writes {@code builder}'s table to a new file with a fresh id and syncs the file (not yet its
+   * directory entry: see {@link #syncDirectory}). A partial file is deleted on failure, except
+   * one that already existed, which is someone else's.
+   */
+  public Written write(TableBuilder builder) throws IOException {
+    long id = newTableId.getAsLong();
+    Path path = path(id);
+    try {
+      builder.writeTo(fileSystem, path);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      deleteAfter(e, path);
+      throw e;
+    }
+    return new Written(id, path);
+  }
+
+  /** Forces the directory entries of written tables to disk, before the MANIFEST names them. */
+  public void syncDirectory() throws IOException {
+    fileSystem.syncDirectory(directory);
+  }
+
+  /** Opens a table file for reading, with the cache and options of this store. */
+  public Table open(long id, Path path) throws IOException {
+    return Table.open(fileSystem, path, id, options, blockCache);
+  }
+
+  /**
+   * Writes {@code builder}'s table, makes the file and its directory entry durable and opens it;
+   * on failure nothing of it is left.
+   */
+  public Table writeDurableAndOpen(TableBuilder builder) throws IOException {
+    Written written = write(builder);
+    try {
+      syncDirectory();
+      return open(written.id(), written.path());
+    } catch (IOException | RuntimeException e) {
+      deleteAfter(e, written.path());
+      throw e;
+    }
+  }
+
+  /** Deletes a table file that no MANIFEST names. */
+  public void delete(Path path) throws IOException {
+    fileSystem.delete(path);
+  }
+
+  private void deleteAfter(Throwable failure, Path path) {
+    try {
+      fileSystem.delete(path);
+    } catch (IOException | RuntimeException deleteFailure) {
+      failure.addSuppressed(deleteFailure);
+    }
+  }
+}
