@@ -104,6 +104,18 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  @Test
+  void eachFormatKeepsItsGeneratedTypes() {
+    noClasses().that().resideOutsideOfPackage("dev.sett.internal.manifest..")
+        .should().dependOnClassesThat().resideInAPackage("dev.sett.internal.manifest.proto..")
+        .because("the layers above edit the MANIFEST through ManifestEdit, not its protobuf types")
+        .check(classes);
+    noClasses().that().resideOutsideOfPackage("dev.sett.internal.backup..")
+        .should().dependOnClassesThat().resideInAPackage("dev.sett.internal.backup.proto..")
+        .because("the backup stream's protobuf types stay inside its codec")
+        .check(classes);
+  }
+
   private static boolean allowedCycle(String pkg, String other) {
     return pkg.equals("dev.sett") && other.equals("dev.sett.internal.db")
         || pkg.equals("dev.sett.internal.db") && other.equals("dev.sett");

@@ -5,6 +5,7 @@ import dev.sett.SettException;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.manifest.Manifest;
+import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.vlog.GcCandidates;
 import dev.sett.internal.vlog.GcLiveness;
 import dev.sett.internal.vlog.ValueLog;
@@ -297,7 +298,9 @@ final class ValueLogGc implements AutoCloseable {
    * go: a crash in between must not leave files that nothing accounts for (open deletes them).
    */
   private void recordDeleted(List<Long> fileIds) throws IOException {
-    manifest.recordValueLogFilesDeleted(fileIds);
+    ManifestEdit deleted = new ManifestEdit();
+    fileIds.forEach(deleted::deleteValueLogFile);
+    manifest.apply(deleted);
   }
 
   private GcLiveness classify(ValueLogRecord record) {

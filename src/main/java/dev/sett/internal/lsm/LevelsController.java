@@ -4,6 +4,7 @@ import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.manifest.Manifest;
+import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.manifest.TableManifest;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.Table;
@@ -190,8 +191,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         throw new IOException("levels are closed");
       }
       try {
-        manifest.apply(Manifest.changeSet(Manifest.createTable(table.id(), 0,
-            table.compression().id(), 0)));
+        manifest.apply(new ManifestEdit().createTable(table.id(), 0, table.compression().id()));
       } catch (IOException | RuntimeException e) {
         // Not deleted: the record may have reached the disk even though the sync failed. If it
         // did not, the next open removes the file as an orphan.
@@ -227,11 +227,11 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         merged.addAll(tables);
         merged.sort((a, b) -> InternalKey.compare(a.smallestKey(), b.smallestKey()));
         validateSortedLevel(last, merged);
-        var changeSet = dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder();
+        ManifestEdit edit = new ManifestEdit();
         for (Table table : tables) {
-          changeSet.addChanges(Manifest.createTable(table.id(), last, table.compression().id(), 0));
+          edit.createTable(table.id(), last, table.compression().id());
         }
-        manifest.apply(changeSet.build());
+        manifest.apply(edit);
         long now = options.nowMillis().getAsLong();
         for (Table table : tables) {
           createdAtMillis.put(table.id(), now);
@@ -325,20 +325,17 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
           throw new IOException("levels are closed");
         }
         requireLive(plan, inputs);
-        List<dev.sett.internal.manifest.proto.ManifestChange> changes = new ArrayList<>();
+        ManifestEdit edit = new ManifestEdit();
         for (Table table : added) {
-          changes.add(Manifest.createTable(table.id(), plan.targetLevel(), table.compression().id(), 0));
+          edit.createTable(table.id(), plan.targetLevel(), table.compression().id());
         }
         Set<Long> removed = new HashSet<>();
         for (Table table : inputs) {
-          changes.add(Manifest.deleteTable(table.id()));
+          edit.deleteTable(table.id());
           removed.add(table.id());
         }
-        var changeSet = dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder()
-            .addAllChanges(changes);
-        vlogDiscards.forEach((fileId, bytes) ->
-            changeSet.addVlogDiscards(Manifest.vlogDiscard(fileId, bytes)));
-        manifest.apply(changeSet.build());
+        vlogDiscards.forEach(edit::valueLogDiscard);
+        manifest.apply(edit);
         long now = options.nowMillis().getAsLong();
         for (Table table : added) {
           createdAtMillis.put(table.id(), now);
@@ -396,17 +393,16 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
       if (closed) {
         throw new IOException("levels are closed");
       }
-      List<dev.sett.internal.manifest.proto.ManifestChange> changes = new ArrayList<>();
+      ManifestEdit edit = new ManifestEdit();
       for (List<Table> level : current.levels()) {
         for (Table table : level) {
-          changes.add(Manifest.deleteTable(table.id()));
+          edit.deleteTable(table.id());
         }
       }
-      if (changes.isEmpty()) {
+      if (edit.isEmpty()) {
         return;
       }
-      manifest.apply(dev.sett.internal.manifest.proto.ManifestChangeSet.newBuilder()
-          .addAllChanges(changes).build());
+      manifest.apply(edit);
       LevelsSnapshot previous = current;
       current = previous.emptied();
       for (List<Table> level : previous.levels()) {

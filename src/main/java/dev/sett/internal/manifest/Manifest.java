@@ -227,7 +227,7 @@ public final class Manifest implements AutoCloseable {
    * @throws IllegalStateException if the manifest is read-only or closed
    * @throws IOException if the write or sync fails, now or in an earlier call
    */
-  public synchronized void apply(ManifestChangeSet changes) throws IOException {
+  synchronized void apply(ManifestChangeSet changes) throws IOException {
     Objects.requireNonNull(changes, "changes");
     checkWritableLocked();
     ManifestState.Edit edit;
@@ -301,18 +301,14 @@ public final class Manifest implements AutoCloseable {
     file = fileSystem.openForAppend(path);
   }
 
-  /**
-   * Records value log files as deleted, which ends their discard statistics; before the files
-   * go, so a crash in between never leaves a file that nothing accounts for.
-   */
-  public void recordValueLogFilesDeleted(Collection<Long> fileIds) throws IOException {
-    ManifestChangeSet.Builder deleted = ManifestChangeSet.newBuilder();
-    fileIds.forEach(id -> deleted.addDeletedVlogFiles((int) (long) id));
-    apply(deleted.build());
+  /** Records {@code edit} as one atomic change set; see {@link #apply(ManifestChangeSet)}. */
+  public void apply(ManifestEdit edit) throws IOException {
+    apply(edit.toChangeSet());
   }
 
+
   /** A change that records a new table. */
-  public static ManifestChange createTable(long id, int level, int compressionId, long keyId) {
+  static ManifestChange createTable(long id, int level, int compressionId, long keyId) {
     return ManifestChange.newBuilder()
         .setId(id)
         .setOp(ManifestChange.Operation.CREATE)
@@ -324,7 +320,7 @@ public final class Manifest implements AutoCloseable {
   }
 
   /** A change that records the deletion of a table. */
-  public static ManifestChange deleteTable(long id) {
+  static ManifestChange deleteTable(long id) {
     return ManifestChange.newBuilder()
         .setId(id)
         .setOp(ManifestChange.Operation.DELETE)
@@ -332,12 +328,12 @@ public final class Manifest implements AutoCloseable {
   }
 
   /** Garbage found in value log file {@code fileId}: {@code bytes} more of it. */
-  public static VlogDiscard vlogDiscard(long fileId, long bytes) {
+  static VlogDiscard vlogDiscard(long fileId, long bytes) {
     return VlogDiscard.newBuilder().setFileId((int) fileId).setBytes(bytes).build();
   }
 
   /** The changes, in order, as one atomic change set. */
-  public static ManifestChangeSet changeSet(ManifestChange... changes) {
+  static ManifestChangeSet changeSet(ManifestChange... changes) {
     return ManifestChangeSet.newBuilder().addAllChanges(Arrays.asList(changes)).build();
   }
 
