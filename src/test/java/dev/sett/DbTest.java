@@ -271,6 +271,10 @@ class DbTest {
         db.put(bytes("k" + i), new byte[100]);
       }
       assertEquals(100, db.get(bytes("k1999")).length);
+      long deadline = System.nanoTime() + 30_000_000_000L; // the flusher runs in the background
+      while (db.tables().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
       assertFalse(db.tables().isEmpty(), "memtables are flushed to (in-memory) tables");
       assertEquals(2000, countKeys(db));
     }
