@@ -30,11 +30,10 @@ class ManifestTornTailTest {
     }
     Path manifest = dir.resolve("MANIFEST");
     byte[] original = Files.readAllBytes(manifest);
-    Path table = null;
-    for (Path file : Files.list(dir).toList()) {
-      if (file.toString().endsWith(".sst")) {
-        table = file;
-      }
+    Path table;
+    try (var files = Files.list(dir)) {
+      table = files.filter(file -> file.toString().endsWith(".sst")).reduce((a, b) -> b)
+          .orElseThrow();
     }
     byte[] tableBytes = Files.readAllBytes(table);
     int reported = 0;

@@ -35,6 +35,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
@@ -55,6 +57,8 @@ public final class DbImpl implements DB, TxnContext {
 
   private final Options options;
   private final boolean managed;
+  /** Stream writers not closed yet: closing the store discards their unflushed loads. */
+  private final Set<StreamWriterImpl> openStreamWriters = ConcurrentHashMap.newKeySet();
   private final StoreFiles files;
   private final DirectoryLock lock;
   private final Manifest manifest;
@@ -748,8 +752,10 @@ public final class DbImpl implements DB, TxnContext {
     double target = options.baseTableSize()
         * Math.pow(options.tableSizeMultiplier(), Math.max(0, options.maxLevels() - 2));
     long tableSize = (long) Math.min(target, 256L << 20);
-    return new StreamWriterImpl(writeGate, pipeline, levels, oracle, managed, this::valueThreshold,
-        tableSize);
+    StreamWriterImpl writer = new StreamWriterImpl(writeGate, pipeline, levels, oracle, managed,
+        this::valueThreshold, tableSize, openStreamWriters::remove);
+    openStreamWriters.add(writer);
+    return writer;
   }
 
   /**
@@ -781,6 +787,14 @@ public final class DbImpl implements DB, TxnContext {
       return;
     }
     Throwable failure = null;
+    // A bulk load that was never flushed is discarded, its unnamed tables released and deleted.
+    for (StreamWriterImpl writer : List.copyOf(openStreamWriters)) {
+      try {
+        writer.close();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
     // A drop in progress finishes first; commits that wait behind it are then rejected as closed.
     if (valueLogGc != null) {
       valueLogGc.close(); // before the write gate: a run in progress passes it to finish

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +72,13 @@ final class StreamWriterImpl implements StreamWriter {
    * @param valueThreshold values at least this long go to the value log ({@code MAX_VALUE}: none)
    * @param tableSize the size at which a table is cut
    */
+  /** Tells the store this writer is done: it stops tracking it. */
+  private final Consumer<StreamWriterImpl> onClose;
+
   StreamWriterImpl(WriteGate gate, WritePipeline pipeline, LevelsController levels, Oracle oracle,
-      boolean managed, IntSupplier valueThreshold, long tableSize) {
+      boolean managed, IntSupplier valueThreshold, long tableSize,
+      Consumer<StreamWriterImpl> onClose) {
+    this.onClose = onClose;
     this.gate = gate;
     this.pipeline = pipeline;
     this.levels = levels;
@@ -280,6 +286,7 @@ final class StreamWriterImpl implements StreamWriter {
       LOG.info("stream writer closed without flush: {} versions discarded", keysWritten);
     }
     state = State.FINISHED;
+    onClose.accept(this);
   }
 
   private void abort() {

@@ -25,17 +25,34 @@ import dev.sett.internal.txn.Oracle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The single writer's failure behaviour: what a failed commit may and may not leave behind. */
 class WritePipelineTest {
+
+  /** Memtables the test opened: their WALs are closed after it, so no file stays open. */
+  private final List<Memtable> opened = new ArrayList<>();
+
+  private Memtable track(Memtable memtable) {
+    opened.add(memtable);
+    return memtable;
+  }
+
+  @AfterEach
+  void closeWals() throws IOException {
+    for (Memtable memtable : opened) {
+      memtable.closeWal();
+    }
+  }
   private static final ValueSeparation NO_VALUE_LOG =
       new ValueSeparation(null, new ValueThreshold(1024, 1024, 0));
 
@@ -94,8 +111,8 @@ class WritePipelineTest {
   void aCommitWhoseSyncFailedIsNeverVisibleAndTheFailureIsSticky() throws Exception {
     FaultyDisk disk = new FaultyDisk();
     MemtableOptions memtableOptions = new MemtableOptions(1 << 20, 1 << 16);
-    Memtable memtable = Memtable.create(disk, dir.resolve("000001.mem"), 1, memtableOptions,
-        new SplittableRandom(1));
+    Memtable memtable = track(Memtable.create(disk, dir.resolve("000001.mem"), 1, memtableOptions,
+        new SplittableRandom(1)));
     Memtables memtables = new Memtables(2);
     memtables.initialize(memtable, List.of());
     Oracle oracle = new Oracle(0, true);
@@ -132,8 +149,8 @@ class WritePipelineTest {
     long[] ids = {0};
     WritePipeline.MemtableFactory factory = () -> {
       long id = ++ids[0];
-      return Memtable.create(disk, dir.resolve(String.format("%06d.mem", id)), id, memtableOptions,
-          new SplittableRandom(id));
+      return track(Memtable.create(disk, dir.resolve(String.format("%06d.mem", id)), id, memtableOptions,
+          new SplittableRandom(id)));
     };
     Memtables memtables = new Memtables(1);
     memtables.initialize(factory.newMemtable(), List.of());

@@ -21,12 +21,29 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MemtableTest {
+
+  /** Memtables the test opened: their WALs are closed after it, so no file stays open. */
+  private final List<Memtable> opened = new ArrayList<>();
+
+  private Memtable track(Memtable memtable) {
+    opened.add(memtable);
+    return memtable;
+  }
+
+  @AfterEach
+  void closeWals() throws IOException {
+    for (Memtable memtable : opened) {
+      memtable.closeWal();
+    }
+  }
   private static final FileSystem FILE_SYSTEM = FileSystem.defaultFileSystem();
   private static final MemtableOptions OPTIONS = new MemtableOptions(1 << 20, 4096);
 
@@ -34,8 +51,8 @@ class MemtableTest {
   Path directory;
 
   private Memtable create(long id) throws IOException {
-    return Memtable.create(FILE_SYSTEM, directory.resolve(String.format("%05d.mem", id)), id,
-        OPTIONS, new SplittableRandom(id));
+    return track(Memtable.create(FILE_SYSTEM, directory.resolve(String.format("%05d.mem", id)), id,
+        OPTIONS, new SplittableRandom(id)));
   }
 
   /** a@3, a@1, aa@2, b@2 (tombstone), c@5 */
@@ -153,8 +170,8 @@ class MemtableTest {
     assertEquals(walSize, Files.size(memtable.walPath()));
     memtable.closeWal();
 
-    Memtable recovered = Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
-        new SplittableRandom(1), false);
+    Memtable recovered = track(Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
+        new SplittableRandom(1), false));
     assertEquals(42, recovered.id());
     assertEquals(walSize, recovered.walSize());
     assertEquals(5, recovered.entryCount());
@@ -164,8 +181,8 @@ class MemtableTest {
     recovered.sync();
     recovered.closeWal();
 
-    Memtable again = Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
-        new SplittableRandom(2), true);
+    Memtable again = track(Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
+        new SplittableRandom(2), true));
     assertEquals("d7", text(again.get(bytes("d"), 9).value()));
     assertEquals(7, again.maxVersion());
     assertEquals(6, again.entryCount());
@@ -224,8 +241,8 @@ class MemtableTest {
   @Test
   void becomesFullWhenTheArenaOrTheWalReachesTheLimit() throws IOException {
     MemtableOptions small = new MemtableOptions(16 << 10, 1024);
-    Memtable memtable = Memtable.create(FILE_SYSTEM, directory.resolve("small.mem"), 1, small,
-        new SplittableRandom(1));
+    Memtable memtable = track(Memtable.create(FILE_SYSTEM, directory.resolve("small.mem"), 1, small,
+        new SplittableRandom(1)));
     long previousMemory = memtable.memoryUsed();
     long previousWal = memtable.walSize();
     int writes = 0;
