@@ -48,15 +48,15 @@ class ValueLogTest {
         .numLevelZeroTablesStall(4).autoValueLogGC(false);
   }
 
-  private List<Path> vlogFiles() throws IOException {
+  private List<Path> valueLogFiles() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.getFileName().toString().endsWith(".vlog")).sorted().toList();
     }
   }
 
-  private long vlogBytesOnDisk() throws IOException {
+  private long valueLogBytesOnDisk() throws IOException {
     long total = 0;
-    for (Path file : vlogFiles()) {
+    for (Path file : valueLogFiles()) {
       total += Files.size(file);
     }
     return total;
@@ -82,12 +82,12 @@ class ValueLogTest {
         assertEquals(1024 + 2, item.estimatedSize());
       });
       db.sync();
-      assertEquals(vlogBytesOnDisk(), db.size().vlogBytes(), "vlogBytes is exact");
+      assertEquals(valueLogBytesOnDisk(), db.size().vlogBytes(), "vlogBytes is exact");
     }
     try (DB db = DB.open(small().build())) {
       assertArrayEquals(value("below", 0, 1023), db.get(bytes("below")));
       assertArrayEquals(value("at", 0, 1024), db.get(bytes("at")));
-      assertEquals(vlogBytesOnDisk(), db.size().vlogBytes());
+      assertEquals(valueLogBytesOnDisk(), db.size().vlogBytes());
     }
   }
 
@@ -166,7 +166,7 @@ class ValueLogTest {
       assertTrue(collected > 0, "GC collected nothing");
       assertTrue(after <= 1.5 * live, "value log " + after + " bytes for " + live
           + " live bytes (was " + before + ", " + collected + " files collected)");
-      assertEquals(vlogBytesOnDisk(), after, "deleted files are gone from the disk");
+      assertEquals(valueLogBytesOnDisk(), after, "deleted files are gone from the disk");
       assertAll(db, keys, 3, length);
       assertOneRecordPerVersion(db);
       db.verifyChecksum();
@@ -259,9 +259,9 @@ class ValueLogTest {
   void dropAllDeletesTheValueLogAndTheStoreGoesOn() throws IOException {
     try (DB db = DB.open(small().build())) {
       writeAll(db, 500, 0, 4096);
-      assertTrue(vlogFiles().size() > 1);
+      assertTrue(valueLogFiles().size() > 1);
       db.dropAll();
-      assertEquals(1, vlogFiles().size(), "only a fresh active file remains: " + vlogFiles());
+      assertEquals(1, valueLogFiles().size(), "only a fresh active file remains: " + valueLogFiles());
       assertEquals(20, db.size().vlogBytes());
       assertNull(db.get(bytes(key(3))));
       writeAll(db, 10, 1, 4096);
@@ -288,15 +288,15 @@ class ValueLogTest {
       // What a crash leaves: the WAL and value log as they are now, nothing flushed.
       copyDirectory(dir, copy);
     }
-    Path vlog;
+    Path valueLogFile;
     try (Stream<Path> files = Files.list(copy)) {
-      vlog = files.filter(p -> p.getFileName().toString().endsWith(".vlog")).sorted()
+      valueLogFile = files.filter(p -> p.getFileName().toString().endsWith(".vlog")).sorted()
           .reduce((a, b) -> b).orElseThrow();
     }
-    long size = Files.size(vlog);
+    long size = Files.size(valueLogFile);
     long recordLength = (size - 20) / 20;
     // Cut the last record and a half: keys 18 and 19 lose their values.
-    try (RandomAccessFile file = new RandomAccessFile(vlog.toFile(), "rw")) {
+    try (RandomAccessFile file = new RandomAccessFile(valueLogFile.toFile(), "rw")) {
       file.setLength(size - recordLength - recordLength / 2);
     }
     try (DB db = DB.open(Options.builder(copy).autoValueLogGC(false).build())) {
@@ -320,7 +320,7 @@ class ValueLogTest {
     try (DB db = DB.open(small().build())) {
       writeAll(db, 400, 0, 4096); // several files
     }
-    Path first = vlogFiles().get(0);
+    Path first = valueLogFiles().get(0);
     long offset = 20 + 8 + 100; // inside the first record's body
     try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
       file.seek(offset);

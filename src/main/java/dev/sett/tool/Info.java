@@ -36,11 +36,11 @@ final class Info {
 
     out.println();
     out.println("Value log files");
-    List<String> vlogs = files.keySet().stream().filter(name -> name.endsWith(".vlog")).toList();
-    if (vlogs.isEmpty()) {
+    List<String> valueLogs = files.keySet().stream().filter(name -> name.endsWith(".vlog")).toList();
+    if (valueLogs.isEmpty()) {
       out.println("  none");
     }
-    for (String name : vlogs) {
+    for (String name : valueLogs) {
       out.printf(Locale.ROOT, "  %-24s %12s%n", name, bytes(files.get(name)));
     }
 

@@ -50,7 +50,7 @@ public final class ValueLogGcMeasure {
           db.levels().forEach(level -> System.out.println("  " + level));
         }
       }
-      Map<Path, Long> before = vlogFiles(dir);
+      Map<Path, Long> before = valueLogFiles(dir);
       long start = System.nanoTime();
       int files = 0;
       while (db.runValueLogGC(ratio)) {
@@ -58,7 +58,7 @@ public final class ValueLogGcMeasure {
       }
       long gcNanos = System.nanoTime() - start;
       long collectedBytes = 0;
-      Map<Path, Long> after = vlogFiles(dir);
+      Map<Path, Long> after = valueLogFiles(dir);
       for (Map.Entry<Path, Long> file : before.entrySet()) {
         if (!after.containsKey(file.getKey())) {
           collectedBytes += file.getValue();
@@ -112,7 +112,7 @@ public final class ValueLogGcMeasure {
         live);
   }
 
-  private static Map<Path, Long> vlogFiles(Path dir) throws IOException {
+  private static Map<Path, Long> valueLogFiles(Path dir) throws IOException {
     Map<Path, Long> files = new HashMap<>();
     try (Stream<Path> list = Files.list(dir)) {
       for (Path file : (Iterable<Path>) list::iterator) {

@@ -180,7 +180,7 @@ public final class DbImpl implements DB, TxnContext {
       if (!options.inMemory()) {
         valueLog = ValueLog.open(files.fileSystem(), files.valueDir(), new ValueLogOptions(
             options.valueLogFileSize(), options.valueLogMaxEntries(),
-            options.verifyValueChecksum(), options.readOnly()), manifest.deletedVlogFiles());
+            options.verifyValueChecksum(), options.readOnly()), manifest.deletedValueLogFiles());
         recovery = valueLog.recovery();
       }
       ValueLog.Recovery lostAt = recovery;

@@ -193,7 +193,7 @@ final class ValueLogGc implements AutoCloseable {
    * but the active file is, the active file is sealed and becomes the candidate.
    */
   private List<Long> candidates(double discardRatio) throws IOException {
-    Map<Long, Long> discards = manifest.vlogDiscards();
+    Map<Long, Long> discards = manifest.valueLogDiscards();
     passedOver.keySet().retainAll(discards.keySet());
     List<GcCandidates.FileGarbage> files = new ArrayList<>();
     for (ValueLog.FileInfo file : valueLog.files()) {
@@ -270,7 +270,7 @@ final class ValueLogGc implements AutoCloseable {
   private FileResult passOver(Span span, long fileId, long recordsRead, long bytesRead,
       Rewrite rewrite, long start, String reason) {
     passedOver.put(fileId, new GcCandidates.PassedOver(discardTs.getAsLong(),
-        manifest.vlogDiscards().getOrDefault(fileId, 0L)));
+        manifest.valueLogDiscards().getOrDefault(fileId, 0L)));
     FileResult result = new FileResult(fileId, false, recordsRead, bytesRead,
         rewrite.recordsWritten, rewrite.bytesWritten, 0);
     telemetry.finished(span, result, reason, start);

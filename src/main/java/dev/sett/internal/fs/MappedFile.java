@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safety: {@link #buffer()} returns an independent view per call, so concurrent readers do
  * not share positions. Callers must hold a reference for as long as they read: reading an unmapped
- * buffer would crash the JVM, which is why every reader of a table or vlog file retains it first.
+ * buffer would crash the JVM, which is why every reader of a table or value log file retains it first.
  */
 public final class MappedFile extends RefCounted {
   private final Path path;

@@ -160,8 +160,8 @@ public final class CompactionExecutor {
    * its entries never reach a {@link Subcompaction}): its values become value log garbage too.
    * The table is being dropped, so damage in it only costs the count: it is logged, not thrown.
    */
-  private static void countDroppedPointers(Table table, VlogDiscards discards) {
-    VlogDiscards counted = new VlogDiscards();
+  private static void countDroppedPointers(Table table, ValueLogDiscards discards) {
+    ValueLogDiscards counted = new ValueLogDiscards();
     try (KeyValueIterator entries = table.iterator(false)) {
       for (entries.rewind(); entries.valid(); entries.next()) {
         counted.dropped(entries.value());
@@ -243,7 +243,7 @@ public final class CompactionExecutor {
     private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private final LongAdder entriesRead = new LongAdder();
     private final LongAdder entriesWritten = new LongAdder();
-    private final VlogDiscards discards = new VlogDiscards();
+    private final ValueLogDiscards discards = new ValueLogDiscards();
 
     /** Runs one split on a pool thread, recording its counts or its failure. */
     void runSplit(Subcompaction subcompaction) {

@@ -18,14 +18,14 @@ import java.util.Objects;
  * @param entriesWritten entries written to {@code tables}
  * @param entriesDropped entries read but left out: dropped prefixes, versions no reader needs,
  *     tombstones and expired versions with nothing left to hide
- * @param vlogDiscards value log garbage by file id: record bytes of the value pointers dropped
+ * @param valueLogDiscards value log garbage by file id: record bytes of the value pointers dropped
  */
 public record CompactionOutput(List<Table> tables, long bytesRead, long bytesWritten,
-    long entriesRead, long entriesWritten, long entriesDropped, Map<Long, Long> vlogDiscards) {
+    long entriesRead, long entriesWritten, long entriesDropped, Map<Long, Long> valueLogDiscards) {
 
-  /** Copies {@code tables} and {@code vlogDiscards}. */
+  /** Copies {@code tables} and {@code valueLogDiscards}. */
   public CompactionOutput {
     tables = List.copyOf(Objects.requireNonNull(tables, "tables"));
-    vlogDiscards = Map.copyOf(Objects.requireNonNull(vlogDiscards, "vlogDiscards"));
+    valueLogDiscards = Map.copyOf(Objects.requireNonNull(valueLogDiscards, "valueLogDiscards"));
   }
 }

@@ -268,7 +268,7 @@ final class Compactions {
     long start = System.nanoTime();
     try {
       CompactionOutput output = executor.run(input);
-      levels.applyCompaction(plan, inputs, output.tables(), output.vlogDiscards());
+      levels.applyCompaction(plan, inputs, output.tables(), output.valueLogDiscards());
       telemetry.finished(span, plan, output, System.nanoTime() - start);
       compactionsRun.incrementAndGet();
     } catch (IOException | RuntimeException e) {

@@ -318,7 +318,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
    */
   @Override
   public void applyCompaction(CompactionPlan plan, List<Table> inputs, List<Table> added,
-      Map<Long, Long> vlogDiscards) throws IOException {
+      Map<Long, Long> valueLogDiscards) throws IOException {
     synchronized (editLock) {
       try {
         if (closed) {
@@ -334,7 +334,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
           edit.deleteTable(table.id());
           removed.add(table.id());
         }
-        vlogDiscards.forEach(edit::valueLogDiscard);
+        valueLogDiscards.forEach(edit::valueLogDiscard);
         manifest.apply(edit);
         long now = options.nowMillis().getAsLong();
         for (Table table : added) {

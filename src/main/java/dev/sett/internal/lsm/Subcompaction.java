@@ -43,7 +43,7 @@ final class Subcompaction {
   private final DropPrefixes dropPrefixes;
   private final OverlapGuard overlapGuard;
   private final TableSink sink;
-  private final VlogDiscards discards;
+  private final ValueLogDiscards discards;
 
   private TableBuilder builder;
   /** The first key that started in the current output table, or null. */
@@ -59,7 +59,7 @@ final class Subcompaction {
    */
   Subcompaction(SplitRange range, List<Table> top, List<Table> bottom, TableOptions tableOptions,
       long targetFileSize, VersionRetention retention, DropPrefixes dropPrefixes,
-      OverlapGuard overlapGuard, TableSink sink, VlogDiscards discards) {
+      OverlapGuard overlapGuard, TableSink sink, ValueLogDiscards discards) {
     this.range = range;
     this.top = top;
     this.bottom = bottom;

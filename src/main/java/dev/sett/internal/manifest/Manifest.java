@@ -6,7 +6,7 @@ import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.manifest.proto.ManifestChange;
 import dev.sett.internal.manifest.proto.ManifestChangeSet;
-import dev.sett.internal.manifest.proto.VlogDiscard;
+import dev.sett.internal.manifest.proto.ValueLogDiscard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -206,13 +206,13 @@ public final class Manifest implements AutoCloseable {
    * for files not yet deleted. Exact: every dropped pointer is counted once, in the same change set
    * that drops it, so the figures survive restarts and crashes with the tables they describe.
    */
-  public synchronized Map<Long, Long> vlogDiscards() {
-    return state.vlogDiscards();
+  public synchronized Map<Long, Long> valueLogDiscards() {
+    return state.valueLogDiscards();
   }
 
   /** Value log files recorded as deleted (by value log GC or dropAll). */
-  public synchronized java.util.Set<Long> deletedVlogFiles() {
-    return state.deletedVlogFiles();
+  public synchronized java.util.Set<Long> deletedValueLogFiles() {
+    return state.deletedValueLogFiles();
   }
 
   /**
@@ -328,8 +328,8 @@ public final class Manifest implements AutoCloseable {
   }
 
   /** Garbage found in value log file {@code fileId}: {@code bytes} more of it. */
-  static VlogDiscard vlogDiscard(long fileId, long bytes) {
-    return VlogDiscard.newBuilder().setFileId((int) fileId).setBytes(bytes).build();
+  static ValueLogDiscard valueLogDiscard(long fileId, long bytes) {
+    return ValueLogDiscard.newBuilder().setFileId((int) fileId).setBytes(bytes).build();
   }
 
   /** The changes, in order, as one atomic change set. */

@@ -26,20 +26,20 @@ public final class ManifestEdit {
 
   /** {@code bytes} more of value log file {@code fileId} are garbage. */
   public ManifestEdit valueLogDiscard(long fileId, long bytes) {
-    changes.addVlogDiscards(Manifest.vlogDiscard(fileId, bytes));
+    changes.addValueLogDiscards(Manifest.valueLogDiscard(fileId, bytes));
     return this;
   }
 
   /** Value log file {@code fileId} is deleted, which ends its discard statistics. */
   public ManifestEdit deleteValueLogFile(long fileId) {
-    changes.addDeletedVlogFiles((int) fileId);
+    changes.addDeletedValueLogFiles((int) fileId);
     return this;
   }
 
   /** Whether the edit changes nothing. */
   public boolean isEmpty() {
-    return changes.getChangesCount() == 0 && changes.getVlogDiscardsCount() == 0
-        && changes.getDeletedVlogFilesCount() == 0;
+    return changes.getChangesCount() == 0 && changes.getValueLogDiscardsCount() == 0
+        && changes.getDeletedValueLogFilesCount() == 0;
   }
 
   ManifestChangeSet toChangeSet() {

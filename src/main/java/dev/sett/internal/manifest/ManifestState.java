@@ -2,7 +2,7 @@ package dev.sett.internal.manifest;
 
 import dev.sett.internal.manifest.proto.ManifestChange;
 import dev.sett.internal.manifest.proto.ManifestChangeSet;
-import dev.sett.internal.manifest.proto.VlogDiscard;
+import dev.sett.internal.manifest.proto.ValueLogDiscard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,9 +28,9 @@ final class ManifestState {
   private long deletions;
   private long nextTableId = 1;
   /** Garbage bytes per value log file, for files not deleted. */
-  private final Map<Long, Long> vlogDiscards = new TreeMap<>();
+  private final Map<Long, Long> valueLogDiscards = new TreeMap<>();
   /** Value log files deleted by GC or dropAll. */
-  private final Set<Long> deletedVlogFiles = new TreeSet<>();
+  private final Set<Long> deletedValueLogFiles = new TreeSet<>();
 
   /**
    * A validated change set, ready to commit: the tables it leaves created and deleted (applied in
@@ -43,8 +43,8 @@ final class ManifestState {
     private long creations;
     private long deletions;
     private long nextTableId;
-    private final Map<Long, Long> vlogDiscards = new TreeMap<>();
-    private final Set<Long> deletedVlogFiles = new TreeSet<>();
+    private final Map<Long, Long> valueLogDiscards = new TreeMap<>();
+    private final Set<Long> deletedValueLogFiles = new TreeSet<>();
 
     /** Ids the change set deletes that are not live: harmless, but worth a warning. */
     List<Long> unknownDeletions() {
@@ -81,21 +81,21 @@ final class ManifestState {
           "next table id " + Long.toUnsignedString(recordedNext) + " is out of range");
     }
     edit.nextTableId = Math.max(edit.nextTableId, recordedNext);
-    for (VlogDiscard discard : changes.getVlogDiscardsList()) {
+    for (ValueLogDiscard discard : changes.getValueLogDiscardsList()) {
       long fileId = Integer.toUnsignedLong(discard.getFileId());
       long bytes = discard.getBytes();
       if (fileId == 0 || bytes < 0) {
         throw new InvalidChangeException("value log discard of " + Long.toUnsignedString(bytes)
             + " bytes for file " + fileId + " is out of range");
       }
-      edit.vlogDiscards.merge(fileId, bytes, Long::sum);
+      edit.valueLogDiscards.merge(fileId, bytes, Long::sum);
     }
-    for (int id : changes.getDeletedVlogFilesList()) {
+    for (int id : changes.getDeletedValueLogFilesList()) {
       long fileId = Integer.toUnsignedLong(id);
       if (fileId == 0) {
         throw new InvalidChangeException("value log file id 0 cannot be deleted");
       }
-      edit.deletedVlogFiles.add(fileId);
+      edit.deletedValueLogFiles.add(fileId);
     }
     return edit;
   }
@@ -145,11 +145,11 @@ final class ManifestState {
     creations = edit.creations;
     deletions = edit.deletions;
     nextTableId = edit.nextTableId;
-    deletedVlogFiles.addAll(edit.deletedVlogFiles);
-    vlogDiscards.keySet().removeAll(edit.deletedVlogFiles);
-    edit.vlogDiscards.forEach((fileId, bytes) -> {
-      if (!deletedVlogFiles.contains(fileId)) {
-        vlogDiscards.merge(fileId, bytes, Long::sum);
+    deletedValueLogFiles.addAll(edit.deletedValueLogFiles);
+    valueLogDiscards.keySet().removeAll(edit.deletedValueLogFiles);
+    edit.valueLogDiscards.forEach((fileId, bytes) -> {
+      if (!deletedValueLogFiles.contains(fileId)) {
+        valueLogDiscards.merge(fileId, bytes, Long::sum);
       }
     });
   }
@@ -177,14 +177,14 @@ final class ManifestState {
         .sorted((left, right) -> Long.compare(left.id(), right.id()))
         .forEach(table -> snapshot.addChanges(
             Manifest.createTable(table.id(), table.level(), table.compressionId(), table.keyId())));
-    Set<Long> deletedAfter = new TreeSet<>(deletedVlogFiles);
-    deletedAfter.addAll(edit.deletedVlogFiles);
-    Map<Long, Long> discardsAfter = new TreeMap<>(vlogDiscards);
-    edit.vlogDiscards.forEach((fileId, bytes) -> discardsAfter.merge(fileId, bytes, Long::sum));
+    Set<Long> deletedAfter = new TreeSet<>(deletedValueLogFiles);
+    deletedAfter.addAll(edit.deletedValueLogFiles);
+    Map<Long, Long> discardsAfter = new TreeMap<>(valueLogDiscards);
+    edit.valueLogDiscards.forEach((fileId, bytes) -> discardsAfter.merge(fileId, bytes, Long::sum));
     discardsAfter.keySet().removeAll(deletedAfter);
-    discardsAfter.forEach((fileId, bytes) -> snapshot.addVlogDiscards(
-        VlogDiscard.newBuilder().setFileId((int) (long) fileId).setBytes(bytes)));
-    deletedAfter.forEach(fileId -> snapshot.addDeletedVlogFiles((int) (long) fileId));
+    discardsAfter.forEach((fileId, bytes) -> snapshot.addValueLogDiscards(
+        ValueLogDiscard.newBuilder().setFileId((int) (long) fileId).setBytes(bytes)));
+    deletedAfter.forEach(fileId -> snapshot.addDeletedValueLogFiles((int) (long) fileId));
     return snapshot.build();
   }
 
@@ -210,11 +210,11 @@ final class ManifestState {
     return nextTableId;
   }
 
-  Map<Long, Long> vlogDiscards() {
-    return Map.copyOf(vlogDiscards);
+  Map<Long, Long> valueLogDiscards() {
+    return Map.copyOf(valueLogDiscards);
   }
 
-  Set<Long> deletedVlogFiles() {
-    return Set.copyOf(deletedVlogFiles);
+  Set<Long> deletedValueLogFiles() {
+    return Set.copyOf(deletedValueLogFiles);
   }
 }

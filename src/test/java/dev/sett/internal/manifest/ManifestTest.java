@@ -59,31 +59,31 @@ class ManifestTest {
     try (Manifest manifest = Manifest.open(fileSystem, dir, MAGIC, false, 2)) {
       manifest.apply(ManifestChangeSet.newBuilder()
           .addChanges(createTable(1, 0, 0, 0))
-          .addVlogDiscards(Manifest.vlogDiscard(3, 100))
-          .addVlogDiscards(Manifest.vlogDiscard(4, 7)).build());
+          .addValueLogDiscards(Manifest.valueLogDiscard(3, 100))
+          .addValueLogDiscards(Manifest.valueLogDiscard(4, 7)).build());
       manifest.apply(ManifestChangeSet.newBuilder()
-          .addVlogDiscards(Manifest.vlogDiscard(3, 50)).build());
-      assertEquals(Map.of(3L, 150L, 4L, 7L), manifest.vlogDiscards());
-      manifest.apply(ManifestChangeSet.newBuilder().addDeletedVlogFiles(4)
-          .addVlogDiscards(Manifest.vlogDiscard(4, 9)).build());
-      assertEquals(Map.of(3L, 150L), manifest.vlogDiscards(), "a deleted file counts nothing");
-      assertEquals(java.util.Set.of(4L), manifest.deletedVlogFiles());
+          .addValueLogDiscards(Manifest.valueLogDiscard(3, 50)).build());
+      assertEquals(Map.of(3L, 150L, 4L, 7L), manifest.valueLogDiscards());
+      manifest.apply(ManifestChangeSet.newBuilder().addDeletedValueLogFiles(4)
+          .addValueLogDiscards(Manifest.valueLogDiscard(4, 9)).build());
+      assertEquals(Map.of(3L, 150L), manifest.valueLogDiscards(), "a deleted file counts nothing");
+      assertEquals(java.util.Set.of(4L), manifest.deletedValueLogFiles());
     }
     try (Manifest reopened = Manifest.open(fileSystem, dir, MAGIC, false, 2)) {
-      assertEquals(Map.of(3L, 150L), reopened.vlogDiscards());
-      assertEquals(java.util.Set.of(4L), reopened.deletedVlogFiles());
+      assertEquals(Map.of(3L, 150L), reopened.valueLogDiscards());
+      assertEquals(java.util.Set.of(4L), reopened.deletedValueLogFiles());
       // Enough deletions to force a rewrite: the statistics travel in its one record.
       for (long id = 10; id < 14; id++) {
         reopened.apply(changeSet(createTable(id, 0, 0, 0)));
         reopened.apply(changeSet(deleteTable(id)));
       }
       reopened.apply(ManifestChangeSet.newBuilder()
-          .addVlogDiscards(Manifest.vlogDiscard(3, 1)).build());
+          .addValueLogDiscards(Manifest.valueLogDiscard(3, 1)).build());
     }
     try (Manifest rewritten = Manifest.open(fileSystem, dir, MAGIC, false, 2)) {
       assertTrue(rewritten.deletions() < 8, "the log was rewritten");
-      assertEquals(Map.of(3L, 151L), rewritten.vlogDiscards());
-      assertEquals(java.util.Set.of(4L), rewritten.deletedVlogFiles());
+      assertEquals(Map.of(3L, 151L), rewritten.valueLogDiscards());
+      assertEquals(java.util.Set.of(4L), rewritten.deletedValueLogFiles());
     }
   }
 
@@ -91,7 +91,7 @@ class ManifestTest {
   void aValueLogDiscardForFileZeroIsRejected() throws IOException {
     try (Manifest manifest = Manifest.open(fileSystem, dir, MAGIC, false)) {
       assertThrows(IllegalArgumentException.class, () -> manifest.apply(
-          ManifestChangeSet.newBuilder().addVlogDiscards(Manifest.vlogDiscard(0, 1)).build()));
+          ManifestChangeSet.newBuilder().addValueLogDiscards(Manifest.valueLogDiscard(0, 1)).build()));
     }
   }
 

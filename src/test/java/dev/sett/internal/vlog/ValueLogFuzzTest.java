@@ -71,9 +71,9 @@ class ValueLogFuzzTest {
     fs.createDirectories(DIR);
     try (ValueLogWriter writer = ValueLogWriter.create(fs, DIR, FILE_ID)) {
       List<ValuePointer> pointers = new ArrayList<>();
-      pointers.addAll(writer.append(List.of(VlogTestSupport.entry("apple", 5, "red".repeat(40)))));
-      pointers.addAll(writer.append(List.of(VlogTestSupport.entry("fig", 6, ""),
-          VlogTestSupport.entry("pear", 6, "green".repeat(20)))));
+      pointers.addAll(writer.append(List.of(ValueLogTestSupport.entry("apple", 5, "red".repeat(40)))));
+      pointers.addAll(writer.append(List.of(ValueLogTestSupport.entry("fig", 6, ""),
+          ValueLogTestSupport.entry("pear", 6, "green".repeat(20)))));
       writer.sync();
       writer.seal();
       synchronized (POINTERS) {

@@ -1,7 +1,7 @@
 package dev.sett.internal.vlog;
 
-import static dev.sett.internal.vlog.VlogTestSupport.assertRecord;
-import static dev.sett.internal.vlog.VlogTestSupport.replace;
+import static dev.sett.internal.vlog.ValueLogTestSupport.assertRecord;
+import static dev.sett.internal.vlog.ValueLogTestSupport.replace;
 import static dev.sett.testing.Bytes.bytes;
 import static dev.sett.testing.Bytes.hex;
 import static dev.sett.testing.Bytes.unhex;

@@ -2,9 +2,9 @@ package dev.sett.internal.vlog;
 
 import static dev.sett.internal.vlog.ValueLogGoldenTest.GOLDEN_FILE_ID;
 import static dev.sett.internal.vlog.ValueLogGoldenTest.GOLDEN_TRANSACTION;
-import static dev.sett.internal.vlog.VlogTestSupport.assertRecord;
-import static dev.sett.internal.vlog.VlogTestSupport.entry;
-import static dev.sett.internal.vlog.VlogTestSupport.replace;
+import static dev.sett.internal.vlog.ValueLogTestSupport.assertRecord;
+import static dev.sett.internal.vlog.ValueLogTestSupport.entry;
+import static dev.sett.internal.vlog.ValueLogTestSupport.replace;
 import static dev.sett.testing.Bytes.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

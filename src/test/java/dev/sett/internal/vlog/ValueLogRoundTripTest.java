@@ -1,7 +1,7 @@
 package dev.sett.internal.vlog;
 
-import static dev.sett.internal.vlog.VlogTestSupport.assertRecord;
-import static dev.sett.internal.vlog.VlogTestSupport.seed;
+import static dev.sett.internal.vlog.ValueLogTestSupport.assertRecord;
+import static dev.sett.internal.vlog.ValueLogTestSupport.seed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,6 @@
 package dev.sett.internal.vlog;
 
-import static dev.sett.internal.vlog.VlogTestSupport.entry;
+import static dev.sett.internal.vlog.ValueLogTestSupport.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -54,7 +54,7 @@ class ValueLogTest {
       assertEquals(log.files().stream().mapToLong(ValueLog.FileInfo::size).sum(),
           log.totalBytes());
       for (int i = 0; i < pointers.size(); i++) {
-        VlogTestSupport.assertRecord(written.get(i), pointers.get(i), log.read(pointers.get(i)));
+        ValueLogTestSupport.assertRecord(written.get(i), pointers.get(i), log.read(pointers.get(i)));
       }
       log.verifyChecksums();
     }
@@ -63,7 +63,7 @@ class ValueLogTest {
       assertEquals(last + 1, reopened.activeFileId(), "a reopened log starts a new file");
       assertEquals(new ValueLog.Recovery(last, pointers.get(pointers.size() - 1).end()),
           reopened.recovery());
-      VlogTestSupport.assertRecord(written.get(0), pointers.get(0), reopened.read(pointers.get(0)));
+      ValueLogTestSupport.assertRecord(written.get(0), pointers.get(0), reopened.read(pointers.get(0)));
     }
   }
 
@@ -93,12 +93,12 @@ class ValueLogTest {
         pointers.addAll(log.append(entries));
         written.addAll(entries);
         int probe = (t * 7919) % pointers.size();
-        VlogTestSupport.assertRecord(written.get(probe), pointers.get(probe),
+        ValueLogTestSupport.assertRecord(written.get(probe), pointers.get(probe),
             log.read(pointers.get(probe)));
       }
       assertEquals(1, log.files().size());
       for (int i = 0; i < pointers.size(); i += 13) {
-        VlogTestSupport.assertRecord(written.get(i), pointers.get(i), log.read(pointers.get(i)));
+        ValueLogTestSupport.assertRecord(written.get(i), pointers.get(i), log.read(pointers.get(i)));
       }
       log.verifyChecksums();
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safety: safe for the concurrent sub-compactions of one run.
  */
-final class VlogDiscards {
+final class ValueLogDiscards {
   private final Map<Long, LongAdder> bytesByFile = new ConcurrentHashMap<>();
 
   /** Counts {@code value} as garbage if it is a value pointer. */
@@ -27,7 +27,7 @@ final class VlogDiscards {
   }
 
   /** Adds every count of {@code other}. */
-  void addAll(VlogDiscards other) {
+  void addAll(ValueLogDiscards other) {
     other.bytesByFile.forEach((fileId, bytes) ->
         bytesByFile.computeIfAbsent(fileId, id -> new LongAdder()).add(bytes.sum()));
   }

@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** Small builders, file helpers and assertions shared by the value log tests. */
-final class VlogTestSupport {
-  private VlogTestSupport() {
+final class ValueLogTestSupport {
+  private ValueLogTestSupport() {
   }
 
 
