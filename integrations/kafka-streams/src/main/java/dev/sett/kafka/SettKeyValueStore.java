@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -40,6 +41,7 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * A Kafka Streams persistent key-value store kept in one Sett store under
@@ -67,6 +69,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * closes every iterator still open. Rejected: one Sett transaction per put (a commit costs
  * microseconds, a buffered put nanoseconds) and a Sett transaction held open across puts (its
  * iterators would pin it, and Sett transactions belong to one thread).
+ *
+ * <p>Reads see the buffer ({@code READ_UNCOMMITTED}, as RocksDB's store under at-least-once);
+ * {@link #readOnly} and IQv2 queries at {@code READ_COMMITTED} see only what the last commit wrote.
  *
  * <p>Thread-safety: every public method is synchronized, as in Kafka's RocksDB store, so
  * interactive queries from other threads are safe; an iterator belongs to the thread using it.
@@ -507,8 +512,90 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     if (!open) {
       return StoreQueries.notOpen(this);
     }
+    if (config.getIsolationLevel() == IsolationLevel.READ_COMMITTED) {
+      CommittedView committed = new CommittedView();
+      return StoreQueries.execute(this, query, positionBound, config, position, context.taskId().partition(),
+          committed::get, committed::range);
+    }
     return StoreQueries.execute(this, query, positionBound, config, position, context.taskId().partition(),
         this::get, this::range);
+  }
+
+  /**
+   * {@code READ_UNCOMMITTED}: this store, its buffered writes included. {@code READ_COMMITTED}: a
+   * view of what the last commit wrote to Sett, without the buffer (what a restart would see).
+   */
+  @Override
+  public ReadOnlyKeyValueStore<Bytes, byte[]> readOnly(IsolationLevel isolationLevel) {
+    Objects.requireNonNull(isolationLevel, "isolationLevel");
+    return isolationLevel == IsolationLevel.READ_COMMITTED ? new CommittedView() : this;
+  }
+
+  /** The committed data only: Sett's snapshot, the write buffer left out. */
+  private final class CommittedView implements ReadOnlyKeyValueStore<Bytes, byte[]> {
+    private static final List<Map.Entry<Bytes, byte[]>> NOTHING_BUFFERED = List.of();
+
+    @Override
+    public byte[] get(Bytes key) {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        Objects.requireNonNull(key, "key");
+        try {
+          return db.get(StoreMetadata.dataKey(key.get()));
+        } catch (SettException e) {
+          throw new ProcessorStateException("cannot read from Sett store " + name, e);
+        }
+      }
+    }
+
+    KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to, boolean reverse) {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        if (from != null && to != null && from.compareTo(to) > 0) {
+          return emptyIterator();
+        }
+        return open(NOTHING_BUFFERED, from == null ? null : StoreMetadata.dataKey(from.get()),
+            to == null ? null : StoreMetadata.dataKey(to.get()), null, reverse);
+      }
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+      return range(from, to, false);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+      return range(from, to, true);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> all() {
+      return range(null, null, false);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseAll() {
+      return range(null, null, true);
+    }
+
+    @Override
+    public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS serializer) {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        byte[] prefixBytes = Objects.requireNonNull(serializer, "prefixKeySerializer")
+            .serialize(null, Objects.requireNonNull(prefix, "prefix"));
+        return open(NOTHING_BUFFERED, null, null, StoreMetadata.dataKey(prefixBytes), false);
+      }
+    }
+
+    @Override
+    public long approximateNumEntries() {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        return count;
+      }
+    }
   }
 
   private void checkOpen() {
