@@ -147,7 +147,7 @@ final class MergingIterator implements KeyValueIterator<Bytes, byte[]> {
         }
         Map.Entry<Bytes, byte[]> entry = pendingHead;
         pendingHead = pending.hasNext() ? pending.next() : null;
-        if (entry.getValue() != SettKeyValueStore.TOMBSTONE) {
+        if (entry.getValue() != WriteBuffer.TOMBSTONE) {
           next = KeyValue.pair(entry.getKey(), entry.getValue());
         }
       }

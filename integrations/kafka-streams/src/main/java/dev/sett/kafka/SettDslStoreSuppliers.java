@@ -1,6 +1,5 @@
 package dev.sett.kafka;
 
-import org.apache.kafka.streams.DslStoreFormat;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.DslKeyValueParams;
 import org.apache.kafka.streams.state.DslSessionParams;
@@ -24,12 +23,11 @@ public class SettDslStoreSuppliers implements DslStoreSuppliers {
 
   @Override
   public KeyValueBytesStoreSupplier keyValueStore(DslKeyValueParams params) {
-    if (params.dslStoreFormat() == DslStoreFormat.HEADERS) {
-      return builtIn.keyValueStore(params);
-    }
-    return params.isTimestamped()
-        ? SettStores.persistentTimestampedKeyValueStore(params.name())
-        : SettStores.persistentKeyValueStore(params.name());
+    return switch (params.dslStoreFormat()) {
+      case PLAIN -> SettStores.persistentKeyValueStore(params.name());
+      case TIMESTAMPED -> SettStores.persistentTimestampedKeyValueStore(params.name());
+      default -> builtIn.keyValueStore(params);   // HEADERS: not built in Sett yet
+    };
   }
 
   @Override

@@ -9,21 +9,19 @@ import dev.sett.TxnTooBigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -36,17 +34,14 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
-import org.apache.kafka.streams.query.FailureReason;
-import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.ResultOrder;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * A Kafka Streams persistent key-value store kept in one Sett store under
@@ -75,25 +70,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * microseconds, a buffered put nanoseconds) and a Sett transaction held open across puts (its
  * iterators would pin it, and Sett transactions belong to one thread).
  *
+ * <p>Reads see the buffer ({@code READ_UNCOMMITTED}, as RocksDB's store under at-least-once);
+ * {@link #readOnly} and IQv2 queries at {@code READ_COMMITTED} see only what the last commit wrote.
+ *
  * <p>Thread-safety: every public method is synchronized, as in Kafka's RocksDB store, so
  * interactive queries from other threads are safe; an iterator belongs to the thread using it.
  */
 class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
-  /** Marks a buffered delete (compared by identity). */
-  static final byte[] TOMBSTONE = new byte[0];
-
   private static final long EARLY_WRITE_BYTES = 4L << 20;
   private static final long EARLY_WRITE_BYTES_EOS = 64L << 20;
-  private static final int ENTRY_OVERHEAD = 48;
 
   private final String name;
   private final Function<Path, Options> options;
 
-  private final TreeMap<Bytes, byte[]> pending = new TreeMap<>();
+  private final WriteBuffer pending = new WriteBuffer();
   private final Set<MergingIterator> openIterators = new HashSet<>();
-  private long pendingBytes;
-  private int pendingPuts;
 
   private DB db;
   private StateStoreContext context;
@@ -175,6 +167,8 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     return directory;
   }
 
+  /** Writes the buffer without new offsets (deprecated in Kafka 4.4, which calls {@link #commit} instead). */
+  @Deprecated
   @Override
   public synchronized void flush() {
     if (open) {
@@ -196,6 +190,8 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     return committedOffsets.get(partition);
   }
 
+  /** True: offsets live in the store (deprecated in Kafka 4.4 as every store is to manage them). */
+  @SuppressWarnings("deprecation")
   @Override
   public boolean managesOffsets() {
     return true;
@@ -203,7 +199,7 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public synchronized long approximateNumUncommittedBytes() {
-    return pendingBytes;
+    return pending.bytes();
   }
 
   @Override
@@ -217,8 +213,6 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
     openIterators.clear();
     pending.clear();
-    pendingBytes = 0;
-    pendingPuts = 0;
     try {
       db.close();
     } catch (SettException e) {
@@ -288,21 +282,7 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   private void buffer(Bytes key, byte[] value) {
-    Objects.requireNonNull(key, "key");
-    byte[] stored = value == null ? TOMBSTONE : value;
-    byte[] previous = pending.put(key, stored);
-    if (previous == null) {
-      pendingBytes += key.get().length + ENTRY_OVERHEAD;
-    } else {
-      pendingBytes -= previous.length;
-      if (previous != TOMBSTONE) {
-        pendingPuts--;
-      }
-    }
-    pendingBytes += stored.length;
-    if (stored != TOMBSTONE) {
-      pendingPuts++;
-    }
+    pending.put(key, value);
   }
 
   private void updatePosition() {
@@ -313,7 +293,7 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   private void maybeWriteEarly() {
-    if (pendingBytes > (exactlyOnce ? EARLY_WRITE_BYTES_EOS : EARLY_WRITE_BYTES)) {
+    if (pending.bytes() > (exactlyOnce ? EARLY_WRITE_BYTES_EOS : EARLY_WRITE_BYTES)) {
       writePending(null);
     }
   }
@@ -327,10 +307,10 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     Writer writer = new Writer();
     try {
       long newCount = count;
-      for (Map.Entry<Bytes, byte[]> entry : pending.entrySet()) {
+      for (Map.Entry<Bytes, byte[]> entry : pending.entries()) {
         byte[] dataKey = StoreMetadata.dataKey(entry.getKey().get());
         boolean existed = writer.get(dataKey) != null;
-        if (entry.getValue() == TOMBSTONE) {
+        if (entry.getValue() == WriteBuffer.TOMBSTONE) {
           if (existed) {
             writer.delete(dataKey);
             newCount--;
@@ -357,8 +337,6 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       committedOffsets = offsets;
       count = newCount;
       pending.clear();
-      pendingBytes = 0;
-      pendingPuts = 0;
     } catch (SettException e) {
       throw new ProcessorStateException("cannot write to Sett store " + name, e);
     } finally {
@@ -447,7 +425,7 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     Objects.requireNonNull(key, "key");
     byte[] buffered = pending.get(key);
     if (buffered != null) {
-      return buffered == TOMBSTONE ? null : buffered;
+      return buffered == WriteBuffer.TOMBSTONE ? null : buffered;
     }
     try {
       return db.get(StoreMetadata.dataKey(key.get()));
@@ -476,19 +454,12 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     return range(null, null, true);
   }
 
-  private KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to, boolean reverse) {
+  private synchronized KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to, boolean reverse) {
     checkOpen();
     if (from != null && to != null && from.compareTo(to) > 0) {
       return emptyIterator();   // as Kafka's own stores answer an inverted range
     }
-    NavigableMap<Bytes, byte[]> view = pending;
-    if (from != null) {
-      view = view.tailMap(from, true);
-    }
-    if (to != null) {
-      view = view.headMap(to, true);
-    }
-    return open(reverse ? view.descendingMap() : view,
+    return open(pending.copyRange(from, to, reverse),
         from == null ? null : StoreMetadata.dataKey(from.get()),
         to == null ? null : StoreMetadata.dataKey(to.get()), null, reverse);
   }
@@ -500,26 +471,13 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(prefixKeySerializer, "prefixKeySerializer");
     byte[] prefixBytes = prefixKeySerializer.serialize(null, prefix);
-    Map<Bytes, byte[]> matching = new TreeMap<>();
-    for (Map.Entry<Bytes, byte[]> entry : pending.tailMap(Bytes.wrap(prefixBytes), true).entrySet()) {
-      byte[] key = entry.getKey().get();
-      if (key.length < prefixBytes.length
-          || !java.util.Arrays.equals(key, 0, prefixBytes.length, prefixBytes, 0, prefixBytes.length)) {
-        break;
-      }
-      matching.put(entry.getKey(), entry.getValue());
-    }
-    return open(matching, null, null, StoreMetadata.dataKey(prefixBytes), false);
+    return open(pending.copyPrefix(prefixBytes), null, null, StoreMetadata.dataKey(prefixBytes), false);
   }
 
-  private KeyValueIterator<Bytes, byte[]> open(Map<Bytes, byte[]> pendingInOrder, byte[] lowest,
+  private KeyValueIterator<Bytes, byte[]> open(List<Map.Entry<Bytes, byte[]>> pendingInOrder, byte[] lowest,
       byte[] highest, byte[] prefix, boolean reverse) {
-    List<Map.Entry<Bytes, byte[]>> copy = new ArrayList<>(pendingInOrder.size());
-    for (Map.Entry<Bytes, byte[]> entry : pendingInOrder.entrySet()) {
-      copy.add(new AbstractMap.SimpleImmutableEntry<>(entry.getKey(), entry.getValue()));
-    }
     try {
-      MergingIterator iterator = new MergingIterator(db, name, copy, lowest, highest, prefix, reverse,
+      MergingIterator iterator = new MergingIterator(db, name, pendingInOrder, lowest, highest, prefix, reverse,
           this::iteratorClosed);
       openIterators.add(iterator);
       return iterator;
@@ -544,59 +502,100 @@ class SettKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public synchronized long approximateNumEntries() {
     checkOpen();
-    return count + pendingPuts;
+    return count + pending.puts();
   }
 
   // ---- interactive queries v2 -----------------------------------------------------------------
 
-  @SuppressWarnings("unchecked")
   @Override
   public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-    long start = System.nanoTime();
-    QueryResult<R> result;
     if (!open) {
-      result = QueryResult.forFailure(FailureReason.STORE_EXCEPTION, "Sett store " + name + " is not open");
-    } else if (!isPermitted(positionBound)) {
-      result = QueryResult.notUpToBound(position, positionBound, context.taskId().partition());
-    } else if (query instanceof KeyQuery) {
-      KeyQuery<Bytes, byte[]> keyQuery = (KeyQuery<Bytes, byte[]>) query;
-      result = (QueryResult<R>) QueryResult.forResult(get(keyQuery.getKey()));
-    } else if (query instanceof RangeQuery) {
-      RangeQuery<Bytes, byte[]> rangeQuery = (RangeQuery<Bytes, byte[]>) query;
-      Bytes from = rangeQuery.getLowerBound().orElse(null);
-      Bytes to = rangeQuery.getUpperBound().orElse(null);
-      boolean reverse = rangeQuery.resultOrder() == ResultOrder.DESCENDING;
-      result = (QueryResult<R>) QueryResult.forResult(range(from, to, reverse));
-    } else {
-      result = QueryResult.forUnknownQueryType(query, this);
+      return StoreQueries.notOpen(this);
     }
-    if (config.isCollectExecutionInfo()) {
-      result.addExecutionInfo("Handled in " + getClass().getSimpleName() + " " + name + " in "
-          + (System.nanoTime() - start) + "ns");
+    if (config.getIsolationLevel() == IsolationLevel.READ_COMMITTED) {
+      CommittedView committed = new CommittedView();
+      return StoreQueries.execute(this, query, positionBound, config, position, context.taskId().partition(),
+          committed::get, committed::range);
     }
-    result.setPosition(position.copy());
-    return result;
+    return StoreQueries.execute(this, query, positionBound, config, position, context.taskId().partition(),
+        this::get, this::range);
   }
 
-  /** True when, for this task's partition, the store is at or past every offset of the bound. */
-  private boolean isPermitted(PositionBound bound) {
-    if (bound.isUnbounded()) {
-      return true;
-    }
-    int partition = context.taskId().partition();
-    Position wanted = bound.position();
-    for (String topic : wanted.getTopics()) {
-      Long wantedOffset = wanted.getPartitionPositions(topic).get(partition);
-      if (wantedOffset == null) {
-        continue;
+  /**
+   * {@code READ_UNCOMMITTED}: this store, its buffered writes included. {@code READ_COMMITTED}: a
+   * view of what the last commit wrote to Sett, without the buffer (what a restart would see).
+   */
+  @Override
+  public ReadOnlyKeyValueStore<Bytes, byte[]> readOnly(IsolationLevel isolationLevel) {
+    Objects.requireNonNull(isolationLevel, "isolationLevel");
+    return isolationLevel == IsolationLevel.READ_COMMITTED ? new CommittedView() : this;
+  }
+
+  /** The committed data only: Sett's snapshot, the write buffer left out. */
+  private final class CommittedView implements ReadOnlyKeyValueStore<Bytes, byte[]> {
+    private static final List<Map.Entry<Bytes, byte[]>> NOTHING_BUFFERED = List.of();
+
+    @Override
+    public byte[] get(Bytes key) {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        Objects.requireNonNull(key, "key");
+        try {
+          return db.get(StoreMetadata.dataKey(key.get()));
+        } catch (SettException e) {
+          throw new ProcessorStateException("cannot read from Sett store " + name, e);
+        }
       }
-      Long reached = position.getTopics().contains(topic)
-          ? position.getPartitionPositions(topic).get(partition) : null;
-      if (reached == null || reached < wantedOffset) {
-        return false;
+    }
+
+    KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to, boolean reverse) {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        if (from != null && to != null && from.compareTo(to) > 0) {
+          return emptyIterator();
+        }
+        return open(NOTHING_BUFFERED, from == null ? null : StoreMetadata.dataKey(from.get()),
+            to == null ? null : StoreMetadata.dataKey(to.get()), null, reverse);
       }
     }
-    return true;
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+      return range(from, to, false);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+      return range(from, to, true);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> all() {
+      return range(null, null, false);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseAll() {
+      return range(null, null, true);
+    }
+
+    @Override
+    public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS serializer) {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        byte[] prefixBytes = Objects.requireNonNull(serializer, "prefixKeySerializer")
+            .serialize(null, Objects.requireNonNull(prefix, "prefix"));
+        return open(NOTHING_BUFFERED, null, null, StoreMetadata.dataKey(prefixBytes), false);
+      }
+    }
+
+    @Override
+    public long approximateNumEntries() {
+      synchronized (SettKeyValueStore.this) {
+        checkOpen();
+        return count;
+      }
+    }
   }
 
   private void checkOpen() {

@@ -152,7 +152,7 @@ class SettKeyValueStoreModelTest {
         } else if (op < 95) {
           store.commit(Map.of());
           assertEquals(model.size(), store.approximateNumEntries(), what + " entries after commit");
-        } else if (op < 97) {
+        } else if (op < 99) {
           store.flush();
         } else {
           store.commit(Map.of());

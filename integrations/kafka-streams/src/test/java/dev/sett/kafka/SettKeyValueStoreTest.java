@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -33,6 +35,7 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.WindowKeyQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.TimestampedBytesStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -238,6 +241,42 @@ class SettKeyValueStoreTest {
       QueryResult<?> unknown = store.query(WindowKeyQuery.withKeyAndWindowStartRange(key("a"),
           java.time.Instant.EPOCH, java.time.Instant.EPOCH), PositionBound.unbounded(), new QueryConfig(false));
       assertEquals(FailureReason.UNKNOWN_QUERY_TYPE, unknown.getFailureReason());
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
+  void readCommittedSeesOnlyWhatTheLastCommitWrote() {
+    TestStoreContext context = new TestStoreContext(stateDir.toFile(), true);
+    SettKeyValueStore store = open(context);
+    try {
+      store.put(key("a"), value("1"));
+      store.commit(Map.of(CHANGELOG, 1L));
+      store.put(key("a"), value("2"));   // buffered, not committed
+      store.put(key("b"), value("1"));
+      ReadOnlyKeyValueStore<Bytes, byte[]> committed = store.readOnly(IsolationLevel.READ_COMMITTED);
+      assertArrayEquals(value("1"), committed.get(key("a")));
+      assertNull(committed.get(key("b")));
+      assertEquals(List.of("a"), keys(committed.all()));
+      assertEquals(List.of("a"), keys(committed.prefixScan("", new org.apache.kafka.common.serialization.StringSerializer())));
+      assertEquals(1, committed.approximateNumEntries());
+      assertSame(store, store.readOnly(IsolationLevel.READ_UNCOMMITTED));
+      assertArrayEquals(value("2"), store.readOnly(IsolationLevel.READ_UNCOMMITTED).get(key("a")));
+
+      QueryResult<byte[]> readCommitted = store.query(KeyQuery.withKey(key("a")), PositionBound.unbounded(),
+          new QueryConfig(false, IsolationLevel.READ_COMMITTED));
+      assertArrayEquals(value("1"), readCommitted.getResult());
+      QueryResult<KeyValueIterator<Bytes, byte[]>> committedRange = store.query(RangeQuery.withNoBounds(),
+          PositionBound.unbounded(), new QueryConfig(false, IsolationLevel.READ_COMMITTED));
+      assertEquals(List.of("a"), keys(committedRange.getResult()));
+      QueryResult<byte[]> readUncommitted = store.query(KeyQuery.withKey(key("a")), PositionBound.unbounded(),
+          new QueryConfig(false, IsolationLevel.READ_UNCOMMITTED));
+      assertArrayEquals(value("2"), readUncommitted.getResult());
+
+      store.commit(Map.of(CHANGELOG, 2L));
+      assertArrayEquals(value("2"), committed.get(key("a")));
+      assertEquals(List.of("a", "b"), keys(committed.all()));
     } finally {
       store.close();
     }

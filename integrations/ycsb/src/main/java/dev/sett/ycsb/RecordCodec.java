@@ -3,7 +3,7 @@ package dev.sett.ycsb;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import site.ycsb.ByteArrayByteIterator;
@@ -36,18 +36,32 @@ public final class RecordCodec {
     return out;
   }
 
-  /** Encodes the fields of a record. */
+  /**
+   * The bytes of every field. YCSB's {@link ByteIterator}s can be read once: take their bytes
+   * once, before anything that may be retried.
+   */
+  public static Map<String, byte[]> materialize(Map<String, ByteIterator> fields) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    fields.forEach((name, value) -> out.put(name, value.toArray()));
+    return out;
+  }
+
+  /** Encodes the fields of a record (reading each iterator once). */
   public static byte[] encode(Map<String, ByteIterator> fields) {
-    Map<byte[], byte[]> raw = new java.util.LinkedHashMap<>();
+    return encodeBytes(materialize(fields));
+  }
+
+  /** Encodes fields already read into bytes. */
+  public static byte[] encodeBytes(Map<String, byte[]> fields) {
     int size = 0;
-    for (Map.Entry<String, ByteIterator> field : fields.entrySet()) {
-      byte[] name = field.getKey().getBytes(StandardCharsets.UTF_8);
-      byte[] value = field.getValue().toArray();
-      raw.put(name, value);
-      size += 8 + name.length + value.length;
+    for (Map.Entry<String, byte[]> field : fields.entrySet()) {
+      size += 8 + field.getKey().getBytes(StandardCharsets.UTF_8).length + field.getValue().length;
     }
     ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    raw.forEach((name, value) -> out.putInt(name.length).put(name).putInt(value.length).put(value));
+    fields.forEach((field, value) -> {
+      byte[] name = field.getBytes(StandardCharsets.UTF_8);
+      out.putInt(name.length).put(name).putInt(value.length).put(value);
+    });
     return out.array();
   }
 
@@ -67,10 +81,17 @@ public final class RecordCodec {
   }
 
   /** The record {@code current} with {@code updates} applied (fields overwritten or added). */
-  public static byte[] merge(byte[] current, Map<String, ByteIterator> updates) {
-    Map<String, ByteIterator> fields = new HashMap<>();
-    decode(current, null, fields);
+  public static byte[] merge(byte[] current, Map<String, byte[]> updates) {
+    Map<String, byte[]> fields = new LinkedHashMap<>();
+    ByteBuffer in = ByteBuffer.wrap(current).order(ByteOrder.LITTLE_ENDIAN);
+    while (in.hasRemaining()) {
+      byte[] name = new byte[in.getInt()];
+      in.get(name);
+      byte[] value = new byte[in.getInt()];
+      in.get(value);
+      fields.put(new String(name, StandardCharsets.UTF_8), value);
+    }
     fields.putAll(updates);
-    return encode(fields);
+    return encodeBytes(fields);
   }
 }

@@ -139,13 +139,14 @@ public class SettClient extends site.ycsb.DB {
   @Override
   public Status update(String table, String key, Map<String, ByteIterator> values) {
     byte[] storeKey = RecordCodec.key(table, key);
+    Map<String, byte[]> updates = RecordCodec.materialize(values);   // once: a retry reads them again
     for (int attempt = 1; ; attempt++) {
       try (Txn txn = db.newTransaction(true)) {
         Item current = txn.get(storeKey);
         if (current == null) {
           return Status.NOT_FOUND;
         }
-        txn.set(storeKey, RecordCodec.merge(current.value(), values));
+        txn.set(storeKey, RecordCodec.merge(current.value(), updates));
         txn.commit();
         return Status.OK;
       } catch (ConflictException e) {

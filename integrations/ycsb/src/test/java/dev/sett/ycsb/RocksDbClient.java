@@ -111,7 +111,7 @@ public class RocksDbClient extends site.ycsb.DB {
       if (current == null) {
         return Status.NOT_FOUND;
       }
-      db.put(storeKey, RecordCodec.merge(current, values));
+      db.put(storeKey, RecordCodec.merge(current, RecordCodec.materialize(values)));
       return Status.OK;
     } catch (RocksDBException e) {
       return Status.ERROR;
