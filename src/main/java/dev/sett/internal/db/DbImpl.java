@@ -44,8 +44,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store: wires the memtables, the write pipeline, the flusher, the levels and the oracle
- * together and implements {@link DB}. The design note is on {@link DB}; docs/architecture.md has
+ * The store: wires the memtables, the write pipeline, the flusher, the levels, the value log and
+ * its garbage collection, the oracle, streams, stream writers, backups and subscriptions together
+ * and implements {@link DB}. The design note is on {@link DB}; docs/architecture.md has
  * the whole picture.
  *
  * <p>Thread-safety: safe for concurrent use. {@link #close} may race with any other call: calls

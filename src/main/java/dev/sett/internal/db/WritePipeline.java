@@ -20,9 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single writer: takes every queued commit (group commit), appends each to the active
- * memtable's WAL and skiplist, forces the WAL once for the whole group when {@code syncWrites} is
- * on, and only then completes the commits and advances the read timestamp.
+ * The single writer: takes every queued commit (group commit), appends each commit's values of
+ * {@code valueThreshold} bytes or more to the value log ({@link ValueSeparation}: pointers take
+ * their place), appends the commit to the active memtable's WAL and skiplist, forces the value log
+ * and then the WAL once for the whole group when {@code syncWrites} is on, and only then
+ * completes the commits, advances the read timestamp and hands them to the subscriptions.
  *
  * <p>One writer means commits reach the WAL in commit-timestamp order, which is what lets the
  * {@link Oracle} publish a read timestamp with a single volatile and lets WAL replay restore a
