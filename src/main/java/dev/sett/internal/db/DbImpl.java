@@ -100,16 +100,16 @@ public final class DbImpl implements DB, TxnContext {
     this.limits = new TxnLimits(options.maxBatchCount(), options.maxBatchSize(),
         options.valueLogFileSize(), options.detectConflicts());
     Path storeDir = files.dir();
-    String name = storeDir.getFileName() == null ? "sett" : "sett-" + storeDir.getFileName();
+    String name = DaemonThreads.prefix(storeDir);
     if (options.readOnly()) {
       this.pipeline = null;
       this.flusher = null;
     } else {
       this.pipeline = new WritePipeline(memtables, files::newMemtable,
           new ValueSeparation(valueLog, valueThreshold), oracle, options.syncWrites(), stickyError,
-          name + "-writer");
+          DaemonThreads.named(name + "-writer"));
       this.flusher = new Flusher(memtables, levels.tableFiles(), levels::addLevel0Table,
-          files.fileSystem(), stickyError, runnable -> daemon(runnable, name + "-flusher"));
+          files.fileSystem(), stickyError, DaemonThreads.named(name + "-flusher"));
     }
     this.subscriptions = new Subscriptions(name);
     if (pipeline != null) {
@@ -132,17 +132,10 @@ public final class DbImpl implements DB, TxnContext {
           },
           oracle::discardTimestamp, options.numVersionsToKeep(), options.autoValueLogGC(),
           options.valueLogGCDiscardRatio(), options.openTelemetry(),
-          runnable -> daemon(runnable, name + "-value-log-gc"));
+          DaemonThreads.named(name + "-value-log-gc"));
     } else {
       this.valueLogGc = null;
     }
-  }
-
-  /** A named daemon thread: a background thread never keeps the host's JVM alive. */
-  private static Thread daemon(Runnable task, String name) {
-    Thread thread = new Thread(task, name);
-    thread.setDaemon(true);
-    return thread;
   }
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */
@@ -731,14 +724,8 @@ public final class DbImpl implements DB, TxnContext {
   }
 
   private Stream newStream(Txn snapshot) {
-    String name = "sett-" + storeDir().getFileName() + "-stream-worker-";
-    java.util.concurrent.atomic.AtomicInteger threadNumber =
-        new java.util.concurrent.atomic.AtomicInteger();
-    return new StreamImpl(snapshot, this::tables, options.numVersionsToKeep() == 1, task -> {
-      Thread thread = new Thread(task, name + threadNumber.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    return new StreamImpl(snapshot, this::tables, options.numVersionsToKeep() == 1,
+        DaemonThreads.numbered(DaemonThreads.prefix(storeDir()) + "-stream-worker"));
   }
 
   /**

@@ -23,7 +23,8 @@ final class DerivedOptions {
     return new LevelsOptions(settings, options.numVersionsToKeep(), options.numCompactors(),
         options.numLevelZeroTablesStall(), options.compactL0OnClose() && !options.readOnly(),
         () -> oracle.get() == null ? 0 : oracle.get().discardTimestamp(), clock::millis,
-        options.openTelemetry());
+        options.openTelemetry(),
+        role -> DaemonThreads.numbered(DaemonThreads.prefix(options.dir()) + "-" + role));
   }
 
   static TableOptions tableOptions(Options options) {

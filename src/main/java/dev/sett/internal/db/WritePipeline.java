@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -113,15 +114,14 @@ final class WritePipeline {
   private Subscriptions subscriptions;
 
   WritePipeline(Memtables memtables, MemtableFactory memtableFactory, ValueSeparation separation,
-      Oracle oracle, boolean syncWrites, StickyError stickyError, String threadName) {
+      Oracle oracle, boolean syncWrites, StickyError stickyError, ThreadFactory threads) {
     this.memtables = memtables;
     this.memtableFactory = memtableFactory;
     this.separation = separation;
     this.oracle = oracle;
     this.syncWrites = syncWrites;
     this.stickyError = stickyError;
-    this.thread = new Thread(this::run, threadName);
-    this.thread.setDaemon(true);
+    this.thread = threads.newThread(this::run);
   }
 
   void start() {

@@ -43,6 +43,7 @@ final class Compactions {
   private static final long MAX_LEVEL_TICKS = 200;
   private static final long MAX_TABLE_SIZE = 1L << 30;
 
+  private final ThreadFactory compactorThreads;
   private final CompactionTarget levels;
   private final LevelsOptions options;
   private final int workers;
@@ -72,18 +73,13 @@ final class Compactions {
     this.status = new CompactionStatus(options.maxLevels());
     this.telemetry = telemetry;
     int splits = Math.max(2, Math.min(5, Runtime.getRuntime().availableProcessors()));
-    this.subcompactionPool = Executors.newFixedThreadPool(splits, daemonThreads("sett-subcompaction"));
+    this.subcompactionPool = Executors.newFixedThreadPool(splits,
+        options.threads().apply("subcompaction"));
+    this.compactorThreads = options.threads().apply("compactor");
     this.executor = new CompactionExecutor(tables, subcompactionPool);
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
+
 
   CompactionStatus status() {
     return status;
@@ -115,8 +111,7 @@ final class Compactions {
     for (int worker = 0; worker < workers; worker++) {
       int id = worker;
       long initialDelay = random.nextLong(1000);
-      Thread thread = new Thread(() -> work(id, initialDelay), "sett-compactor-" + worker);
-      thread.setDaemon(true);
+      Thread thread = compactorThreads.newThread(() -> work(id, initialDelay));
       threads.add(thread);
       thread.start();
     }
@@ -328,7 +323,7 @@ final class Compactions {
       throw new IllegalArgumentException("workers must be at least 1, was " + parallelism);
     }
     pause();
-    ExecutorService pool = Executors.newFixedThreadPool(parallelism, daemonThreads("sett-flatten"));
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism, options.threads().apply("flatten"));
     try {
       // Flatten what is there now: L0 tables flushed while it runs are left to the workers, so
       // flatten ends under a steady stream of writes.

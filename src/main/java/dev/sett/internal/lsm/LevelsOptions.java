@@ -1,6 +1,8 @@
 package dev.sett.internal.lsm;
 
 import io.opentelemetry.api.OpenTelemetry;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,10 +16,12 @@ import java.util.function.LongSupplier;
  * @param discardTs the highest version at or below which old versions may be dropped
  * @param nowMillis the clock, in milliseconds since the epoch (TTL expiry, table ages)
  * @param openTelemetry where spans and metrics go
+ * @param threads the thread factory for each role of background thread ("compactor", "flatten",
+ *     "subcompaction"), which names its threads
  */
 public record LevelsOptions(CompactionSettings compaction, int numVersionsToKeep, int numCompactors,
     int numLevelZeroTablesStall, boolean compactL0OnClose, LongSupplier discardTs,
-    LongSupplier nowMillis, OpenTelemetry openTelemetry) {
+    LongSupplier nowMillis, OpenTelemetry openTelemetry, Function<String, ThreadFactory> threads) {
 
   public int maxLevels() {
     return compaction.maxLevels();

@@ -119,7 +119,7 @@ class WritePipelineTest {
     StickyError sticky = new StickyError();
     WritePipeline pipeline = new WritePipeline(memtables, () -> {
       throw new IOException("no rotation in this test");
-    }, NO_VALUE_LOG, oracle, true, sticky, "writer");
+    }, NO_VALUE_LOG, oracle, true, sticky, DaemonThreads.named("writer"));
     pipeline.start();
     try {
       commit(oracle, pipeline, "ok", 10).get(5, TimeUnit.SECONDS);
@@ -159,9 +159,9 @@ class WritePipelineTest {
             BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false)) {
       Oracle oracle = new Oracle(0, false);
       StickyError sticky = new StickyError();
-      WritePipeline pipeline = new WritePipeline(memtables, factory, NO_VALUE_LOG, oracle, false, sticky, "writer");
+      WritePipeline pipeline = new WritePipeline(memtables, factory, NO_VALUE_LOG, oracle, false, sticky, DaemonThreads.named("writer"));
       Flusher flusher = new Flusher(memtables, levels.tableFiles(), levels::addLevel0Table, disk,
-          sticky, runnable -> new Thread(runnable, "flusher"));
+          sticky, DaemonThreads.named("flusher"));
       flusher.start();
       pipeline.start();
       CompletableFuture<Void> last = null;
@@ -186,7 +186,7 @@ class WritePipelineTest {
     Oracle oracle = new Oracle(0, true);
     WritePipeline pipeline = new WritePipeline(memtables, () -> {
       throw new IOException("no rotation in this test");
-    }, NO_VALUE_LOG, oracle, false, new StickyError(), "writer");
+    }, NO_VALUE_LOG, oracle, false, new StickyError(), DaemonThreads.named("writer"));
     // The writer is not started: fill every slot.
     for (int i = 0; i < WritePipeline.MAX_IN_FLIGHT; i++) {
       commit(oracle, pipeline, "k" + i, 1);
@@ -219,7 +219,7 @@ class WritePipelineTest {
     Oracle oracle = new Oracle(0, true);
     WritePipeline pipeline = new WritePipeline(memtables, () -> {
       throw new IOException("no rotation in this test");
-    }, NO_VALUE_LOG, oracle, false, new StickyError(), "writer");
+    }, NO_VALUE_LOG, oracle, false, new StickyError(), DaemonThreads.named("writer"));
     pipeline.start();
     commit(oracle, pipeline, "before", 1).get(5, TimeUnit.SECONDS);
     pipeline.stop();
