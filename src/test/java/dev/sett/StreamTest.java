@@ -1,5 +1,6 @@
 package dev.sett;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,10 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamTest {
   @TempDir
   Path dir;
-
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   private static String s(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
@@ -70,12 +67,12 @@ class StreamTest {
           for (int i = 0; i < 1500; i++) {
             String key = "k" + (char) ('a' + random.nextInt(4)) + String.format("%05d", random.nextInt(3000));
             if (random.nextInt(6) == 0) {
-              wb.delete(b(key));
+              wb.delete(bytes(key));
               model.remove(key);
             } else {
               byte[] value = new byte[random.nextInt(300)];
               random.nextBytes(value);
-              wb.set(b(key), value);
+              wb.set(bytes(key), value);
               model.put(key, value);
             }
           }
@@ -87,7 +84,7 @@ class StreamTest {
         String prefix = run == 0 ? "" : "k" + (char) ('a' + random.nextInt(4));
         int numGo = 1 + random.nextInt(6);
         boolean ordered = random.nextBoolean();
-        Stream stream = db.newStream().numGo(numGo).prefix(b(prefix)).inKeyOrder(ordered);
+        Stream stream = db.newStream().numGo(numGo).prefix(bytes(prefix)).inKeyOrder(ordered);
         List<KV> got = collect(stream, 1 + random.nextInt(20_000));
         for (int i = 1; ordered && i < got.size(); i++) {
           assertTrue(Arrays.compareUnsigned(got.get(i - 1).key(), got.get(i).key()) < 0,
@@ -111,10 +108,10 @@ class StreamTest {
   @Test
   void theSnapshotIsTakenAtCreation() {
     try (DB db = DB.open(small().build())) {
-      db.put(b("a"), b("1"));
+      db.put(bytes("a"), bytes("1"));
       Stream stream = db.newStream();
-      db.put(b("a"), b("2"));
-      db.put(b("b"), b("3"));
+      db.put(bytes("a"), bytes("2"));
+      db.put(bytes("b"), bytes("3"));
       List<KV> got = collect(stream, 1 << 20);
       assertEquals(1, got.size());
       assertEquals("1", s(got.get(0).value()));
@@ -128,7 +125,7 @@ class StreamTest {
       TreeMap<String, String> model = new TreeMap<>();
       for (int i = 0; i < 3000; i++) {
         String key = String.format("k%05d", i);
-        db.put(b(key), b("old" + i));
+        db.put(bytes(key), bytes("old" + i));
         model.put(key, "old" + i);
       }
       Stream stream = db.newStream().numGo(3);
@@ -137,9 +134,9 @@ class StreamTest {
           for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 3000; i++) {
               if (i % 7 == 0) {
-                wb.delete(b(String.format("k%05d", i)));
+                wb.delete(bytes(String.format("k%05d", i)));
               } else {
-                wb.set(b(String.format("k%05d", i)), b("new" + round + "-" + "x".repeat(i % 200)));
+                wb.set(bytes(String.format("k%05d", i)), bytes("new" + round + "-" + "x".repeat(i % 200)));
               }
             }
           }
@@ -161,14 +158,14 @@ class StreamTest {
   @Test
   void versionsNewestFirstDownToTheFirstDeletion() {
     try (DB db = DB.open(small().numVersionsToKeep(10).build())) {
-      db.put(b("k"), b("1"));
-      db.delete(b("k"));
-      db.put(b("k"), b("3"));
-      db.put(b("k"), b("4"));
-      db.put(b("gone"), b("x"));
-      db.delete(b("gone"));
-      db.update(txn -> txn.setEntry(Entry.of(b("m"), b("old"))));
-      db.update(txn -> txn.setEntry(Entry.of(b("m"), b("new")).withDiscardEarlierVersions()
+      db.put(bytes("k"), bytes("1"));
+      db.delete(bytes("k"));
+      db.put(bytes("k"), bytes("3"));
+      db.put(bytes("k"), bytes("4"));
+      db.put(bytes("gone"), bytes("x"));
+      db.delete(bytes("gone"));
+      db.update(txn -> txn.setEntry(Entry.of(bytes("m"), bytes("old"))));
+      db.update(txn -> txn.setEntry(Entry.of(bytes("m"), bytes("new")).withDiscardEarlierVersions()
           .withUserMeta((byte) 5)));
       List<KV> got = collect(db.newStream().numGo(2), 1 << 20);
       List<String> seen = new ArrayList<>();
@@ -185,7 +182,7 @@ class StreamTest {
   void chooseKeySeesTheNewestVersionAndFiltersKeys() {
     try (DB db = DB.open(small().build())) {
       for (int i = 0; i < 200; i++) {
-        db.put(b(String.format("k%03d", i)), b("v" + i));
+        db.put(bytes(String.format("k%03d", i)), bytes("v" + i));
       }
       List<KV> got = collect(db.newStream().numGo(3).chooseKey(item -> {
         assertFalse(item.isDeletedOrExpired());
@@ -212,8 +209,8 @@ class StreamTest {
       assertNoStreamThreads();
       assertThrows(IllegalStateException.class, stream::orchestrate, "a stream runs once");
       // The snapshot was released: a later writer is not held back and the store works.
-      db.put(b("after"), b("x"));
-      assertEquals("x", s(db.get(b("after"))));
+      db.put(bytes("after"), bytes("x"));
+      assertEquals("x", s(db.get(bytes("after"))));
     }
   }
 
@@ -265,7 +262,7 @@ class StreamTest {
     try (DB db = DB.openManaged(small().build())) {
       for (long ts = 10; ts <= 30; ts += 10) {
         try (WriteBatch wb = db.newWriteBatchAt(ts)) {
-          wb.set(b("k"), b("v" + ts));
+          wb.set(bytes("k"), bytes("v" + ts));
           wb.flush();
         }
       }
@@ -280,7 +277,7 @@ class StreamTest {
   private static void fill(DB db, int n) {
     try (WriteBatch wb = db.newWriteBatch()) {
       for (int i = 0; i < n; i++) {
-        wb.set(b(String.format("k%05d", i)), new byte[50]);
+        wb.set(bytes(String.format("k%05d", i)), new byte[50]);
       }
       wb.flush();
     }

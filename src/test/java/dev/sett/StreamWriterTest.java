@@ -1,5 +1,6 @@
 package dev.sett;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,10 +20,6 @@ class StreamWriterTest {
   @TempDir
   Path dir;
 
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
   private static String s(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
   }
@@ -33,7 +30,7 @@ class StreamWriterTest {
   }
 
   private static KV kv(String key, String value, long version) {
-    return new KV(b(key), b(value), (byte) 0, version, 0, false);
+    return new KV(bytes(key), bytes(value), (byte) 0, version, 0, false);
   }
 
   @Test
@@ -53,7 +50,7 @@ class StreamWriterTest {
         sw.prepare();
         List<KV> batch = new ArrayList<>();
         for (var entry : model.entrySet()) {
-          batch.add(new KV(b(entry.getKey()), entry.getValue(), (byte) 3, version, 0, false));
+          batch.add(new KV(bytes(entry.getKey()), entry.getValue(), (byte) 3, version, 0, false));
           if (batch.size() == 700) {
             sw.write(batch);
             batch = new ArrayList<>();
@@ -69,12 +66,12 @@ class StreamWriterTest {
       }
       assertTrue(db.size().vlogBytes() > 0, "large values went to the value log");
       check(db, model, version);
-      db.put(b("key999999"), b("after"));
-      db.view(txn -> assertTrue(txn.get(b("key999999")).version() > 100, "newer versions later"));
+      db.put(bytes("key999999"), bytes("after"));
+      db.view(txn -> assertTrue(txn.get(bytes("key999999")).version() > 100, "newer versions later"));
     }
     try (DB db = DB.open(small().build())) {
       check(db, model, version);
-      assertEquals("after", s(db.get(b("key999999"))));
+      assertEquals("after", s(db.get(bytes("key999999"))));
       db.verifyChecksum();
     }
   }
@@ -101,15 +98,15 @@ class StreamWriterTest {
       try (StreamWriter sw = db.newStreamWriter()) {
         sw.prepare();
         sw.write(List.of(kv("a", "a9", 9), kv("a", "a5", 5),
-            new KV(b("b"), null, (byte) 0, 8, 0, true), kv("b", "b4", 4),
-            new KV(b("c"), b("c7"), (byte) 1, 7, 4_000_000_000L, false)));
+            new KV(bytes("b"), null, (byte) 0, 8, 0, true), kv("b", "b4", 4),
+            new KV(bytes("c"), bytes("c7"), (byte) 1, 7, 4_000_000_000L, false)));
         sw.flush();
       }
       db.view(txn -> {
-        assertEquals("a9", s(txn.get(b("a")).value()));
-        assertNull(txn.get(b("b")), "the tombstone hides b4");
-        assertEquals(4_000_000_000L, txn.get(b("c")).expiresAt());
-        try (DbIterator it = txn.newKeyIterator(b("a"), IteratorOptions.DEFAULT)) {
+        assertEquals("a9", s(txn.get(bytes("a")).value()));
+        assertNull(txn.get(bytes("b")), "the tombstone hides b4");
+        assertEquals(4_000_000_000L, txn.get(bytes("c")).expiresAt());
+        try (DbIterator it = txn.newKeyIterator(bytes("a"), IteratorOptions.DEFAULT)) {
           List<Long> versions = new ArrayList<>();
           for (it.rewind(); it.valid(); it.next()) {
             versions.add(it.item().version());
@@ -138,24 +135,24 @@ class StreamWriterTest {
         sw.write(List.of(kv("c", "3", 5)));
         sw.flush();
       }
-      assertEquals("1", s(db.get(b("a"))));
-      assertEquals("3", s(db.get(b("c"))));
-      assertNull(db.get(b("b2")));
-      assertNull(db.get(b("d")));
+      assertEquals("1", s(db.get(bytes("a"))));
+      assertEquals("3", s(db.get(bytes("c"))));
+      assertNull(db.get(bytes("b2")));
+      assertNull(db.get(bytes("d")));
     }
   }
 
   @Test
   void prepareOnAStoreWithDataThrowsAndDropsNothing() {
     try (DB db = DB.open(small().build())) {
-      db.put(b("kept"), b("v"));
+      db.put(bytes("kept"), bytes("v"));
       StreamWriter sw = db.newStreamWriter();
       IllegalStateException e = assertThrows(IllegalStateException.class, sw::prepare);
       assertTrue(e.getMessage().contains("holds data"), e.getMessage());
       sw.close();
-      assertEquals("v", s(db.get(b("kept"))));
-      db.put(b("more"), b("w")); // commits still work
-      assertEquals("w", s(db.get(b("more"))));
+      assertEquals("v", s(db.get(bytes("kept"))));
+      db.put(bytes("more"), bytes("w")); // commits still work
+      assertEquals("w", s(db.get(bytes("more"))));
     }
   }
 
@@ -166,14 +163,14 @@ class StreamWriterTest {
       sw.prepare();
       sw.write(List.of(kv("a", "1", 5)));
       IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> db.put(b("x"), b("y")));
+          () -> db.put(bytes("x"), bytes("y")));
       assertTrue(e.getMessage().contains("StreamWriter"), e.getMessage());
-      assertNull(db.get(b("a")), "not visible before flush");
+      assertNull(db.get(bytes("a")), "not visible before flush");
       sw.close();
-      assertNull(db.get(b("a")), "discarded by close without flush");
+      assertNull(db.get(bytes("a")), "discarded by close without flush");
       assertEquals(0, db.tables().size());
-      db.put(b("x"), b("y"));
-      assertEquals("y", s(db.get(b("x"))));
+      db.put(bytes("x"), bytes("y"));
+      assertEquals("y", s(db.get(bytes("x"))));
     }
   }
 
@@ -201,10 +198,10 @@ class StreamWriterTest {
         sw.flush();
       }
       try (Txn txn = db.newTransactionAt(30, false)) {
-        assertEquals("v20", s(txn.get(b("k")).value()));
+        assertEquals("v20", s(txn.get(bytes("k")).value()));
       }
       try (Txn txn = db.newTransactionAt(60, false)) {
-        assertEquals("v50", s(txn.get(b("k")).value()));
+        assertEquals("v50", s(txn.get(bytes("k")).value()));
       }
     }
   }
@@ -216,11 +213,11 @@ class StreamWriterTest {
       new Random(3).nextBytes(big);
       try (StreamWriter sw = db.newStreamWriter()) {
         sw.prepare();
-        sw.write(List.of(new KV(b("big"), big, (byte) 0, 3, 0, false), kv("small", "s", 3)));
+        sw.write(List.of(new KV(bytes("big"), big, (byte) 0, 3, 0, false), kv("small", "s", 3)));
         sw.flush();
       }
-      assertArrayEquals(big, db.get(b("big")));
-      assertEquals("s", s(db.get(b("small"))));
+      assertArrayEquals(big, db.get(bytes("big")));
+      assertEquals("s", s(db.get(bytes("small"))));
     }
   }
 
@@ -239,13 +236,13 @@ class StreamWriterTest {
     } // closed without flush: the finished table files are named by no MANIFEST
     try (DB db = DB.open(small().build())) {
       assertEquals(0, db.tables().size());
-      assertNull(db.get(b("k000001")));
+      assertNull(db.get(bytes("k000001")));
       try (var files = java.nio.file.Files.list(dir)) {
         assertEquals(0, files.filter(f -> f.toString().endsWith(".sst")).count(),
             "orphan tables deleted at open");
       }
-      db.put(b("a"), b("1"));
-      assertEquals("1", s(db.get(b("a"))));
+      db.put(bytes("a"), bytes("1"));
+      assertEquals("1", s(db.get(bytes("a"))));
     }
   }
 
@@ -257,7 +254,7 @@ class StreamWriterTest {
       for (int i = 0; i < 2000; i++) {
         String key = "k" + random.nextInt(5000);
         String value = "v" + i + "x".repeat(random.nextInt(200));
-        source.put(b(key), b(value));
+        source.put(bytes(key), bytes(value));
         model.put(key, value);
       }
       try (DB target = DB.open(Options.builder(other).build());
@@ -266,7 +263,7 @@ class StreamWriterTest {
         source.newStream().numGo(3).inKeyOrder(true).maxSize(2000).send(sw::write).orchestrate();
         sw.flush();
         for (var entry : model.entrySet()) {
-          assertEquals(entry.getValue(), s(target.get(b(entry.getKey()))));
+          assertEquals(entry.getValue(), s(target.get(bytes(entry.getKey()))));
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.sett;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,10 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SubscribeTest {
   @TempDir
   Path dir;
-
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   private static String s(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
@@ -52,15 +49,15 @@ class SubscribeTest {
   void deliversEveryChangeUnderThePrefixesInCommitOrderDeletesIncluded() throws Exception {
     try (DB db = DB.open(Options.builder(dir).build())) {
       Collector collector = new Collector();
-      try (AutoCloseable sub = db.subscribe(List.of(b("a/"), b("c/")), collector)) {
-        db.put(b("a/1"), b("one"));
-        db.put(b("b/1"), b("ignored"));
+      try (AutoCloseable sub = db.subscribe(List.of(bytes("a/"), bytes("c/")), collector)) {
+        db.put(bytes("a/1"), bytes("one"));
+        db.put(bytes("b/1"), bytes("ignored"));
         db.update(txn -> {
-          txn.set(b("c/2"), b("two"));
-          txn.setEntry(Entry.of(b("a/3"), b("three")).withUserMeta((byte) 7));
-          txn.set(b("b/2"), b("ignored"));
+          txn.set(bytes("c/2"), bytes("two"));
+          txn.setEntry(Entry.of(bytes("a/3"), bytes("three")).withUserMeta((byte) 7));
+          txn.set(bytes("b/2"), bytes("ignored"));
         });
-        db.delete(b("a/1"));
+        db.delete(bytes("a/1"));
         collector.awaitSize(4);
       }
       List<KV> got = collector.received;
@@ -86,7 +83,7 @@ class SubscribeTest {
       byte[] big = new byte[10_000];
       new java.util.Random(1).nextBytes(big);
       try (AutoCloseable sub = db.subscribe(List.of(new byte[0]), collector)) {
-        db.put(b("k"), big);
+        db.put(bytes("k"), big);
         collector.awaitSize(1);
       }
       assertArrayEquals(big, collector.received.get(0).value());
@@ -97,7 +94,7 @@ class SubscribeTest {
   void manyWritersExactlyOnceInVersionOrderAndNothingAfterClose() throws Exception {
     try (DB db = DB.open(Options.builder(dir).memTableSize(256 << 10).build())) {
       Collector collector = new Collector();
-      AutoCloseable sub = db.subscribe(List.of(b("k")), collector);
+      AutoCloseable sub = db.subscribe(List.of(bytes("k")), collector);
       int threads = 4;
       int perThread = 500;
       List<Thread> writers = new ArrayList<>();
@@ -105,7 +102,7 @@ class SubscribeTest {
         int id = t;
         Thread writer = new Thread(() -> {
           for (int i = 0; i < perThread; i++) {
-            db.put(b("k" + id + "-" + i), b("v" + i));
+            db.put(bytes("k" + id + "-" + i), bytes("v" + i));
           }
         });
         writers.add(writer);
@@ -124,7 +121,7 @@ class SubscribeTest {
           assertTrue(got.get(i).version() > got.get(i - 1).version(), "commit order");
         }
       }
-      db.put(b("k-after"), b("x"));
+      db.put(bytes("k-after"), bytes("x"));
       Thread.sleep(100);
       assertEquals(threads * perThread, collector.received.size(), "nothing after close()");
     }
@@ -140,7 +137,7 @@ class SubscribeTest {
       });
       Collector healthy = new Collector();
       db.subscribe(List.of(new byte[0]), healthy);
-      db.put(b("a"), b("1"));
+      db.put(bytes("a"), bytes("1"));
       healthy.awaitSize(1);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (calls.get() == 0 && System.nanoTime() < deadline) {
@@ -148,7 +145,7 @@ class SubscribeTest {
       }
       // Thousands more commits than the broken subscriber could buffer: the writers never stall.
       for (int i = 0; i < 3000; i++) {
-        db.put(b("b" + i), b("x"));
+        db.put(bytes("b" + i), bytes("x"));
       }
       healthy.awaitSize(3001);
       assertEquals(1, calls.get());
@@ -172,7 +169,7 @@ class SubscribeTest {
       AtomicInteger committed = new AtomicInteger();
       Thread writer = new Thread(() -> {
         for (int i = 0; i < commits; i++) {
-          db.put(b("k" + i), b("v"));
+          db.put(bytes("k" + i), bytes("v"));
           committed.incrementAndGet();
         }
       });
@@ -207,10 +204,10 @@ class SubscribeTest {
     Collector collector = new Collector();
     try (DB db = DB.open(Options.builder(dir).build())) {
       assertThrows(IllegalArgumentException.class, () -> db.subscribe(List.of(), collector));
-      assertThrows(IllegalArgumentException.class, () -> db.subscribe(List.of(b("a")), null));
-      db.subscribe(List.of(b("a")), collector);
+      assertThrows(IllegalArgumentException.class, () -> db.subscribe(List.of(bytes("a")), null));
+      db.subscribe(List.of(bytes("a")), collector);
       for (int i = 0; i < 100; i++) {
-        db.put(b("a" + i), b("v"));
+        db.put(bytes("a" + i), bytes("v"));
       }
     }
     assertEquals(100, collector.received.size());
@@ -229,10 +226,10 @@ class SubscribeTest {
         }
         collector.accept(kvs);
       });
-      try (Sequence seq = db.getSequence(b("seq"), 10)) {
+      try (Sequence seq = db.getSequence(bytes("seq"), 10)) {
         seq.next();
       }
-      db.put(b("x"), b("1"));
+      db.put(bytes("x"), bytes("1"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (collector.received.stream().noneMatch(kv -> s(kv.key()).equals("x"))
           && System.nanoTime() < deadline) {

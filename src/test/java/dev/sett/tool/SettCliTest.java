@@ -1,8 +1,11 @@
 package dev.sett.tool;
 
+import static dev.sett.tool.CliRun.assertOneLineError;
+import static dev.sett.tool.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.tool.CliRun.Outcome;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -14,28 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SettCliTest {
   @TempDir
   Path dir;
-
-  private record Outcome(int code, String out, String err) {
-    /** Standard error without the progress bar's redraws. */
-    String errorLines() {
-      return err.lines().filter(line -> line.startsWith("sett:")).reduce("", (a, b) -> a + b + "\n");
-    }
-  }
-
-  private static Outcome run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Sett.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Outcome(code, out.toString(), err.toString());
-  }
-
-  private static void assertOneLineError(Outcome outcome, int code, String fragment) {
-    assertEquals(code, outcome.code(), outcome.toString());
-    String[] lines = outcome.err().strip().split("\n");
-    assertEquals(1, lines.length, "one line on standard error: " + outcome.err());
-    assertTrue(lines[0].startsWith("sett: "), lines[0]);
-    assertTrue(lines[0].contains(fragment), lines[0]);
-  }
 
   @Test
   void noCommandIsBadUsage() {

@@ -1,5 +1,8 @@
 package dev.sett.tool;
 
+import static dev.sett.testing.Bytes.bytes;
+import static dev.sett.tool.CliRun.assertOneLineError;
+import static dev.sett.tool.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,8 +12,7 @@ import dev.sett.DB;
 import dev.sett.LevelInfo;
 import dev.sett.Options;
 import dev.sett.WriteBatch;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.sett.tool.CliRun.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,38 +24,17 @@ class StreamFlattenInfoCommandsTest {
   @TempDir
   Path dir;
 
-  private record Outcome(int code, String out, String err) {
-  }
-
-  private static Outcome run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Sett.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Outcome(code, out.toString(), err.toString());
-  }
-
-  private static void assertOneLineError(Outcome outcome, int code, String fragment) {
-    assertEquals(code, outcome.code(), outcome.toString());
-    String[] lines = outcome.err().strip().split("\n");
-    assertEquals(1, lines.length, "one line on standard error: " + outcome.err());
-    assertTrue(lines[0].startsWith("sett: ") && lines[0].contains(fragment), lines[0]);
-  }
-
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
   private Path fill(String name, int keys) {
     Path store = dir.resolve(name);
     try (DB db = DB.open(Options.builder(store).memTableSize(64 << 10).valueThreshold(100).build())) {
       try (WriteBatch wb = db.newWriteBatch()) {
         for (int i = 0; i < keys; i++) {
-          wb.set(b(String.format("key%05d", i)), b("value-" + i + "-" + "x".repeat(i % 300)));
+          wb.set(bytes(String.format("key%05d", i)), bytes("value-" + i + "-" + "x".repeat(i % 300)));
         }
         wb.flush();
       }
-      db.delete(b("key00003"));
-      db.put(b("key00004"), b("second"));
+      db.delete(bytes("key00003"));
+      db.put(bytes("key00004"), bytes("second"));
     }
     return store;
   }
@@ -66,10 +47,10 @@ class StreamFlattenInfoCommandsTest {
     assertEquals(0, outcome.code(), outcome.toString());
     assertTrue(outcome.out().contains("copied 2,999 versions"), outcome.out());
     try (DB db = DB.open(Options.builder(copy).build())) {
-      assertNull(db.get(b("key00003")));
-      assertEquals("second", new String(db.get(b("key00004")), StandardCharsets.UTF_8));
+      assertNull(db.get(bytes("key00003")));
+      assertEquals("second", new String(db.get(bytes("key00004")), StandardCharsets.UTF_8));
       assertEquals("value-2999-" + "x".repeat(2999 % 300),
-          new String(db.get(b("key02999")), StandardCharsets.UTF_8));
+          new String(db.get(bytes("key02999")), StandardCharsets.UTF_8));
       for (LevelInfo level : db.levels()) {
         if (level.numTables() > 0) {
           assertEquals(db.levels().size() - 1, level.level(), "tables on the last level only");

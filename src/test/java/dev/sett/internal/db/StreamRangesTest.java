@@ -1,5 +1,6 @@
 package dev.sett.internal.db;
 
+import static dev.sett.testing.Bytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,19 +16,16 @@ import org.junit.jupiter.api.Test;
 
 /** How a stream cuts the key space into ranges. */
 class StreamRangesTest {
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   private static TableInfo table(String smallest, String biggest, long size) {
-    return new TableInfo(1, 6, b(smallest), b(biggest), 10, size, 0, 1, size, 0, 0);
+    return new TableInfo(1, 6, bytes(smallest), bytes(biggest), 10, size, 0, 1, size, 0, 0);
   }
 
   @Test
   void noTablesGiveOneRangeOverThePrefix() {
-    List<StreamImpl.Range> ranges = StreamImpl.ranges(List.of(), b("p"), 8);
+    List<StreamImpl.Range> ranges = StreamImpl.ranges(List.of(), bytes("p"), 8);
     assertEquals(1, ranges.size());
-    assertArrayEquals(b("p"), ranges.get(0).start());
+    assertArrayEquals(bytes("p"), ranges.get(0).start());
     assertNull(ranges.get(0).end());
   }
 
@@ -45,7 +43,7 @@ class StreamRangesTest {
       assertArrayEquals(ranges.get(i - 1).end(), ranges.get(i).start(), "contiguous");
     }
     // The first cut is just after the biggest key of the tenth table: "k099" + 0x00.
-    assertArrayEquals(Arrays.copyOf(b("k099"), 5), ranges.get(0).end());
+    assertArrayEquals(Arrays.copyOf(bytes("k099"), 5), ranges.get(0).end());
   }
 
   @Test
@@ -60,9 +58,9 @@ class StreamRangesTest {
         tables.add(table("k", biggest, 1 + random.nextInt(1000)));
       }
       String prefix = random.nextBoolean() ? "" : "k" + random.nextInt(10);
-      List<StreamImpl.Range> ranges = StreamImpl.ranges(tables, b(prefix), 1 + random.nextInt(8));
+      List<StreamImpl.Range> ranges = StreamImpl.ranges(tables, bytes(prefix), 1 + random.nextInt(8));
       for (int k = 0; k < 1000; k++) {
-        byte[] key = b(prefix + random.nextInt(1000));
+        byte[] key = bytes(prefix + random.nextInt(1000));
         int holders = 0;
         for (StreamImpl.Range range : ranges) {
           if (Arrays.compareUnsigned(key, range.start()) >= 0

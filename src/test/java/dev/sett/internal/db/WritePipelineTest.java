@@ -19,6 +19,7 @@ import dev.sett.internal.lsm.TestLevelsOptions;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.memtable.MemtableOptions;
+import dev.sett.internal.memtable.OpenedMemtables;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.TableOptions;
 import dev.sett.internal.txn.Oracle;
@@ -32,27 +33,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The single writer's failure behaviour: what a failed commit may and may not leave behind. */
 class WritePipelineTest {
 
-  /** Memtables the test opened: their WALs are closed after it, so no file stays open. */
-  private final List<Memtable> opened = new ArrayList<>();
-
-  private Memtable track(Memtable memtable) {
-    opened.add(memtable);
-    return memtable;
-  }
-
-  @AfterEach
-  void closeWals() throws IOException {
-    for (Memtable memtable : opened) {
-      memtable.closeWal();
-    }
-  }
+  @RegisterExtension
+  final OpenedMemtables openedMemtables = new OpenedMemtables();
   private static final ValueSeparation NO_VALUE_LOG =
       new ValueSeparation(null, new ValueThreshold(1024, 1024, 0));
 
@@ -111,7 +100,7 @@ class WritePipelineTest {
   void aCommitWhoseSyncFailedIsNeverVisibleAndTheFailureIsSticky() throws Exception {
     FaultyDisk disk = new FaultyDisk();
     MemtableOptions memtableOptions = new MemtableOptions(1 << 20, 1 << 16);
-    Memtable memtable = track(Memtable.create(disk, dir.resolve("000001.mem"), 1, memtableOptions,
+    Memtable memtable = openedMemtables.track(Memtable.create(disk, dir.resolve("000001.mem"), 1, memtableOptions,
         new SplittableRandom(1)));
     Memtables memtables = new Memtables(2);
     memtables.initialize(memtable, List.of());
@@ -149,7 +138,7 @@ class WritePipelineTest {
     long[] ids = {0};
     WritePipeline.MemtableFactory factory = () -> {
       long id = ++ids[0];
-      return track(Memtable.create(disk, dir.resolve(String.format("%06d.mem", id)), id, memtableOptions,
+      return openedMemtables.track(Memtable.create(disk, dir.resolve(String.format("%06d.mem", id)), id, memtableOptions,
           new SplittableRandom(id)));
     };
     Memtables memtables = new Memtables(1);

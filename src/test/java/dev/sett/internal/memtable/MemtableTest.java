@@ -24,26 +24,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class MemtableTest {
 
-  /** Memtables the test opened: their WALs are closed after it, so no file stays open. */
-  private final List<Memtable> opened = new ArrayList<>();
-
-  private Memtable track(Memtable memtable) {
-    opened.add(memtable);
-    return memtable;
-  }
-
-  @AfterEach
-  void closeWals() throws IOException {
-    for (Memtable memtable : opened) {
-      memtable.closeWal();
-    }
-  }
+  @RegisterExtension
+  final OpenedMemtables memtables = new OpenedMemtables();
   private static final FileSystem FILE_SYSTEM = FileSystem.defaultFileSystem();
   private static final MemtableOptions OPTIONS = new MemtableOptions(1 << 20, 4096);
 
@@ -51,7 +39,7 @@ class MemtableTest {
   Path directory;
 
   private Memtable create(long id) throws IOException {
-    return track(Memtable.create(FILE_SYSTEM, directory.resolve(String.format("%05d.mem", id)), id,
+    return memtables.track(Memtable.create(FILE_SYSTEM, directory.resolve(String.format("%05d.mem", id)), id,
         OPTIONS, new SplittableRandom(id)));
   }
 
@@ -170,7 +158,7 @@ class MemtableTest {
     assertEquals(walSize, Files.size(memtable.walPath()));
     memtable.closeWal();
 
-    Memtable recovered = track(Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
+    Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
         new SplittableRandom(1), false));
     assertEquals(42, recovered.id());
     assertEquals(walSize, recovered.walSize());
@@ -181,7 +169,7 @@ class MemtableTest {
     recovered.sync();
     recovered.closeWal();
 
-    Memtable again = track(Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
+    Memtable again = memtables.track(Memtable.recover(FILE_SYSTEM, memtable.walPath(), OPTIONS,
         new SplittableRandom(2), true));
     assertEquals("d7", text(again.get(bytes("d"), 9).value()));
     assertEquals(7, again.maxVersion());
@@ -241,7 +229,7 @@ class MemtableTest {
   @Test
   void becomesFullWhenTheArenaOrTheWalReachesTheLimit() throws IOException {
     MemtableOptions small = new MemtableOptions(16 << 10, 1024);
-    Memtable memtable = track(Memtable.create(FILE_SYSTEM, directory.resolve("small.mem"), 1, small,
+    Memtable memtable = memtables.track(Memtable.create(FILE_SYSTEM, directory.resolve("small.mem"), 1, small,
         new SplittableRandom(1)));
     long previousMemory = memtable.memoryUsed();
     long previousWal = memtable.walSize();

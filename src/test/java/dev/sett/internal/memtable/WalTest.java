@@ -25,26 +25,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class WalTest {
 
-  /** Memtables the test opened: their WALs are closed after it, so no file stays open. */
-  private final List<Memtable> opened = new ArrayList<>();
-
-  private Memtable track(Memtable memtable) {
-    opened.add(memtable);
-    return memtable;
-  }
-
-  @AfterEach
-  void closeWals() throws IOException {
-    for (Memtable memtable : opened) {
-      memtable.closeWal();
-    }
-  }
+  @RegisterExtension
+  final OpenedMemtables memtables = new OpenedMemtables();
   private static final FileSystem FILE_SYSTEM = FileSystem.defaultFileSystem();
   private static final MemtableOptions OPTIONS = new MemtableOptions(1 << 20, 4096);
 
@@ -59,7 +47,7 @@ class WalTest {
 
   /** Writes {@link #BATCHES}; returns the record boundaries: header end, then each record's end. */
   private long[] writeBatches(Path wal) throws IOException {
-    Memtable memtable = track(Memtable.create(FILE_SYSTEM, wal, 11, OPTIONS, new SplittableRandom(1)));
+    Memtable memtable = memtables.track(Memtable.create(FILE_SYSTEM, wal, 11, OPTIONS, new SplittableRandom(1)));
     long[] ends = new long[BATCHES.size() + 1];
     ends[0] = memtable.walSize();
     for (int i = 0; i < BATCHES.size(); i++) {
@@ -97,7 +85,7 @@ class WalTest {
                 new ValueStruct(Meta.MERGE_ENTRY, (byte) 1, -1L, 0, new byte[100_000])),
             KeyValue.of(bytes("ttl"), 6,
                 new ValueStruct((byte) 0, (byte) 0, 1_700_000_000L, 0, bytes("v")))));
-    Memtable memtable = track(Memtable.create(FILE_SYSTEM, wal, 1, OPTIONS, new SplittableRandom(1)));
+    Memtable memtable = memtables.track(Memtable.create(FILE_SYSTEM, wal, 1, OPTIONS, new SplittableRandom(1)));
     for (List<KeyValue> batch : written) {
       memtable.write(batch);
     }
@@ -122,7 +110,7 @@ class WalTest {
           (start + end) / 2, end - 1}) {
         Path wal = directory.resolve("cut-" + cut + ".mem");
         Files.write(wal, Arrays.copyOf(bytes, (int) cut));
-        Memtable recovered = track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS,
+        Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS,
             new SplittableRandom(cut), false));
         String context = "cut at " + cut + " inside record " + record;
         assertEquals(expectedAfter(record - 1), MemtableTest.dump(recovered), context);
@@ -131,7 +119,7 @@ class WalTest {
 
         recovered.write(List.of(entry("z", 9, "after")));
         recovered.closeWal();
-        Memtable again = track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
+        Memtable again = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
             false));
         assertEquals(recovered.entryCount(), again.entryCount(), context);
         assertEquals("after", TestEntries.text(again.get(bytes("z"), 9).value()), context);
@@ -145,7 +133,7 @@ class WalTest {
     Path wal = directory.resolve("boundary.mem");
     long[] ends = writeBatches(wal);
     FILE_SYSTEM.truncate(wal, ends[2]);
-    Memtable recovered = track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
+    Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
         false));
     assertEquals(expectedAfter(2), MemtableTest.dump(recovered));
     assertEquals(ends[2], Files.size(wal));
@@ -157,12 +145,12 @@ class WalTest {
     long[] ends = writeBatches(wal);
     FILE_SYSTEM.truncate(wal, ends[2] + 3);
     CorruptFileException e = assertThrows(CorruptFileException.class,
-        () -> track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false, false,
+        () -> memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false, false,
             batch -> true)));
     assertEquals(ends[2], e.offset());
     assertEquals(ends[2] + 3, Files.size(wal), "the evidence is left in place");
     // The newest WAL may end torn: that is what a crash leaves.
-    Memtable recovered = track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
+    Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
         false, true, batch -> true));
     assertEquals(expectedAfter(2), MemtableTest.dump(recovered));
   }
@@ -189,7 +177,7 @@ class WalTest {
       String context = "byte flipped at " + offset;
       for (boolean readOnly : new boolean[] {false, true}) {
         CorruptFileException e = assertThrows(CorruptFileException.class,
-            () -> track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), readOnly)),
+            () -> memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), readOnly)),
             context);
         assertEquals(wal, e.file(), context);
         assertEquals(ends[1], e.offset(), context + ": names the damaged record");
@@ -209,7 +197,7 @@ class WalTest {
       damaged[(int) offset] ^= 0x04;
       Path wal = directory.resolve("flip-last-" + offset + ".mem");
       Files.write(wal, damaged);
-      Memtable recovered = track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
+      Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
           false));
       assertEquals(expectedAfter(2), MemtableTest.dump(recovered), "flipped at " + offset);
       assertEquals(ends[2], Files.size(wal));
@@ -221,7 +209,7 @@ class WalTest {
     Path wal = directory.resolve("read-only.mem");
     long[] ends = writeBatches(wal);
     FILE_SYSTEM.truncate(wal, ends[3] - 3);
-    Memtable recovered = track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
+    Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1),
         true));
     assertEquals(expectedAfter(2), MemtableTest.dump(recovered));
     assertEquals(ends[3] - 3, Files.size(wal));
@@ -256,7 +244,7 @@ class WalTest {
   private void assertDamage(String reason, byte[] tail) throws IOException {
     Path wal = directory.resolve("damage.mem");
     Files.deleteIfExists(wal);
-    Memtable memtable = track(Memtable.create(FILE_SYSTEM, wal, 3, OPTIONS, new SplittableRandom(1)));
+    Memtable memtable = memtables.track(Memtable.create(FILE_SYSTEM, wal, 3, OPTIONS, new SplittableRandom(1)));
     memtable.write(List.of(entry("good", 1, "yes")));
     memtable.closeWal();
     long goodEnd = Files.size(wal);
@@ -290,7 +278,7 @@ class WalTest {
       Path wal = directory.resolve("version-" + version + ".mem");
       Files.write(wal, header);
       UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class,
-          () -> track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false)));
+          () -> memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false)));
       assertTrue(e.getMessage().contains(version == 0 ? "too old" : "newer"), e.getMessage());
     }
   }
@@ -299,7 +287,7 @@ class WalTest {
     Path wal = directory.resolve("corrupt.mem");
     Files.write(wal, content);
     CorruptFileException e = assertThrows(CorruptFileException.class,
-        () -> track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false)));
+        () -> memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false)));
     assertEquals(0, e.offset());
     assertEquals(wal, e.file());
     assertTrue(e.getMessage().contains(reason), e.getMessage() + " should say " + reason);
@@ -310,7 +298,7 @@ class WalTest {
   void aFailedAppendIsRolledBackAndLaterWritesSurviveReplay() throws IOException {
     FaultyFileSystem faulty = new FaultyFileSystem();
     Path wal = directory.resolve("faulty.mem");
-    Memtable memtable = track(Memtable.create(faulty, wal, 1, OPTIONS, new SplittableRandom(1)));
+    Memtable memtable = memtables.track(Memtable.create(faulty, wal, 1, OPTIONS, new SplittableRandom(1)));
     memtable.write(BATCHES.get(0));
     long walSize = memtable.walSize();
     faulty.failNextWrite = true;
@@ -321,7 +309,7 @@ class WalTest {
     memtable.write(BATCHES.get(2));
     memtable.closeWal();
 
-    Memtable recovered = track(Memtable.recover(faulty, wal, OPTIONS, new SplittableRandom(1), false));
+    Memtable recovered = memtables.track(Memtable.recover(faulty, wal, OPTIONS, new SplittableRandom(1), false));
     assertEquals(MemtableTest.dump(memtable), MemtableTest.dump(recovered));
     assertEquals(3, recovered.maxVersion());
     assertEquals(4, recovered.entryCount());
@@ -331,7 +319,7 @@ class WalTest {
   void aWalThatCannotBeRolledBackRefusesFurtherAppends() throws IOException {
     FaultyFileSystem faulty = new FaultyFileSystem();
     Path wal = directory.resolve("stuck.mem");
-    Memtable memtable = track(Memtable.create(faulty, wal, 1, OPTIONS, new SplittableRandom(1)));
+    Memtable memtable = memtables.track(Memtable.create(faulty, wal, 1, OPTIONS, new SplittableRandom(1)));
     memtable.write(BATCHES.get(0));
     faulty.failNextWrite = true;
     faulty.failTruncate = true;
@@ -342,7 +330,7 @@ class WalTest {
     assertNull(memtable.get(bytes("f"), 9));
     memtable.closeWal();
 
-    Memtable recovered = track(Memtable.recover(faulty, wal, OPTIONS, new SplittableRandom(1), false));
+    Memtable recovered = memtables.track(Memtable.recover(faulty, wal, OPTIONS, new SplittableRandom(1), false));
     assertEquals(expectedAfter(1), MemtableTest.dump(recovered));
   }
 
