@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  * as many other keys then left in the memtable ({@code table}). Allocation is counted on the
  * reading thread only ({@code com.sun.management.ThreadMXBean}), so the store's background
  * threads do not blur it, which is why this exists beside JMH's {@code -prof gc} on a busy
- * machine. The times are wall clock on whatever else the machine runs: read them as rough.
+ * machine. The times are the reading thread's CPU time per operation, which other processes move
+ * less than wall-clock time (they still share the caches): read them as rough.
  *
  * <pre>mvn -q test-compile exec:java -Dexec.mainClass=dev.sett.measure.ReadAllocation \
  *     -Dexec.args="200000 128"</pre>
@@ -63,20 +64,20 @@ public final class ReadAllocation {
       for (int round = 1; round <= rounds; round++) {
         long sink = 0;
         long bytes = THREADS.getCurrentThreadAllocatedBytes();
-        long start = System.nanoTime();
+        long start = THREADS.getCurrentThreadCpuTime();
         for (byte[] key : present) {
           sink += db.get(key).length;
         }
         report(source, valueSize, "get", round, keys, start, bytes);
         bytes = THREADS.getCurrentThreadAllocatedBytes();
-        start = System.nanoTime();
+        start = THREADS.getCurrentThreadCpuTime();
         for (byte[] key : absent) {
           sink += db.get(key) == null ? 0 : 1;
         }
         report(source, valueSize, "getMissing", round, keys, start, bytes);
         int seeks = keys / 100;
         bytes = THREADS.getCurrentThreadAllocatedBytes();
-        start = System.nanoTime();
+        start = THREADS.getCurrentThreadCpuTime();
         for (int s = 0; s < seeks; s++) {
           try (Txn txn = db.newTransaction(false);
               DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
@@ -88,7 +89,7 @@ public final class ReadAllocation {
         }
         report(source, valueSize, "seek+100", round, seeks, start, bytes);
         bytes = THREADS.getCurrentThreadAllocatedBytes();
-        start = System.nanoTime();
+        start = THREADS.getCurrentThreadCpuTime();
         long pairs = 0;
         try (Txn txn = db.newTransaction(false);
             DbIterator it = txn.newIterator(IteratorOptions.DEFAULT)) {
@@ -113,9 +114,9 @@ public final class ReadAllocation {
 
   private static void report(String source, int valueSize, String what, int round, long ops,
       long startNanos, long startBytes) {
-    long nanos = System.nanoTime() - startNanos;
+    long nanos = THREADS.getCurrentThreadCpuTime() - startNanos;
     long bytes = THREADS.getCurrentThreadAllocatedBytes() - startBytes;
-    System.out.printf("%-8s %6d B  %-10s round %d: %8.1f B/op %9.0f ns/op%n", source, valueSize,
+    System.out.printf("%-8s %6d B  %-10s round %d: %8.1f B/op %9.0f cpu ns/op%n", source, valueSize,
         what, round, (double) bytes / ops, (double) nanos / ops);
   }
 
