@@ -15,6 +15,7 @@ import dev.sett.StreamWriter;
 import dev.sett.TableInfo;
 import dev.sett.Txn;
 import dev.sett.WriteBatch;
+import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
@@ -275,15 +276,16 @@ public final class DbImpl implements DB, TxnContext {
     // Memtables before levels: see Memtables for why the order matters. A normal store stops at
     // the first hit (newer sources hold newer versions); a managed one must compare them all.
     ValueStruct newest = null;
+    long userKeyHash = KeyHash.of(userKey); // one hash for every memtable and bloom filter
     for (Memtable memtable : memtables.readOrder()) {
-      ValueStruct found = memtable.get(userKey, readTs);
+      ValueStruct found = memtable.get(userKey, userKeyHash, readTs);
       if (found != null && !managed) {
         return found;
       }
       newest = LevelsView.newer(newest, found);
     }
     try (LevelsView view = acquireLevels()) {
-      return LevelsView.newer(newest, view.get(userKey, readTs, !managed));
+      return LevelsView.newer(newest, view.get(userKey, userKeyHash, readTs, !managed));
     } catch (IOException e) {
       throw Errors.convert(e);
     }
