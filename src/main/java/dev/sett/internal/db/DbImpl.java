@@ -411,11 +411,37 @@ public final class DbImpl implements DB, TxnContext {
     }
   }
 
+  /**
+   * A one-shot read: what {@code view(txn -> txn.get(key))} returns, without the transaction. The
+   * read timestamp is pinned in the oracle without its lock ({@link Oracle#pinRead}), and the
+   * value array that the lookup produced (a fresh copy out of the memtable, block or value log
+   * record, shared with nobody) is returned as it is instead of copied once more.
+   */
   @Override
   public byte[] get(byte[] key) {
-    try (Txn txn = readLatest()) {
-      dev.sett.Item item = txn.get(key);
-      return item == null ? null : item.value();
+    if (managed) {
+      try (Txn txn = readLatest()) {
+        dev.sett.Item item = txn.get(key);
+        return item == null ? null : item.value();
+      }
+    }
+    TxnImpl.validateKey(key);
+    checkOpen();
+    int pin = oracle.pinRead();
+    if (pin < 0) { // more concurrent gets than pin slots
+      try (Txn txn = readLatest()) {
+        dev.sett.Item item = txn.get(key);
+        return item == null ? null : item.value();
+      }
+    }
+    try {
+      ValueStruct value = lookup(key, oracle.pinnedReadTimestamp(pin));
+      if (value == null || value.isDeletedOrExpired(nowSeconds())) {
+        return null;
+      }
+      return resolver.resolve(key, value).value();
+    } finally {
+      oracle.unpin(pin);
     }
   }
 
