@@ -136,6 +136,18 @@ public class ReadPathBenchmark {
     return db.get(absent[nextIndex()]);
   }
 
+  /**
+   * One get in a read-only transaction of its own: what {@code DB.get} did before it pinned its
+   * read timestamp (oracle lock and registration, the transaction, the Item, two more copies).
+   * Against {@link #get} in the same run, with {@code -t 2}, it shows what the pin saves.
+   */
+  @Benchmark
+  public byte[] getInView() {
+    byte[][] value = new byte[1][];
+    db.view(txn -> value[0] = txn.get(present[nextIndex()]).value());
+    return value[0];
+  }
+
   /** Sixteen gets in one read-only transaction; returns the summed value lengths. */
   @Benchmark
   public int viewOf16Gets() {
