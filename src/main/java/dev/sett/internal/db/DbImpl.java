@@ -15,6 +15,7 @@ import dev.sett.StreamWriter;
 import dev.sett.TableInfo;
 import dev.sett.Txn;
 import dev.sett.WriteBatch;
+import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
@@ -287,15 +288,16 @@ public final class DbImpl implements DB, TxnContext {
     // Memtables before levels: see Memtables for why the order matters. A normal store stops at
     // the first hit (newer sources hold newer versions); a managed one must compare them all.
     ValueStruct newest = null;
+    long userKeyHash = KeyHash.of(userKey); // one hash for every memtable and bloom filter
     for (Memtable memtable : memtables.readOrder()) {
-      ValueStruct found = memtable.get(userKey, readTs);
+      ValueStruct found = memtable.get(userKey, userKeyHash, readTs);
       if (found != null && !managed) {
         return found;
       }
       newest = LevelsView.newer(newest, found);
     }
     try (LevelsView view = acquireLevels()) {
-      return LevelsView.newer(newest, view.get(userKey, readTs, !managed));
+      return LevelsView.newer(newest, view.get(userKey, userKeyHash, readTs, !managed));
     } catch (IOException e) {
       throw Errors.convert(e);
     }
@@ -421,11 +423,37 @@ public final class DbImpl implements DB, TxnContext {
     }
   }
 
+  /**
+   * A one-shot read: what {@code view(txn -> txn.get(key))} returns, without the transaction. The
+   * read timestamp is pinned in the oracle without its lock ({@link Oracle#pinRead}), and the
+   * value array that the lookup produced (a fresh copy out of the memtable, block or value log
+   * record, shared with nobody) is returned as it is instead of copied once more.
+   */
   @Override
   public byte[] get(byte[] key) {
-    try (Txn txn = readLatest()) {
-      dev.sett.Item item = txn.get(key);
-      return item == null ? null : item.value();
+    if (managed) {
+      try (Txn txn = readLatest()) {
+        dev.sett.Item item = txn.get(key);
+        return item == null ? null : item.value();
+      }
+    }
+    TxnImpl.validateKey(key);
+    checkOpen();
+    int pin = oracle.pinRead();
+    if (pin < 0) { // more concurrent gets than pin slots
+      try (Txn txn = readLatest()) {
+        dev.sett.Item item = txn.get(key);
+        return item == null ? null : item.value();
+      }
+    }
+    try {
+      ValueStruct value = lookup(key, oracle.pinnedReadTimestamp(pin));
+      if (value == null || value.isDeletedOrExpired(nowSeconds())) {
+        return null;
+      }
+      return resolver.resolve(key, value).value();
+    } finally {
+      oracle.unpin(pin);
     }
   }
 

@@ -37,7 +37,8 @@ interface TxnContext {
 
   /**
    * The newest version at or below {@code readTs} of {@code userKey} in the store, or null. Its
-   * value may be a value log pointer: see {@link #resolver()}.
+   * value may be a value log pointer: see {@link #resolver()}. Its value array is a fresh copy
+   * that nothing else holds: the caller may hand it out as it is.
    */
   ValueStruct lookup(byte[] userKey, long readTs);
 

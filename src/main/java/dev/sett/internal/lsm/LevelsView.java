@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.sstable.Table;
@@ -39,12 +40,18 @@ public final class LevelsView implements AutoCloseable {
    * version after a newer one, so a newer source can hold an older version.
    */
   public ValueStruct get(byte[] userKey, long readTs, boolean firstHit) throws IOException {
+    return get(userKey, KeyHash.of(userKey), readTs, firstHit);
+  }
+
+  /** As {@link #get(byte[], long, boolean)}, given {@code userKeyHash = KeyHash.of(userKey)}. */
+  public ValueStruct get(byte[] userKey, long userKeyHash, long readTs, boolean firstHit)
+      throws IOException {
     if (!firstHit) {
-      return newestOfAll(userKey, readTs);
+      return newestOfAll(userKey, userKeyHash, readTs);
     }
     List<Table> level0 = snapshot.level(0);
     for (int i = level0.size() - 1; i >= 0; i--) {
-      ValueStruct found = level0.get(i).get(userKey, readTs);
+      ValueStruct found = level0.get(i).get(userKey, userKeyHash, readTs);
       if (found != null) {
         return found;
       }
@@ -52,7 +59,7 @@ public final class LevelsView implements AutoCloseable {
     for (int level = 1; level < snapshot.levelCount(); level++) {
       Table table = LevelsSnapshot.findTable(snapshot.level(level), userKey);
       if (table != null) {
-        ValueStruct found = table.get(userKey, readTs);
+        ValueStruct found = table.get(userKey, userKeyHash, readTs);
         if (found != null) {
           return found;
         }
@@ -61,16 +68,17 @@ public final class LevelsView implements AutoCloseable {
     return null;
   }
 
-  private ValueStruct newestOfAll(byte[] userKey, long readTs) throws IOException {
+  private ValueStruct newestOfAll(byte[] userKey, long userKeyHash, long readTs)
+      throws IOException {
     ValueStruct newest = null;
     List<Table> level0 = snapshot.level(0);
     for (int i = level0.size() - 1; i >= 0; i--) {
-      newest = newer(newest, level0.get(i).get(userKey, readTs));
+      newest = newer(newest, level0.get(i).get(userKey, userKeyHash, readTs));
     }
     for (int level = 1; level < snapshot.levelCount(); level++) {
       Table table = LevelsSnapshot.findTable(snapshot.level(level), userKey);
       if (table != null) {
-        newest = newer(newest, table.get(userKey, readTs));
+        newest = newer(newest, table.get(userKey, userKeyHash, readTs));
       }
     }
     return newest;

@@ -1,6 +1,7 @@
 package dev.sett.internal.memtable;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
@@ -48,6 +49,8 @@ public final class Memtable {
   private final FileSystem fileSystem;
   private final MemtableOptions options;
   private final SkipList skipList;
+  /** Every user key written; written by the writer before the skiplist insert. */
+  private final MemtableFilter filter;
   private final Object writeLock = new Object();
 
   /** Open WAL, or null when in memory or closed. Guarded by {@code writeLock}. */
@@ -65,12 +68,14 @@ public final class Memtable {
   private boolean replayRefused;
 
   private Memtable(long id, Path walPath, FileSystem fileSystem, MemtableOptions options,
-      SkipList skipList, WalWriter wal, boolean writable, long maxVersion, long walSize) {
+      SkipList skipList, MemtableFilter filter, WalWriter wal, boolean writable, long maxVersion,
+      long walSize) {
     this.id = id;
     this.walPath = walPath;
     this.fileSystem = fileSystem;
     this.options = options;
     this.skipList = skipList;
+    this.filter = filter;
     this.wal = wal;
     this.writable = writable;
     this.maxVersion = maxVersion;
@@ -86,8 +91,8 @@ public final class Memtable {
   public static Memtable create(FileSystem fileSystem, Path walPath, long id,
       MemtableOptions options, RandomGenerator random) throws IOException {
     WalWriter wal = WalWriter.create(fileSystem, walPath, id);
-    return new Memtable(id, walPath, fileSystem, options, newSkipList(options, random), wal, true,
-        0, wal.size());
+    return new Memtable(id, walPath, fileSystem, options, newSkipList(options, random),
+        newFilter(options), wal, true, 0, wal.size());
   }
 
   /**
@@ -124,6 +129,7 @@ public final class Memtable {
       RandomGenerator random, boolean readOnly, boolean newest,
       Predicate<List<KeyValue>> accept) throws IOException {
     SkipList skipList = newSkipList(options, random);
+    MemtableFilter filter = newFilter(options);
     long[] maxVersion = {0};
     WalReader.ReplayResult replay = WalReader.replayAccepting(fileSystem, walPath, readOnly,
         newest, batch -> {
@@ -131,7 +137,8 @@ public final class Memtable {
             return false;
           }
           for (KeyValue entry : batch) {
-            skipList.put(entry.key(), entry.value());
+            skipList.put(entry.key(), entry.value()); // rejects a key shorter than its suffix
+            filter.add(userKeyHash(entry.key()));
             maxVersion[0] = maxOf(maxVersion[0], InternalKey.version(entry.key()));
           }
           return true;
@@ -147,7 +154,7 @@ public final class Memtable {
       }
     }
     Memtable memtable = new Memtable(replay.memtableId(), walPath, fileSystem, options, skipList,
-        wal, !readOnly, maxVersion[0], replay.validEnd());
+        filter, wal, !readOnly, maxVersion[0], replay.validEnd());
     memtable.replayRefused = replay.refused();
     return memtable;
   }
@@ -159,7 +166,8 @@ public final class Memtable {
 
   /** Creates a memtable without a WAL, for a DB that lives in memory only. */
   public static Memtable inMemory(long id, MemtableOptions options, RandomGenerator random) {
-    return new Memtable(id, null, null, options, newSkipList(options, random), null, true, 0, 0);
+    return new Memtable(id, null, null, options, newSkipList(options, random), newFilter(options),
+        null, true, 0, 0);
   }
 
   /** The memtable id, which also names its WAL file. */
@@ -204,6 +212,7 @@ public final class Memtable {
       }
       long newMaxVersion = maxVersion;
       for (KeyValue entry : batch) {
+        filter.add(userKeyHash(entry.key()));
         skipList.put(entry.key(), entry.value());
         newMaxVersion = maxOf(newMaxVersion, InternalKey.version(entry.key()));
       }
@@ -226,7 +235,19 @@ public final class Memtable {
    * none.
    */
   public ValueStruct get(byte[] userKey, long readTs) {
-    long node = skipList.seekGreaterOrEqual(InternalKey.of(userKey, readTs));
+    return get(userKey, KeyHash.of(userKey), readTs);
+  }
+
+  /**
+   * As {@link #get(byte[], long)}, given {@code userKeyHash = KeyHash.of(userKey)}: a lookup
+   * hashes the key once for every memtable and table. A memtable whose filter rules the key out
+   * is not searched.
+   */
+  public ValueStruct get(byte[] userKey, long userKeyHash, long readTs) {
+    if (!filter.mayContain(userKeyHash)) {
+      return null;
+    }
+    long node = skipList.seekUserKey(userKey, readTs);
     return node != 0 && skipList.hasUserKey(node, userKey) ? skipList.value(node) : null;
   }
 
@@ -305,6 +326,14 @@ public final class Memtable {
   public String toString() {
     return "Memtable[id=" + id + ", entries=" + entryCount() + ", memoryUsed=" + memoryUsed()
         + ", walSize=" + walSize + ", wal=" + walPath + "]";
+  }
+
+  private static MemtableFilter newFilter(MemtableOptions options) {
+    return MemtableFilter.forMemtableSize(options.memTableSize());
+  }
+
+  private static long userKeyHash(byte[] internalKey) {
+    return KeyHash.of(internalKey, 0, internalKey.length - InternalKey.SUFFIX_LENGTH);
   }
 
   private static SkipList newSkipList(MemtableOptions options, RandomGenerator random) {

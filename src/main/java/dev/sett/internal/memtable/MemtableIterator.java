@@ -19,6 +19,8 @@ final class MemtableIterator implements KeyValueIterator {
   private final boolean reverse;
   /** Current node address; 0 when not valid. */
   private long node;
+  /** The current node's key, once copied; null until {@link #key()} asks. One copy a position. */
+  private byte[] key;
   private boolean closed;
 
   MemtableIterator(SkipList skipList, boolean reverse) {
@@ -29,12 +31,14 @@ final class MemtableIterator implements KeyValueIterator {
   @Override
   public void rewind() {
     checkOpen();
+    key = null;
     node = reverse ? skipList.last() : skipList.first();
   }
 
   @Override
   public void seek(byte[] internalKey) {
     checkOpen();
+    key = null;
     node = reverse ? skipList.seekLessOrEqual(internalKey)
         : skipList.seekGreaterOrEqual(internalKey);
   }
@@ -42,6 +46,7 @@ final class MemtableIterator implements KeyValueIterator {
   @Override
   public void next() {
     requireValid();
+    key = null;
     node = reverse ? skipList.previous(node) : skipList.next(node);
   }
 
@@ -53,7 +58,12 @@ final class MemtableIterator implements KeyValueIterator {
   @Override
   public byte[] key() {
     requireValid();
-    return skipList.key(node);
+    byte[] current = key;
+    if (current == null) {
+      current = skipList.key(node);
+      key = current;
+    }
+    return current;
   }
 
   @Override
@@ -66,6 +76,7 @@ final class MemtableIterator implements KeyValueIterator {
   public void close() {
     closed = true;
     node = 0;
+    key = null;
   }
 
   private void checkOpen() {

@@ -208,6 +208,27 @@ final class SkipList {
     return findGreaterOrEqual(key, 0, key.length, null);
   }
 
+  /**
+   * The first node whose key is {@code >=} the internal key of {@code userKey} at {@code version},
+   * without building that key: a point lookup's search.
+   */
+  long seekUserKey(byte[] userKey, long version) {
+    long keyPrefix = userKeyPrefix(userKey, 0, userKey.length + InternalKey.SUFFIX_LENGTH);
+    long invertedVersion = ~version;
+    long node = head;
+    int level = height - 1;
+    while (true) {
+      long next = next(node, level);
+      if (next != 0 && compareUserKey(next, userKey, keyPrefix, invertedVersion) < 0) {
+        node = next;
+      } else if (level == 0) {
+        return next;
+      } else {
+        level--;
+      }
+    }
+  }
+
   /** The last node whose key is {@code <= key}. */
   long seekLessOrEqual(byte[] key) {
     return findLast(key, 0, key.length, true);
@@ -286,6 +307,30 @@ final class SkipList {
     long keyAddress = words[base + KEY_ADDRESS];
     return InternalKey.compare(arena.chunk(keyAddress), Arena.offset(keyAddress),
         (int) words[base + KEY_LENGTH], key, keyOffset, keyLength);
+  }
+
+  /**
+   * Compares the node's key with the internal key of {@code userKey} at the version whose
+   * complement is {@code invertedVersion} (the suffix, as a big-endian number).
+   */
+  private int compareUserKey(long node, byte[] userKey, long keyPrefix, long invertedVersion) {
+    long[] words = arena.words(node);
+    int base = Arena.offset(node);
+    int byPrefix = Long.compareUnsigned(words[base + KEY_PREFIX], keyPrefix);
+    if (byPrefix != 0) {
+      return byPrefix;
+    }
+    long keyAddress = words[base + KEY_ADDRESS];
+    byte[] chunk = arena.chunk(keyAddress);
+    int start = Arena.offset(keyAddress);
+    int userLength = (int) words[base + KEY_LENGTH] - InternalKey.SUFFIX_LENGTH;
+    int byUserKey = Arrays.compareUnsigned(chunk, start, start + userLength, userKey, 0,
+        userKey.length);
+    if (byUserKey != 0) {
+      return byUserKey;
+    }
+    return Long.compareUnsigned((long) BIG_ENDIAN_LONGS.get(chunk, start + userLength),
+        invertedVersion);
   }
 
   /** The first 8 bytes of internal key {@code key[offset, offset+length)}'s user key, big-endian, zero-padded. */

@@ -226,8 +226,17 @@ public final class Table extends RefCounted {
    * or null if the table has none. Consults the bloom filter first.
    */
   public ValueStruct get(byte[] userKey, long readTs) throws IOException {
+    return get(userKey, BloomFilter.hash(userKey, 0, userKey.length), readTs);
+  }
+
+  /**
+   * As {@link #get(byte[], long)}, given {@code userKeyHash}, the key's 64-bit xxHash with seed 0
+   * ({@code KeyHash.of}), which the bloom filter probes: a lookup hashes the key once for all
+   * tables.
+   */
+  public ValueStruct get(byte[] userKey, long userKeyHash, long readTs) throws IOException {
     checkNotReleased();
-    if (!bloom.mayContain(userKey)) {
+    if (!bloom.mayContain(userKeyHash)) {
       return null;
     }
     byte[] target = InternalKey.of(userKey, readTs);

@@ -26,6 +26,8 @@ final class TableIterator implements KeyValueIterator {
   private Block block;
   /** The current entry of {@link #block}; the iterator is valid iff it is in range. */
   private int entry = -1;
+  /** The current entry's key, once copied; null until {@link #key()} asks. One copy a position. */
+  private byte[] key;
 
   TableIterator(Table table, boolean reverse) {
     this.table = table;
@@ -36,6 +38,7 @@ final class TableIterator implements KeyValueIterator {
   @Override
   public void rewind() {
     checkOpen();
+    key = null;
     if (reverse) {
       enterBlock(index.blockCount() - 1);
       entry = block.entryCount() - 1;
@@ -48,6 +51,7 @@ final class TableIterator implements KeyValueIterator {
   @Override
   public void seek(byte[] internalKey) {
     checkOpen();
+    key = null;
     if (internalKey.length < InternalKey.SUFFIX_LENGTH) {
       throw new IllegalArgumentException("seek needs an internal key, got " + internalKey.length
           + " bytes");
@@ -83,6 +87,7 @@ final class TableIterator implements KeyValueIterator {
   @Override
   public void next() {
     checkValid();
+    key = null;
     if (reverse) {
       if (--entry < 0) {
         previousBlock();
@@ -100,8 +105,12 @@ final class TableIterator implements KeyValueIterator {
   @Override
   public byte[] key() {
     checkValid();
+    if (key != null) {
+      return key;
+    }
     try {
-      return block.key(entry);
+      key = block.key(entry);
+      return key;
     } catch (CorruptFileException e) {
       throw fail(e);
     }
@@ -178,6 +187,7 @@ final class TableIterator implements KeyValueIterator {
   }
 
   private void invalidate() {
+    key = null;
     block = null;
     blockIndex = -1;
     entry = -1;

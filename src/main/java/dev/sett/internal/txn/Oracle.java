@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongConsumer;
 
 /**
@@ -29,6 +30,21 @@ import java.util.function.LongConsumer;
  * that read something and started before the forgotten ones conflicts (it cannot be checked),
  * so a long-lived transaction costs a retry, never unbounded memory (Badger §13.11).
  *
+ * <p><b>Pinned reads.</b> A one-shot read ({@code DB.get}) takes its read timestamp from
+ * {@link #pinRead} instead of {@link #begin}: no lock and no shared counter, so reader threads do
+ * not contend with each other or with commits (a transaction registers once per snapshot; a get
+ * is a snapshot of its own, and the lock and sorted map cost about 40 % of a get served by a
+ * table). A pin is a slot of a small array, chosen by the thread, each slot on a cache line of its
+ * own, holding the read timestamp plus one. It must keep {@link #discardTimestamp} at or below the
+ * pinned timestamp, like a registration, and a Dekker-style handshake makes it: the reader stores
+ * its slot and then loads {@code discardProposal}; {@link #discardTimestamp} first raises
+ * {@code discardProposal} to the timestamp it would return, then scans the slots. Volatile
+ * accesses are sequentially consistent, so either the scan sees the slot, or the reader sees the
+ * proposal and, if it is above its timestamp, pins again at a newer one. Rejected: a per-thread
+ * {@code ThreadLocal} slot (a registry of slots of threads that died), a {@code LongAdder} of
+ * readers per timestamp (still a scan of timestamps under a lock), and skipping registration
+ * altogether (a compaction running during the get could drop the version it is about to read).
+ *
  * <p><b>Managed mode</b>: the caller supplies read and commit timestamps ({@link #beginAt},
  * {@link #commitAt}); conflicts are checked the same way, and the discard timestamp is whatever
  * the caller last set ({@link #setDiscardTimestamp}), which also prunes the conflict list.
@@ -40,26 +56,39 @@ public final class Oracle {
   public static final long CONFLICT = 0;
   /** The most committed write sets kept for conflict checks. */
   public static final int MAX_TRACKED_COMMITS = 100_000;
+  /** Slots for pinned reads; a power of two. More concurrent gets fall back to {@link #begin}. */
+  static final int PIN_SLOTS = 64;
+  /** Longs between two slots: 64 bytes, so two slots never share a cache line. */
+  private static final int PIN_STRIDE = 8;
 
   private final boolean detectConflicts;
   private final boolean managed;
   private final Object lock = new Object();
-  /** the next commit timestamp (normal mode). */
+  /** The next commit timestamp (normal mode). */
   @GuardedBy("lock")
   private long nextCommitTs;
-  /** write sets of commits that a transaction may conflict with. */
+  /** {@code nextCommitTs - 1}, written under {@link #lock}, read without it by pinned reads. */
+  private volatile long allocatedTs;
+  /** Pinned reads: slot {@code i} is element {@code i * PIN_STRIDE}, 0 when free. */
+  private final AtomicLongArray pins = new AtomicLongArray(PIN_SLOTS * PIN_STRIDE);
+  /**
+   * The highest timestamp {@link #discardTimestamp} has started to compute with; written under
+   * {@link #lock}, so it only grows. See "Pinned reads" above.
+   */
+  private volatile long discardProposal;
+  /** Write sets of commits that a transaction may conflict with. */
   @GuardedBy("lock")
   private final ArrayDeque<CommittedWrites> committed = new ArrayDeque<>();
-  /** commits at or below this were forgotten (cap or discard). */
+  /** Commits at or below this were forgotten (cap or discard). */
   @GuardedBy("lock")
   private long forgottenUpTo;
-  /** read timestamps of every running transaction, with counts. */
+  /** Read timestamps of every running transaction, with counts. */
   @GuardedBy("lock")
   private final TreeMap<Long, Integer> runningReads = new TreeMap<>();
-  /** read timestamps of running read-write transactions, with counts. */
+  /** Read timestamps of running read-write transactions, with counts. */
   @GuardedBy("lock")
   private final TreeMap<Long, Integer> runningUpdates = new TreeMap<>();
-  /** managed mode's discard timestamp. */
+  /** Managed mode's discard timestamp. */
   @GuardedBy("lock")
   private long managedDiscardTs;
   /** Every commit at or below this timestamp is finished: applied, or failed. */
@@ -79,6 +108,7 @@ public final class Oracle {
     this.detectConflicts = detectConflicts;
     this.managed = managed;
     this.nextCommitTs = maxVersion + 1;
+    this.allocatedTs = maxVersion;
     this.appliedTs = maxVersion;
   }
 
@@ -98,8 +128,62 @@ public final class Oracle {
         return managedDiscardTs;
       }
       long visible = readTimestamp();
-      return runningReads.isEmpty() ? visible : Math.min(visible, runningReads.firstKey());
+      if (visible > discardProposal) {
+        discardProposal = visible; // before the scan: see "Pinned reads"
+      }
+      long discard = runningReads.isEmpty() ? visible : Math.min(visible, runningReads.firstKey());
+      for (int slot = 0; slot < PIN_SLOTS; slot++) {
+        long pinned = pins.get(slot * PIN_STRIDE);
+        if (pinned != 0) {
+          discard = Math.min(discard, pinned - 1);
+        }
+      }
+      return discard;
     }
+  }
+
+  /**
+   * Pins a read at the timestamp {@link #begin} would give, without the lock: returns the slot
+   * (pass it to {@link #pinnedReadTimestamp} and, when done, to {@link #unpin}), or -1 when every
+   * slot is taken, and then the caller uses {@link #begin}. Normal mode only.
+   */
+  public int pinRead() {
+    int start = (int) (Thread.currentThread().getId() * 0x9E3779B97F4A7C15L >>> 58);
+    for (int attempt = 0; attempt < PIN_SLOTS; attempt++) {
+      int slot = (start + attempt) & (PIN_SLOTS - 1);
+      int index = slot * PIN_STRIDE;
+      long target = pinTarget();
+      if (pins.get(index) != 0 || !pins.compareAndSet(index, 0, target + 1)) {
+        continue;
+      }
+      while (discardProposal > target) {
+        // A discard timestamp above ours may be in use: pin a newer timestamp, which is at
+        // least the proposal (commits are allocated before they are applied).
+        target = pinTarget();
+        pins.set(index, target + 1);
+      }
+      awaitFinished(target);
+      long readTs = Math.min(target, firstFailedTs - 1);
+      if (readTs != target) {
+        pins.set(index, readTs + 1); // lower is always safe: a failure caps every reader
+      }
+      return slot;
+    }
+    return -1;
+  }
+
+  /** The read timestamp of a pinned read. */
+  public long pinnedReadTimestamp(int slot) {
+    return pins.get(slot * PIN_STRIDE) - 1;
+  }
+
+  /** Ends a pinned read. */
+  public void unpin(int slot) {
+    pins.set(slot * PIN_STRIDE, 0);
+  }
+
+  private long pinTarget() {
+    return Math.min(allocatedTs, firstFailedTs - 1);
   }
 
   /** Managed mode: versions at or below {@code ts} may be dropped; forgets older write sets. */
@@ -196,6 +280,7 @@ public final class Oracle {
         return CONFLICT;
       }
       long commitTs = nextCommitTs++;
+      allocatedTs = commitTs;
       recordLocked(commitTs, writes);
       enqueue.accept(commitTs);
       pruneCommittedLocked();

@@ -234,8 +234,8 @@ public final class ValueLog implements AutoCloseable {
    * does not fit the file.
    */
   public ValueLogRecord read(ValuePointer pointer) throws IOException {
-    ValueLogFile file = files.get(pointer.fileId());
-    if (file == null || !file.tryRetain()) {
+    ValueLogFile file = acquire(pointer.fileId());
+    if (file == null) {
       return null;
     }
     try {
@@ -250,8 +250,21 @@ public final class ValueLog implements AutoCloseable {
    * if it is not part of the log.
    */
   public ValueLogFile acquire(long fileId) {
-    ValueLogFile file = files.get(fileId);
-    return file != null && file.tryRetain() ? file : null;
+    while (true) {
+      ValueLogFile file = files.get(fileId);
+      if (file == null) {
+        return null;
+      }
+      if (file.tryRetain()) {
+        return file;
+      }
+      // Released after we found it: rotate() replaced the file being appended to with its sealed
+      // mapping (same id, same bytes) and dropped the old one's reference; take the replacement.
+      // Only a file that is still listed after its release (a closing log) is given up on.
+      if (files.get(fileId) == file) {
+        return null;
+      }
+    }
   }
 
   /**

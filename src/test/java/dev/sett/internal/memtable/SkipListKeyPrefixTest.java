@@ -43,6 +43,33 @@ class SkipListKeyPrefixTest {
     assertEquals(0, node, "seed " + seed);
   }
 
+  /** The point-lookup search, which builds no internal key, lands where seekGreaterOrEqual does. */
+  @Test
+  void seekUserKeyLandsWhereSeekGreaterOrEqualOfTheInternalKeyDoes() {
+    long seed = new Random().nextLong();
+    System.out.println("seekUserKeyLandsWhereSeekGreaterOrEqualOfTheInternalKeyDoes seed " + seed);
+    Random random = new Random(seed);
+    SkipList list = new SkipList(new Arena(1 << 16), new Random(seed));
+    for (int i = 0; i < 3000; i++) {
+      list.put(InternalKey.of(randomUserKey(random), 1 + random.nextInt(5)),
+          new ValueStruct((byte) 0, (byte) 0, 0, 0, new byte[] {(byte) i}));
+    }
+    for (int i = 0; i < 5000; i++) {
+      byte[] user = randomUserKey(random);
+      long version = i % 50 == 0 ? -1L : random.nextInt(7);
+      assertEquals(list.seekGreaterOrEqual(InternalKey.of(user, version)),
+          list.seekUserKey(user, version), "seed " + seed);
+    }
+  }
+
+  private static byte[] randomUserKey(Random random) {
+    byte[] user = new byte[random.nextInt(13)];
+    for (int b = 0; b < user.length; b++) {
+      user[b] = (byte) (random.nextInt(3) * 127); // few distinct bytes, signed and unsigned
+    }
+    return user;
+  }
+
   @Test
   void prefixIsTheZeroPaddedBigEndianUserKeyStart() {
     assertEquals(0x0102000000000000L, SkipList.userKeyPrefix(InternalKey.of(new byte[] {1, 2}, 5), 0, 10));

@@ -73,4 +73,46 @@ class BloomFilterTest {
     }
     return key;
   }
+
+  /**
+   * The stepped probing of {@code mayContain(long)} answers exactly as the format's formula,
+   * {@code (h1 + i * h2) mod nBits} per probe, for hashes of keys added and of random ones, and the
+   * hash a lookup computes once ({@code KeyHash.of}) is the filter's own.
+   */
+  @Test
+  void steppedProbesMatchTheFormatsFormula() throws IOException {
+    long seed = System.nanoTime();
+    System.out.println("steppedProbesMatchTheFormatsFormula seed " + seed);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    for (int round = 0; round < 20; round++) {
+      int count = 1 + random.nextInt(5_000);
+      double rate = round % 2 == 0 ? 0.01 : 0.2;
+      long[] hashes = new long[count];
+      for (int i = 0; i < count; i++) {
+        byte[] key = new byte[1 + random.nextInt(24)];
+        random.nextBytes(key);
+        hashes[i] = BloomFilter.hash(key, 0, key.length);
+        assertEquals(dev.sett.internal.codec.KeyHash.of(key), hashes[i]);
+      }
+      byte[] region = BloomFilter.encode(hashes, count, rate);
+      BloomFilter filter = BloomFilter.read(
+          java.nio.ByteBuffer.wrap(region).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0,
+          region.length, Path.of("/t.sst"));
+      long bitCount = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(region)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0));
+      int probes = region[Integer.BYTES] & 0xFF;
+      for (int i = 0; i < 2 * count; i++) {
+        long hash = i < count ? hashes[i] : random.nextLong();
+        boolean expected = true;
+        for (int probe = 0; probe < probes && expected; probe++) {
+          long bit = ((hash & 0xFFFFFFFFL) + probe * (hash >>> 32)) % bitCount;
+          expected = (region[Integer.BYTES + 1 + (int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
+        }
+        assertEquals(expected, filter.mayContain(hash), "hash " + hash + ", seed " + seed);
+        if (i < count) {
+          assertTrue(expected);
+        }
+      }
+    }
+  }
 }

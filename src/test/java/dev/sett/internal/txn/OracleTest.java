@@ -67,4 +67,97 @@ class OracleTest {
     assertEquals(0, oracle.trackedCommits());
     assertEquals(20, oracle.discardTimestamp());
   }
+
+  @Test
+  void aPinnedReadHoldsTheDiscardTimestampAndReadsWhatBeginWould() {
+    Oracle oracle = new Oracle(0, true);
+    commitBlind(oracle, 1);
+    int pin = oracle.pinRead();
+    long readTs = oracle.pinnedReadTimestamp(pin);
+    assertEquals(oracle.readTimestamp(), readTs);
+    long transaction = oracle.begin(false);
+    assertEquals(transaction, readTs, "a pin reads where a transaction begun now reads");
+    oracle.finish(transaction, false);
+    for (int i = 0; i < 100; i++) {
+      commitBlind(oracle, i);
+    }
+    assertEquals(readTs, oracle.discardTimestamp(), "the pin keeps what it can see");
+    oracle.unpin(pin);
+    assertEquals(oracle.readTimestamp(), oracle.discardTimestamp());
+  }
+
+  @Test
+  void pinsBeyondTheSlotsFallBackAndSlotsAreReused() {
+    Oracle oracle = new Oracle(0, true);
+    int[] pins = new int[Oracle.PIN_SLOTS];
+    for (int i = 0; i < pins.length; i++) {
+      pins[i] = oracle.pinRead();
+      assertTrue(pins[i] >= 0);
+    }
+    assertEquals(-1, oracle.pinRead(), "every slot is taken");
+    oracle.unpin(pins[7]);
+    assertEquals(pins[7], oracle.pinRead());
+    for (int pin : pins) {
+      oracle.unpin(pin);
+    }
+  }
+
+  /**
+   * Readers pin and unpin while a committer commits and a compactor computes discard timestamps:
+   * no discard timestamp computed before a pin's end ever exceeds the pinned read timestamp (one
+   * computed before the pin is at most the applied timestamp then, which the pin reads at or
+   * above).
+   */
+  @Test
+  void aDiscardTimestampNeverPassesAHeldPinWhileCommitsGoOn() throws Exception {
+    Oracle oracle = new Oracle(0, true);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong lastDiscard = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<String> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread committer = new Thread(() -> {
+      for (long key = 0; !stop.get(); key++) {
+        commitBlind(oracle, key);
+      }
+    });
+    Thread compactor = new Thread(() -> {
+      while (!stop.get()) {
+        long discard = oracle.discardTimestamp();
+        lastDiscard.accumulateAndGet(discard, Math::max);
+      }
+    });
+    Thread[] readers = new Thread[3];
+    for (int r = 0; r < readers.length; r++) {
+      readers[r] = new Thread(() -> {
+        while (!stop.get()) {
+          int pin = oracle.pinRead();
+          long readTs = oracle.pinnedReadTimestamp(pin);
+          for (int spin = 0; spin < 100; spin++) {
+            Thread.onSpinWait();
+          }
+          // No discard timestamp, computed before the pin or while it is held, by this thread or
+          // the compactor racing the pin, may pass it.
+          long discard = Math.max(oracle.discardTimestamp(), lastDiscard.get());
+          if (discard > readTs) {
+            failure.compareAndSet(null, "discard " + discard + " above pinned " + readTs);
+          }
+          oracle.unpin(pin);
+        }
+      });
+    }
+    committer.start();
+    compactor.start();
+    for (Thread reader : readers) {
+      reader.start();
+    }
+    Thread.sleep(1500);
+    stop.set(true);
+    committer.join();
+    compactor.join();
+    for (Thread reader : readers) {
+      reader.join();
+    }
+    assertEquals(null, failure.get());
+    assertTrue(lastDiscard.get() > 0, "commits went on");
+  }
 }

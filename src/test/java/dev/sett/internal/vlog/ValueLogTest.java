@@ -158,4 +158,48 @@ class ValueLogTest {
       assertEquals(1, log.files().size());
     }
   }
+
+  /**
+   * Readers of the file being appended to never see it vanish when the writer seals it: rotate
+   * swaps in the sealed mapping and releases the appending file, and a reader that looked the old
+   * one up just before must read through the new one instead of reporting the file missing.
+   */
+  @Test
+  void readsOfTheActiveFileSurviveItsRotation() throws Exception {
+    try (ValueLog log = open(Set.of())) {
+      java.util.concurrent.atomic.AtomicReference<ValuePointer> latest =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicReference<String> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+      latest.set(log.append(txn(1, 100)).get(0));
+      Thread[] readers = new Thread[2];
+      for (int r = 0; r < readers.length; r++) {
+        readers[r] = new Thread(() -> {
+          try {
+            while (!stop.get()) {
+              ValuePointer pointer = latest.get();
+              if (log.read(pointer) == null) {
+                failure.compareAndSet(null, "read of " + pointer + " found no file");
+              }
+              reads.incrementAndGet();
+            }
+          } catch (IOException | RuntimeException e) {
+            failure.compareAndSet(null, e.toString());
+          }
+        });
+        readers[r].start();
+      }
+      for (int round = 0; round < 2_000 && failure.get() == null; round++) {
+        latest.set(log.append(txn(1, 100)).get(0));
+        log.rotate(); // the file just read from is sealed and replaced
+      }
+      stop.set(true);
+      for (Thread reader : readers) {
+        reader.join();
+      }
+      assertEquals(null, failure.get(), "after " + reads.get() + " reads");
+    }
+  }
 }
