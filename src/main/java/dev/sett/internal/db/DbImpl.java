@@ -843,6 +843,11 @@ public final class DbImpl implements DB, TxnContext {
       failure = e;
     } finally {
       memtables.abandon();
+      if (failure != null && flusher != null) {
+        // Never left running: after a failed close (a dead disk that comes back) it would write
+        // tables nobody owns, under ids the next open hands out again.
+        flusher.abort();
+      }
     }
     subscriptions.closeAll(); // a read-only store's, or after a failure
     try {

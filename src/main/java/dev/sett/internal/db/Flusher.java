@@ -41,6 +41,7 @@ final class Flusher {
   private final AtomicLong flushedTables = new AtomicLong();
   private final AtomicLong flushedBytes = new AtomicLong();
   private volatile boolean stopping;
+  private volatile boolean aborting;
 
   /** Where a flushed table goes: {@link LevelsController#addLevel0Table}. */
   interface Level0 {
@@ -69,6 +70,16 @@ final class Flusher {
     Uninterruptibly.join(thread);
   }
 
+  /**
+   * Stops without flushing anything more, waiting for a flush in progress: the store failed while
+   * closing, so what is sealed stays in its WALs for the next open (a table written now could point
+   * at value log bytes that never reached the disk). No table file appears after this returns.
+   */
+  void abort() {
+    aborting = true;
+    stop();
+  }
+
   long flushedTables() {
     return flushedTables.get();
   }
@@ -86,7 +97,7 @@ final class Flusher {
         LOG.warn("flusher interrupted; it keeps running until the store closes");
         continue;
       }
-      if (memtable == null) {
+      if (memtable == null || aborting) {
         return;
       }
       try {
