@@ -345,6 +345,7 @@ public final class Oracle {
     synchronized (lock) {
       if (version >= nextCommitTs) {
         nextCommitTs = version + 1;
+        allocatedTs = version;
       }
       return enqueue.get();
     }
@@ -356,7 +357,10 @@ public final class Oracle {
    */
   public void publishLoaded(long version) {
     synchronized (lock) {
-      nextCommitTs = Math.max(nextCommitTs, version + 1);
+      if (version >= nextCommitTs) {
+        nextCommitTs = version + 1;
+        allocatedTs = version;
+      }
     }
     markApplied(version);
   }

@@ -20,6 +20,22 @@ class OracleAdvanceTest {
   }
 
   @Test
+  void pinnedReadsSeeWhatWasLoaded() {
+    // DB.get pins its read without the lock: loaded versions must be visible to it too.
+    Oracle oracle = new Oracle(5, true);
+    oracle.publishLoaded(1000);
+    int slot = oracle.pinRead();
+    assertEquals(1000, oracle.pinnedReadTimestamp(slot));
+    oracle.unpin(slot);
+    java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
+    oracle.advancePast(2000, () -> queued.getAndSet(true));
+    oracle.markApplied(2000);
+    slot = oracle.pinRead();
+    assertEquals(2000, oracle.pinnedReadTimestamp(slot));
+    oracle.unpin(slot);
+  }
+
+  @Test
   void advancingBelowWhatIsThereChangesNothing() {
     Oracle oracle = new Oracle(50, true);
     oracle.publishLoaded(10);
