@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.Vector;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import site.ycsb.ByteIterator;
@@ -40,7 +42,7 @@ public class SettClient extends site.ycsb.DB {
   public static final String MEMTABLE_SIZE_PROPERTY = "sett.memtablesize";
 
   private static final Logger LOG = LoggerFactory.getLogger(SettClient.class);
-  private static final int UPDATE_ATTEMPTS = 16;
+  private static final int UPDATE_ATTEMPTS = 100;
 
   /** The shared store of this process and how many clients hold it. */
   private static final Object SHARED_LOCK = new Object();
@@ -153,10 +155,21 @@ public class SettClient extends site.ycsb.DB {
         if (attempt == UPDATE_ATTEMPTS) {
           return failed("update (" + attempt + " conflicts)", key, e);
         }
+        backOff(attempt);
       } catch (SettException e) {
         return failed("update", key, e);
       }
     }
+  }
+
+  /**
+   * Waits a random while before retrying a conflicting update, up to twice as long after each
+   * conflict (at most 1 ms), so that writers of one hot record take turns instead of colliding
+   * again and again.
+   */
+  private static void backOff(int attempt) {
+    long limitNanos = Math.min(1_000_000L, 2_000L << Math.min(attempt, 20));
+    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(limitNanos));
   }
 
   @Override
