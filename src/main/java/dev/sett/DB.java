@@ -182,7 +182,20 @@ public interface DB extends AutoCloseable {
   /** A bulk loader of sorted data straight into tables. */
   StreamWriter newStreamWriter();
 
-  /** Calls {@code onUpdate} with every committed change to a key under one of {@code prefixes}. */
+  /**
+   * Calls {@code onUpdate} with every committed change to a key under one of {@code prefixes} (an
+   * empty prefix matches every key), in commit order, exactly once while subscribed, on a thread of
+   * the subscription's own; a delete arrives as a {@link KV} with {@code deleted} set, and several
+   * commits may come in one call.
+   *
+   * <p><b>Back-pressure:</b> a subscription buffers up to 1,000 commits; beyond that every commit
+   * waits for the callback to catch up, so a slow subscriber slows the store down rather than lose
+   * changes or grow without bound. The callback must therefore not wait for a commit of this
+   * store, nor close it. A callback that throws ends its own subscription (logged), never the
+   * writers. After the returned handle's {@code close()} returns, the callback is not called again;
+   * closing the store delivers what is buffered, then ends every subscription. A
+   * {@link StreamWriter}'s bulk load is not a commit and is not delivered.
+   */
   AutoCloseable subscribe(List<byte[]> prefixes, Consumer<List<KV>> onUpdate);
 
   /** Flushes every memtable, stops background work, releases the directory lock. Idempotent. */
