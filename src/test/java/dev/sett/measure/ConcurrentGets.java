@@ -36,10 +36,10 @@ public final class ConcurrentGets {
       SplittableRandom random = new SplittableRandom(7);
       byte[] value = new byte[valueSize];
       random.nextBytes(value);
-      byte[][] present = randomKeys(random, keys);
-      load(db, present, value);
+      byte[][] present = MeasureSupport.randomKeys(random, keys);
+      MeasureSupport.load(db, present, value);
       db.flatten(1);
-      load(db, randomKeys(random, keys), value);
+      MeasureSupport.load(db, MeasureSupport.randomKeys(random, keys), value);
       double[] ratios = new double[rounds];
       for (int round = 0; round < rounds; round++) {
         double pinned = run(db, present, threads, false);
@@ -100,25 +100,5 @@ public final class ConcurrentGets {
       throw new IllegalStateException("no value was read");
     }
     return (double) keys.length * threads / seconds;
-  }
-
-  private static byte[][] randomKeys(SplittableRandom random, int count) {
-    byte[][] keys = new byte[count][];
-    for (int i = 0; i < count; i++) {
-      keys[i] = new byte[16];
-      random.nextBytes(keys[i]);
-    }
-    return keys;
-  }
-
-  private static void load(DB db, byte[][] keysToWrite, byte[] value) {
-    for (int first = 0; first < keysToWrite.length; first += 1000) {
-      int start = first;
-      db.update(txn -> {
-        for (int i = start; i < Math.min(start + 1000, keysToWrite.length); i++) {
-          txn.set(keysToWrite[i], value);
-        }
-      });
-    }
   }
 }

@@ -48,12 +48,12 @@ public final class ReadAllocation {
       SplittableRandom random = new SplittableRandom(7);
       byte[] value = new byte[valueSize];
       random.nextBytes(value);
-      byte[][] present = randomKeys(random, keys);
-      byte[][] absent = randomKeys(random, keys);
-      load(db, present, value);
+      byte[][] present = MeasureSupport.randomKeys(random, keys);
+      byte[][] absent = MeasureSupport.randomKeys(random, keys);
+      MeasureSupport.load(db, present, value);
       if (source.equals("table")) {
         db.flatten(1);
-        load(db, randomKeys(random, keys), value);
+        MeasureSupport.load(db, MeasureSupport.randomKeys(random, keys), value);
       }
       for (int i = present.length - 1; i > 0; i--) {
         int j = random.nextInt(i + 1);
@@ -118,25 +118,5 @@ public final class ReadAllocation {
     long bytes = THREADS.getCurrentThreadAllocatedBytes() - startBytes;
     System.out.printf("%-8s %6d B  %-10s round %d: %8.1f B/op %9.0f cpu ns/op%n", source, valueSize,
         what, round, (double) bytes / ops, (double) nanos / ops);
-  }
-
-  private static byte[][] randomKeys(SplittableRandom random, int count) {
-    byte[][] keys = new byte[count][];
-    for (int i = 0; i < count; i++) {
-      keys[i] = new byte[16];
-      random.nextBytes(keys[i]);
-    }
-    return keys;
-  }
-
-  private static void load(DB db, byte[][] keysToWrite, byte[] value) {
-    for (int first = 0; first < keysToWrite.length; first += 1000) {
-      int start = first;
-      db.update(txn -> {
-        for (int i = start; i < Math.min(start + 1000, keysToWrite.length); i++) {
-          txn.set(keysToWrite[i], value);
-        }
-      });
-    }
   }
 }
