@@ -46,9 +46,7 @@ final class BackupCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--since must not be negative, was " + since);
     }
-    if (!Files.isDirectory(dir) || !Files.exists(dir.resolve("MANIFEST"))) {
-      throw new IllegalStateException("no store at " + dir + ": it has no MANIFEST");
-    }
+    StoreDirectories.requireStore(dir);
     Path temporary = backupFile.resolveSibling(backupFile.getFileName() + ".tmp");
     long maxVersion;
     long bytes;

@@ -45,12 +45,7 @@ final class InfoCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--with-prefix and --history go with --show-keys");
     }
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalStateException("no store at " + dir + ": not a directory");
-    }
-    if (!Files.exists(dir.resolve("MANIFEST"))) {
-      throw new IllegalStateException("no store at " + dir + ": it has no MANIFEST");
-    }
+    StoreDirectories.requireStore(dir);
     Map<String, Long> filesBefore = files(dir);
     try (DB db = DB.open(Options.builder(dir).readOnly(true).build())) {
       Info.print(dir, filesBefore, db, showTables, spec.commandLine().getOut());

@@ -431,16 +431,12 @@ public final class DbImpl implements DB, TxnContext {
    */
   @Override
   public byte[] get(byte[] key) {
-    if (managed) {
-      try (Txn txn = readLatest()) {
-        dev.sett.Item item = txn.get(key);
-        return item == null ? null : item.value();
-      }
-    }
     TxnImpl.validateKey(key);
     checkOpen();
-    int pin = oracle.pinRead();
-    if (pin < 0) { // more concurrent gets than pin slots
+    // Pinned reads are for normal mode; managed mode, or more concurrent gets than pin slots,
+    // reads through a transaction.
+    int pin = managed ? -1 : oracle.pinRead();
+    if (pin < 0) {
       try (Txn txn = readLatest()) {
         dev.sett.Item item = txn.get(key);
         return item == null ? null : item.value();
