@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Hands out read and commit timestamps and decides, at commit, whether a transaction conflicts.
@@ -279,8 +280,8 @@ public final class Oracle {
       if (detectConflicts && hasConflictLocked(readTs, reads)) {
         return CONFLICT;
       }
-      long commitTs = nextCommitTs++;
-      allocatedTs = commitTs;
+      long commitTs = nextCommitTs;
+      allocateThroughLocked(commitTs);
       recordLocked(commitTs, writes);
       enqueue.accept(commitTs);
       pruneCommittedLocked();
@@ -341,11 +342,10 @@ public final class Oracle {
    * applied them {@link #markApplied}{@code (version)} may show them to readers. Never moves
    * timestamps back.
    */
-  public <T> T advancePast(long version, java.util.function.Supplier<T> enqueue) {
+  public <T> T advancePast(long version, Supplier<T> enqueue) {
     synchronized (lock) {
       if (version >= nextCommitTs) {
-        nextCommitTs = version + 1;
-        allocatedTs = version;
+        allocateThroughLocked(version);
       }
       return enqueue.get();
     }
@@ -356,13 +356,20 @@ public final class Oracle {
    * with commits held back): they become visible, and later commits get newer timestamps.
    */
   public void publishLoaded(long version) {
-    synchronized (lock) {
-      if (version >= nextCommitTs) {
-        nextCommitTs = version + 1;
-        allocatedTs = version;
-      }
-    }
+    advancePast(version, () -> null);
     markApplied(version);
+  }
+
+  /**
+   * Timestamps up to {@code ts} are handed out: the next commit gets {@code ts + 1}, and pinned
+   * reads ({@link #pinRead}), which read {@link #allocatedTs} without the lock, target {@code ts}.
+   * The only place the two move.
+   */
+  @GuardedBy("lock")
+  private void allocateThroughLocked(long ts) {
+    assert Thread.holdsLock(lock);
+    nextCommitTs = ts + 1;
+    allocatedTs = ts;
   }
 
   /** The store closed: readers stop waiting for commits that will never be applied. */
