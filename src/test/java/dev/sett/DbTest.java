@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.testing.Eventually;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class DbTest {
         keys.add(key);
         db.put(bytes(key), bytes("v" + i + "-".repeat(40)));
       }
-      assertTrue(db.tables().size() >= 2, "the data should span several tables: " + db.tables());
+      Eventually.await("the data spans several tables", () -> db.tables().size() >= 2);
       // Overwrite and delete a few so that versions of one key live in memtable and tables.
       db.put(bytes("k00010"), bytes("new"));
       db.delete(bytes("k00011"));

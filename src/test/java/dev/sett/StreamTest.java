@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.testing.Eventually;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ class StreamTest {
           wb.flush();
         }
       }
-      assertTrue(db.tables().size() > 3, "the test needs several tables, has " + db.tables().size());
+      Eventually.await("several tables for the stream to split", () -> db.tables().size() > 3);
       for (int run = 0; run < 6; run++) {
         String prefix = run == 0 ? "" : "k" + (char) ('a' + random.nextInt(4));
         int numGo = 1 + random.nextInt(6);

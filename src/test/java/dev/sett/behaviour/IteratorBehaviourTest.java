@@ -24,6 +24,7 @@ import dev.sett.IteratorOptions;
 import dev.sett.Options;
 import dev.sett.Txn;
 import dev.sett.WriteBatch;
+import dev.sett.testing.Eventually;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -358,7 +359,7 @@ class IteratorBehaviourTest {
         }
         batch.flush();
       }
-      assertFalse(db.tables().isEmpty(), "the data reached tables");
+      Eventually.await("the data reached tables", () -> !db.tables().isEmpty());
       IteratorOptions options = IteratorOptions.builder().prefetchValues(true).prefetchSize(10).build();
       try (Txn txn = db.newTransaction(false); DbIterator it = txn.newIterator(options)) {
         int count = 0;

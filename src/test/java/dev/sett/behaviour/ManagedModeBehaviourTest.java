@@ -21,6 +21,7 @@ import dev.sett.IteratorOptions;
 import dev.sett.Options;
 import dev.sett.Txn;
 import dev.sett.WriteBatch;
+import dev.sett.testing.Eventually;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -286,7 +287,7 @@ class ManagedModeBehaviourTest {
         }
         batch.flush();
       }
-      assertTrue(!db.tables().isEmpty(), "the batch spilled into tables");
+      Eventually.await("the batch spilled into tables", () -> !db.tables().isEmpty());
       db.view(txn -> {
         int i = m;
         try (DbIterator it = txn.newIterator(FORWARD)) {
