@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 
 /**
  * How a {@link DB} is opened: an immutable set of options, made by a validating {@link Builder}.
@@ -60,86 +62,25 @@ public final class Options {
   /** Badger's default data key lifetime. */
   private static final Duration DEFAULT_KEY_ROTATION = Duration.ofDays(10);
 
-  private final Path dir;
-  private final Path valueDir;
-  private final boolean syncWrites;
-  private final int numVersionsToKeep;
-  private final boolean readOnly;
-  private final boolean inMemory;
-  private final long memTableSize;
-  private final int numMemtables;
-  private final long baseTableSize;
-  private final long baseLevelSize;
-  private final int levelSizeMultiplier;
-  private final int tableSizeMultiplier;
-  private final int maxLevels;
-  private final int valueThreshold;
-  private final double vlogPercentile;
-  private final long valueLogFileSize;
-  private final int valueLogMaxEntries;
-  private final boolean autoValueLogGC;
-  private final double valueLogGCDiscardRatio;
-  private final int blockSize;
-  private final double bloomFalsePositive;
-  private final long blockCacheSize;
-  private final long indexCacheSize;
-  private final Compression compression;
-  private final int zstdLevel;
-  private final int numLevelZeroTables;
-  private final int numLevelZeroTablesStall;
-  private final int numCompactors;
-  private final boolean compactL0OnClose;
-  private final boolean lmaxCompaction;
-  private final boolean detectConflicts;
-  private final boolean verifyValueChecksum;
-  private final ChecksumVerification checksumVerification;
-  private final byte[] encryptionKey;
-  private final Duration encryptionKeyRotation;
-  private final int namespaceOffset;
-  private final int externalMagic;
-  private final OpenTelemetry openTelemetry;
-  private final Clock clock;
+  // Each option lives in the record of its component; Options delegates to them, and equals,
+  // hashCode and toString come from the records.
+  private final Store store;
+  private final Memtables memtables;
+  private final Levels levels;
+  private final Tables tables;
+  private final ValueLog valueLog;
+  private final Transactions transactions;
+  private final Encryption encryption;
 
-  private Options(Builder builder) {
-    dir = builder.dir;
-    valueDir = builder.valueDir != null ? builder.valueDir : builder.dir;
-    syncWrites = builder.syncWrites;
-    numVersionsToKeep = builder.numVersionsToKeep;
-    readOnly = builder.readOnly;
-    inMemory = builder.inMemory;
-    memTableSize = builder.memTableSize;
-    numMemtables = builder.numMemtables;
-    baseTableSize = builder.baseTableSize;
-    baseLevelSize = builder.baseLevelSize;
-    levelSizeMultiplier = builder.levelSizeMultiplier;
-    tableSizeMultiplier = builder.tableSizeMultiplier;
-    maxLevels = builder.maxLevels;
-    valueThreshold = builder.valueThreshold;
-    vlogPercentile = builder.vlogPercentile;
-    valueLogFileSize = builder.valueLogFileSize;
-    valueLogMaxEntries = builder.valueLogMaxEntries;
-    autoValueLogGC = builder.autoValueLogGC;
-    valueLogGCDiscardRatio = builder.valueLogGCDiscardRatio;
-    blockSize = builder.blockSize;
-    bloomFalsePositive = builder.bloomFalsePositive;
-    blockCacheSize = builder.blockCacheSize;
-    indexCacheSize = builder.indexCacheSize;
-    compression = builder.compression;
-    zstdLevel = builder.zstdLevel;
-    numLevelZeroTables = builder.numLevelZeroTables;
-    numLevelZeroTablesStall = builder.numLevelZeroTablesStall;
-    numCompactors = builder.numCompactors;
-    compactL0OnClose = builder.compactL0OnClose;
-    lmaxCompaction = builder.lmaxCompaction;
-    detectConflicts = builder.detectConflicts;
-    verifyValueChecksum = builder.verifyValueChecksum;
-    checksumVerification = builder.checksumVerification;
-    encryptionKey = builder.encryptionKey;
-    encryptionKeyRotation = builder.encryptionKeyRotation;
-    namespaceOffset = builder.namespaceOffset;
-    externalMagic = builder.externalMagic;
-    openTelemetry = builder.openTelemetry;
-    clock = builder.clock;
+  private Options(Store store, Memtables memtables, Levels levels, Tables tables,
+      ValueLog valueLog, Transactions transactions, Encryption encryption) {
+    this.store = store;
+    this.memtables = memtables;
+    this.levels = levels;
+    this.tables = tables;
+    this.valueLog = valueLog;
+    this.transactions = transactions;
+    this.encryption = encryption;
   }
 
   /**
@@ -170,7 +111,7 @@ public final class Options {
    * @return the directory given to {@link #builder(Path)}; null for an in-memory store
    */
   public Path dir() {
-    return dir;
+    return store.dir();
   }
 
   /**
@@ -180,7 +121,7 @@ public final class Options {
    * @see Builder#valueDir(Path)
    */
   public Path valueDir() {
-    return valueDir;
+    return store.valueDir();
   }
 
   /**
@@ -188,7 +129,7 @@ public final class Options {
    * Builder#syncWrites}.
    */
   public boolean syncWrites() {
-    return syncWrites;
+    return memtables.syncWrites();
   }
 
   /**
@@ -196,7 +137,7 @@ public final class Options {
    * 1; see {@link Builder#numVersionsToKeep}.
    */
   public int numVersionsToKeep() {
-    return numVersionsToKeep;
+    return levels.numVersionsToKeep();
   }
 
   /**
@@ -204,21 +145,21 @@ public final class Options {
    * Builder#readOnly}.
    */
   public boolean readOnly() {
-    return readOnly;
+    return store.readOnly();
   }
 
   /**
    * {@return whether the store lives in memory only} Default false; see {@link Builder#inMemory}.
    */
   public boolean inMemory() {
-    return inMemory;
+    return store.inMemory();
   }
 
   /**
    * {@return the capacity of a memtable in bytes} Default 64 MiB; see {@link Builder#memTableSize}.
    */
   public long memTableSize() {
-    return memTableSize;
+    return memtables.memTableSize();
   }
 
   /**
@@ -226,7 +167,7 @@ public final class Options {
    * Builder#numMemtables}.
    */
   public int numMemtables() {
-    return numMemtables;
+    return memtables.numMemtables();
   }
 
   /**
@@ -234,7 +175,7 @@ public final class Options {
    * Builder#baseTableSize}.
    */
   public long baseTableSize() {
-    return baseTableSize;
+    return levels.baseTableSize();
   }
 
   /**
@@ -242,7 +183,7 @@ public final class Options {
    * Builder#baseLevelSize}.
    */
   public long baseLevelSize() {
-    return baseLevelSize;
+    return levels.baseLevelSize();
   }
 
   /**
@@ -250,7 +191,7 @@ public final class Options {
    * Builder#levelSizeMultiplier}.
    */
   public int levelSizeMultiplier() {
-    return levelSizeMultiplier;
+    return levels.levelSizeMultiplier();
   }
 
   /**
@@ -258,12 +199,12 @@ public final class Options {
    * Default 2; see {@link Builder#tableSizeMultiplier}.
    */
   public int tableSizeMultiplier() {
-    return tableSizeMultiplier;
+    return levels.tableSizeMultiplier();
   }
 
   /** {@return the number of levels, level 0 included} Default 7; see {@link Builder#maxLevels}. */
   public int maxLevels() {
-    return maxLevels;
+    return levels.maxLevels();
   }
 
   /**
@@ -271,7 +212,7 @@ public final class Options {
    * see {@link Builder#valueThreshold}.
    */
   public int valueThreshold() {
-    return valueThreshold;
+    return valueLog.valueThreshold();
   }
 
   /**
@@ -279,7 +220,7 @@ public final class Options {
    * fixed} Default 0; see {@link Builder#vlogPercentile}.
    */
   public double vlogPercentile() {
-    return vlogPercentile;
+    return valueLog.vlogPercentile();
   }
 
   /**
@@ -287,7 +228,7 @@ public final class Options {
    * 2<sup>30</sup> − 1 (1 GiB − 1); see {@link Builder#valueLogFileSize}.
    */
   public long valueLogFileSize() {
-    return valueLogFileSize;
+    return valueLog.valueLogFileSize();
   }
 
   /**
@@ -295,7 +236,7 @@ public final class Options {
    * {@link Builder#valueLogMaxEntries}.
    */
   public int valueLogMaxEntries() {
-    return valueLogMaxEntries;
+    return valueLog.valueLogMaxEntries();
   }
 
   /**
@@ -303,7 +244,7 @@ public final class Options {
    * see {@link Builder#autoValueLogGC}.
    */
   public boolean autoValueLogGC() {
-    return autoValueLogGC;
+    return valueLog.autoValueLogGC();
   }
 
   /**
@@ -311,7 +252,7 @@ public final class Options {
    * see {@link Builder#valueLogGCDiscardRatio}.
    */
   public double valueLogGCDiscardRatio() {
-    return valueLogGCDiscardRatio;
+    return valueLog.valueLogGCDiscardRatio();
   }
 
   /**
@@ -319,7 +260,7 @@ public final class Options {
    * Builder#blockSize}.
    */
   public int blockSize() {
-    return blockSize;
+    return tables.blockSize();
   }
 
   /**
@@ -327,7 +268,7 @@ public final class Options {
    * {@link Builder#bloomFalsePositive}.
    */
   public double bloomFalsePositive() {
-    return bloomFalsePositive;
+    return tables.bloomFalsePositive();
   }
 
   /**
@@ -335,7 +276,7 @@ public final class Options {
    * Builder#blockCacheSize}.
    */
   public long blockCacheSize() {
-    return blockCacheSize;
+    return tables.blockCacheSize();
   }
 
   /**
@@ -343,7 +284,7 @@ public final class Options {
    * Builder#indexCacheSize}.
    */
   public long indexCacheSize() {
-    return indexCacheSize;
+    return tables.indexCacheSize();
   }
 
   /**
@@ -351,7 +292,7 @@ public final class Options {
    * Builder#compression}.
    */
   public Compression compression() {
-    return compression;
+    return tables.compression();
   }
 
   /**
@@ -359,7 +300,7 @@ public final class Options {
    * Builder#zstdLevel}.
    */
   public int zstdLevel() {
-    return zstdLevel;
+    return tables.zstdLevel();
   }
 
   /**
@@ -367,7 +308,7 @@ public final class Options {
    * {@link Builder#numLevelZeroTables}.
    */
   public int numLevelZeroTables() {
-    return numLevelZeroTables;
+    return levels.numLevelZeroTables();
   }
 
   /**
@@ -375,7 +316,7 @@ public final class Options {
    * {@link Builder#numLevelZeroTablesStall}.
    */
   public int numLevelZeroTablesStall() {
-    return numLevelZeroTablesStall;
+    return levels.numLevelZeroTablesStall();
   }
 
   /**
@@ -383,7 +324,7 @@ public final class Options {
    * Builder#numCompactors}.
    */
   public int numCompactors() {
-    return numCompactors;
+    return levels.numCompactors();
   }
 
   /**
@@ -391,7 +332,7 @@ public final class Options {
    * Builder#compactL0OnClose}.
    */
   public boolean compactL0OnClose() {
-    return compactL0OnClose;
+    return levels.compactL0OnClose();
   }
 
   /**
@@ -399,7 +340,7 @@ public final class Options {
    * {@link Builder#lmaxCompaction}.
    */
   public boolean lmaxCompaction() {
-    return lmaxCompaction;
+    return levels.lmaxCompaction();
   }
 
   /**
@@ -407,7 +348,7 @@ public final class Options {
    * {@link Builder#detectConflicts}.
    */
   public boolean detectConflicts() {
-    return detectConflicts;
+    return transactions.detectConflicts();
   }
 
   /**
@@ -415,7 +356,7 @@ public final class Options {
    * true; see {@link Builder#verifyValueChecksum}.
    */
   public boolean verifyValueChecksum() {
-    return verifyValueChecksum;
+    return valueLog.verifyValueChecksum();
   }
 
   /**
@@ -423,7 +364,7 @@ public final class Options {
    * ChecksumVerification#ON_BLOCK_READ}; see {@link Builder#checksumVerification}.
    */
   public ChecksumVerification checksumVerification() {
-    return checksumVerification;
+    return tables.checksumVerification();
   }
 
   /**
@@ -433,7 +374,7 @@ public final class Options {
    * @see Builder#encryptionKey(byte[])
    */
   public byte[] encryptionKey() {
-    return encryptionKey.clone();
+    return encryption.encryptionKey().clone();
   }
 
   /**
@@ -441,7 +382,7 @@ public final class Options {
    * days; see {@link Builder#encryptionKeyRotation}.
    */
   public Duration encryptionKeyRotation() {
-    return encryptionKeyRotation;
+    return encryption.encryptionKeyRotation();
   }
 
   /**
@@ -449,7 +390,7 @@ public final class Options {
    * Builder#namespaceOffset}.
    */
   public int namespaceOffset() {
-    return namespaceOffset;
+    return transactions.namespaceOffset();
   }
 
   /**
@@ -457,7 +398,7 @@ public final class Options {
    * Builder#externalMagic}.
    */
   public int externalMagic() {
-    return externalMagic;
+    return store.externalMagic();
   }
 
   /**
@@ -465,7 +406,7 @@ public final class Options {
    * Builder#openTelemetry}.
    */
   public OpenTelemetry openTelemetry() {
-    return openTelemetry;
+    return store.openTelemetry();
   }
 
   /**
@@ -473,7 +414,7 @@ public final class Options {
    * Builder#clock}.
    */
   public Clock clock() {
-    return clock;
+    return transactions.clock();
   }
 
   /**
@@ -484,7 +425,7 @@ public final class Options {
    * @return {@code 15 * memTableSize / 100}
    */
   public long maxBatchSize() {
-    return maxBatchSize(memTableSize);
+    return maxBatchSize(memtables.memTableSize());
   }
 
   /**
@@ -504,99 +445,97 @@ public final class Options {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Options that
-        && Objects.equals(dir, that.dir)
-        && Objects.equals(valueDir, that.valueDir)
-        && syncWrites == that.syncWrites
-        && numVersionsToKeep == that.numVersionsToKeep
-        && readOnly == that.readOnly
-        && inMemory == that.inMemory
-        && memTableSize == that.memTableSize
-        && numMemtables == that.numMemtables
-        && baseTableSize == that.baseTableSize
-        && baseLevelSize == that.baseLevelSize
-        && levelSizeMultiplier == that.levelSizeMultiplier
-        && tableSizeMultiplier == that.tableSizeMultiplier
-        && maxLevels == that.maxLevels
-        && valueThreshold == that.valueThreshold
-        && Double.compare(vlogPercentile, that.vlogPercentile) == 0
-        && valueLogFileSize == that.valueLogFileSize
-        && valueLogMaxEntries == that.valueLogMaxEntries
-        && autoValueLogGC == that.autoValueLogGC
-        && Double.compare(valueLogGCDiscardRatio, that.valueLogGCDiscardRatio) == 0
-        && blockSize == that.blockSize
-        && Double.compare(bloomFalsePositive, that.bloomFalsePositive) == 0
-        && blockCacheSize == that.blockCacheSize
-        && indexCacheSize == that.indexCacheSize
-        && compression == that.compression
-        && zstdLevel == that.zstdLevel
-        && numLevelZeroTables == that.numLevelZeroTables
-        && numLevelZeroTablesStall == that.numLevelZeroTablesStall
-        && numCompactors == that.numCompactors
-        && compactL0OnClose == that.compactL0OnClose
-        && lmaxCompaction == that.lmaxCompaction
-        && detectConflicts == that.detectConflicts
-        && verifyValueChecksum == that.verifyValueChecksum
-        && checksumVerification == that.checksumVerification
-        && Arrays.equals(encryptionKey, that.encryptionKey)
-        && encryptionKeyRotation.equals(that.encryptionKeyRotation)
-        && namespaceOffset == that.namespaceOffset
-        && externalMagic == that.externalMagic
-        && openTelemetry.equals(that.openTelemetry)
-        && clock.equals(that.clock);
+    return other instanceof Options that && components().equals(that.components());
   }
 
-  /** Hashes a few distinctive options; consistent with {@link #equals}. */
   @Override
   public int hashCode() {
-    return Objects.hash(dir, valueDir, memTableSize, valueThreshold, compression, inMemory,
-        readOnly, Arrays.hashCode(encryptionKey));
+    return components().hashCode();
   }
 
-  /** Every option and its value; the encryption key appears only as its length. */
+  /** Every option and its value, by component; the encryption key appears only as its length. */
   @Override
   public String toString() {
-    return "Options[dir=" + dir
-        + ", valueDir=" + valueDir
-        + ", syncWrites=" + syncWrites
-        + ", numVersionsToKeep=" + numVersionsToKeep
-        + ", readOnly=" + readOnly
-        + ", inMemory=" + inMemory
-        + ", memTableSize=" + memTableSize
-        + ", numMemtables=" + numMemtables
-        + ", baseTableSize=" + baseTableSize
-        + ", baseLevelSize=" + baseLevelSize
-        + ", levelSizeMultiplier=" + levelSizeMultiplier
-        + ", tableSizeMultiplier=" + tableSizeMultiplier
-        + ", maxLevels=" + maxLevels
-        + ", valueThreshold=" + valueThreshold
-        + ", vlogPercentile=" + vlogPercentile
-        + ", valueLogFileSize=" + valueLogFileSize
-        + ", valueLogMaxEntries=" + valueLogMaxEntries
-        + ", autoValueLogGC=" + autoValueLogGC
-        + ", valueLogGCDiscardRatio=" + valueLogGCDiscardRatio
-        + ", blockSize=" + blockSize
-        + ", bloomFalsePositive=" + bloomFalsePositive
-        + ", blockCacheSize=" + blockCacheSize
-        + ", indexCacheSize=" + indexCacheSize
-        + ", compression=" + compression
-        + ", zstdLevel=" + zstdLevel
-        + ", numLevelZeroTables=" + numLevelZeroTables
-        + ", numLevelZeroTablesStall=" + numLevelZeroTablesStall
-        + ", numCompactors=" + numCompactors
-        + ", compactL0OnClose=" + compactL0OnClose
-        + ", lmaxCompaction=" + lmaxCompaction
-        + ", detectConflicts=" + detectConflicts
-        + ", verifyValueChecksum=" + verifyValueChecksum
-        + ", checksumVerification=" + checksumVerification
-        + ", encryptionKey="
-        + (encryptionKey.length == 0 ? "none" : encryptionKey.length + " bytes")
-        + ", encryptionKeyRotation=" + encryptionKeyRotation
-        + ", namespaceOffset=" + namespaceOffset
-        + ", externalMagic=" + externalMagic
-        + ", openTelemetry=" + openTelemetry
-        + ", clock=" + clock
-        + "]";
+    return components().stream().map(Record::toString)
+        .collect(Collectors.joining(", ", "Options[", "]"));
+  }
+
+  private List<Record> components() {
+    return List.of(store, memtables, levels, tables, valueLog, transactions, encryption);
+  }
+
+  // The options of each component, in the order of the builder methods. Each record checks the
+  // rules among its own options; build() checks those across components.
+
+  /** Where the store lives and what it is: directories, mode, and where telemetry goes. */
+  private record Store(Path dir, Path valueDir, boolean readOnly, boolean inMemory,
+      int externalMagic, OpenTelemetry openTelemetry) {
+    Store {
+      if (inMemory) {
+        Builder.check(dir == null, "dir",
+            "be null for an in-memory store (use Options.builder(null))", dir);
+        Builder.check(valueDir == null, "valueDir", "not be set for an in-memory store", valueDir);
+        Builder.check(!readOnly, "readOnly", "be false for an in-memory store", readOnly);
+      } else {
+        Builder.check(dir != null, "dir", "be set unless inMemory is true", dir);
+      }
+      valueDir = valueDir != null ? valueDir : dir;
+    }
+  }
+
+  /** The memtables and their write-ahead logs. */
+  private record Memtables(boolean syncWrites, long memTableSize, int numMemtables) {}
+
+  /** The shape of the LSM tree and its compaction. */
+  private record Levels(int numVersionsToKeep, long baseTableSize, long baseLevelSize,
+      int levelSizeMultiplier, int tableSizeMultiplier, int maxLevels, int numLevelZeroTables,
+      int numLevelZeroTablesStall, int numCompactors, boolean compactL0OnClose,
+      boolean lmaxCompaction) {
+    Levels {
+      Builder.check(numLevelZeroTablesStall > numLevelZeroTables, "numLevelZeroTablesStall",
+          "be greater than numLevelZeroTables (" + numLevelZeroTables + ")",
+          numLevelZeroTablesStall);
+      Builder.check(!lmaxCompaction || numCompactors > 0, "lmaxCompaction",
+          "be false when numCompactors is 0", lmaxCompaction);
+    }
+  }
+
+  /** How tables are written and read: blocks, filters, caches, compression, checksums. */
+  private record Tables(int blockSize, double bloomFalsePositive, long blockCacheSize,
+      long indexCacheSize, Compression compression, int zstdLevel,
+      ChecksumVerification checksumVerification) {}
+
+  /** Key-value separation and value log garbage collection. */
+  private record ValueLog(int valueThreshold, double vlogPercentile, long valueLogFileSize,
+      int valueLogMaxEntries, boolean autoValueLogGC, double valueLogGCDiscardRatio,
+      boolean verifyValueChecksum) {}
+
+  /** What a transaction may see and do: conflicts, namespaces, the clock of TTLs. */
+  private record Transactions(boolean detectConflicts, int namespaceOffset, Clock clock) {}
+
+  /**
+   * Encryption at rest. The key is compared by content and shown only as its length; the record
+   * holds the builder's copy, which nothing mutates ({@link Options#encryptionKey()} copies it).
+   */
+  private record Encryption(byte[] encryptionKey, Duration encryptionKeyRotation) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Encryption that
+          && Arrays.equals(encryptionKey, that.encryptionKey)
+          && encryptionKeyRotation.equals(that.encryptionKeyRotation);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(encryptionKey) + encryptionKeyRotation.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Encryption[encryptionKey="
+          + (encryptionKey.length == 0 ? "none" : encryptionKey.length + " bytes")
+          + ", encryptionKeyRotation=" + encryptionKeyRotation + "]";
+    }
   }
 
   /** Bytes as a reader writes them: {@code 64 KiB}, {@code 1 GiB}, or {@code 100 bytes}. */
@@ -667,45 +606,45 @@ public final class Options {
     }
 
     private Builder(Options options) {
-      dir = options.dir;
-      valueDir = options.valueDir;
-      syncWrites = options.syncWrites;
-      numVersionsToKeep = options.numVersionsToKeep;
-      readOnly = options.readOnly;
-      inMemory = options.inMemory;
-      memTableSize = options.memTableSize;
-      numMemtables = options.numMemtables;
-      baseTableSize = options.baseTableSize;
-      baseLevelSize = options.baseLevelSize;
-      levelSizeMultiplier = options.levelSizeMultiplier;
-      tableSizeMultiplier = options.tableSizeMultiplier;
-      maxLevels = options.maxLevels;
-      valueThreshold = options.valueThreshold;
-      vlogPercentile = options.vlogPercentile;
-      valueLogFileSize = options.valueLogFileSize;
-      valueLogMaxEntries = options.valueLogMaxEntries;
-      autoValueLogGC = options.autoValueLogGC;
-      valueLogGCDiscardRatio = options.valueLogGCDiscardRatio;
-      blockSize = options.blockSize;
-      bloomFalsePositive = options.bloomFalsePositive;
-      blockCacheSize = options.blockCacheSize;
-      indexCacheSize = options.indexCacheSize;
-      compression = options.compression;
-      zstdLevel = options.zstdLevel;
-      numLevelZeroTables = options.numLevelZeroTables;
-      numLevelZeroTablesStall = options.numLevelZeroTablesStall;
-      numCompactors = options.numCompactors;
-      compactL0OnClose = options.compactL0OnClose;
-      lmaxCompaction = options.lmaxCompaction;
-      detectConflicts = options.detectConflicts;
-      verifyValueChecksum = options.verifyValueChecksum;
-      checksumVerification = options.checksumVerification;
-      encryptionKey = options.encryptionKey;
-      encryptionKeyRotation = options.encryptionKeyRotation;
-      namespaceOffset = options.namespaceOffset;
-      externalMagic = options.externalMagic;
-      openTelemetry = options.openTelemetry;
-      clock = options.clock;
+      dir = options.store.dir();
+      valueDir = options.store.valueDir();
+      readOnly = options.store.readOnly();
+      inMemory = options.store.inMemory();
+      externalMagic = options.store.externalMagic();
+      openTelemetry = options.store.openTelemetry();
+      syncWrites = options.memtables.syncWrites();
+      memTableSize = options.memtables.memTableSize();
+      numMemtables = options.memtables.numMemtables();
+      numVersionsToKeep = options.levels.numVersionsToKeep();
+      baseTableSize = options.levels.baseTableSize();
+      baseLevelSize = options.levels.baseLevelSize();
+      levelSizeMultiplier = options.levels.levelSizeMultiplier();
+      tableSizeMultiplier = options.levels.tableSizeMultiplier();
+      maxLevels = options.levels.maxLevels();
+      numLevelZeroTables = options.levels.numLevelZeroTables();
+      numLevelZeroTablesStall = options.levels.numLevelZeroTablesStall();
+      numCompactors = options.levels.numCompactors();
+      compactL0OnClose = options.levels.compactL0OnClose();
+      lmaxCompaction = options.levels.lmaxCompaction();
+      blockSize = options.tables.blockSize();
+      bloomFalsePositive = options.tables.bloomFalsePositive();
+      blockCacheSize = options.tables.blockCacheSize();
+      indexCacheSize = options.tables.indexCacheSize();
+      compression = options.tables.compression();
+      zstdLevel = options.tables.zstdLevel();
+      checksumVerification = options.tables.checksumVerification();
+      valueThreshold = options.valueLog.valueThreshold();
+      vlogPercentile = options.valueLog.vlogPercentile();
+      valueLogFileSize = options.valueLog.valueLogFileSize();
+      valueLogMaxEntries = options.valueLog.valueLogMaxEntries();
+      autoValueLogGC = options.valueLog.autoValueLogGC();
+      valueLogGCDiscardRatio = options.valueLog.valueLogGCDiscardRatio();
+      verifyValueChecksum = options.valueLog.verifyValueChecksum();
+      detectConflicts = options.transactions.detectConflicts();
+      namespaceOffset = options.transactions.namespaceOffset();
+      clock = options.transactions.clock();
+      encryptionKey = options.encryption.encryptionKey();
+      encryptionKeyRotation = options.encryption.encryptionKeyRotation();
     }
 
     /**
@@ -1302,25 +1241,23 @@ public final class Options {
           "namespaces are not built yet, so no namespace could be banned");
       refuseUnbuilt("indexCacheSize", indexCacheSize != 0,
           "table indexes are read from their mappings and no index cache is built yet");
-      if (inMemory) {
-        check(dir == null, "dir", "be null for an in-memory store (use Options.builder(null))",
-            dir);
-        check(valueDir == null, "valueDir", "not be set for an in-memory store", valueDir);
-        check(!readOnly, "readOnly", "be false for an in-memory store", readOnly);
-      } else {
-        check(dir != null, "dir", "be set unless inMemory is true", dir);
-      }
-      check(numLevelZeroTablesStall > numLevelZeroTables, "numLevelZeroTablesStall",
-          "be greater than numLevelZeroTables (" + numLevelZeroTables + ")",
-          numLevelZeroTablesStall);
+      Store store = new Store(dir, valueDir, readOnly, inMemory, externalMagic, openTelemetry);
+      Memtables memtables = new Memtables(syncWrites, memTableSize, numMemtables);
+      Levels levels = new Levels(numVersionsToKeep, baseTableSize, baseLevelSize,
+          levelSizeMultiplier, tableSizeMultiplier, maxLevels, numLevelZeroTables,
+          numLevelZeroTablesStall, numCompactors, compactL0OnClose, lmaxCompaction);
+      Tables tables = new Tables(blockSize, bloomFalsePositive, blockCacheSize, indexCacheSize,
+          compression, zstdLevel, checksumVerification);
+      ValueLog valueLog = new ValueLog(valueThreshold, vlogPercentile, valueLogFileSize,
+          valueLogMaxEntries, autoValueLogGC, valueLogGCDiscardRatio, verifyValueChecksum);
       long maxBatchSize = maxBatchSize(memTableSize);
       check(valueThreshold <= maxBatchSize, "valueThreshold",
           "be at most maxBatchSize (" + maxBatchSize + ", 15% of memTableSize " + memTableSize
               + ")",
           valueThreshold);
-      check(!lmaxCompaction || numCompactors > 0, "lmaxCompaction",
-          "be false when numCompactors is 0", lmaxCompaction);
-      return new Options(this);
+      return new Options(store, memtables, levels, tables, valueLog,
+          new Transactions(detectConflicts, namespaceOffset, clock),
+          new Encryption(encryptionKey, encryptionKeyRotation));
     }
 
     private static void refuseUnbuilt(String option, boolean set, String why) {

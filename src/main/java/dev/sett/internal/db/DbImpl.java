@@ -112,7 +112,7 @@ public final class DbImpl implements DB, TxnContext {
       this.flusher = new Flusher(memtables, levels.tableFiles(), levels::addLevel0Table,
           files.fileSystem(), stickyError, DaemonThreads.named(name + "-flusher"));
     }
-    this.subscriptions = new Subscriptions(name);
+    this.subscriptions = new Subscriptions(DaemonThreads.numbered(name + "-subscriber"));
     if (pipeline != null) {
       pipeline.publishTo(subscriptions);
     }
@@ -673,7 +673,8 @@ public final class DbImpl implements DB, TxnContext {
   public MergeOperator getMergeOperator(byte[] key, BinaryOperator<byte[]> fn, Duration every) {
     requireNormalMode("getMergeOperator");
     checkWritable();
-    return new MergeOperatorImpl(this, key, fn, every);
+    return new MergeOperatorImpl(this, key, fn, every,
+        DaemonThreads.named(DaemonThreads.prefix(storeDir()) + "-merge-operator"));
   }
 
   /**

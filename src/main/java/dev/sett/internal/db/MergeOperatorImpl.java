@@ -12,6 +12,7 @@ import dev.sett.Txn;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
 import org.slf4j.Logger;
@@ -41,7 +42,9 @@ final class MergeOperatorImpl implements MergeOperator {
   private final ScheduledExecutorService scheduler;
   private boolean closed;
 
-  MergeOperatorImpl(DB db, byte[] key, BinaryOperator<byte[]> fn, Duration every) {
+  /** {@code threads} makes the one thread that folds the key every {@code every}. */
+  MergeOperatorImpl(
+      DB db, byte[] key, BinaryOperator<byte[]> fn, Duration every, ThreadFactory threads) {
     TxnImpl.validateKey(key);
     if (fn == null) {
       throw new NullPointerException("fn");
@@ -52,11 +55,7 @@ final class MergeOperatorImpl implements MergeOperator {
     this.db = db;
     this.key = key.clone();
     this.fn = fn;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "sett-merge-operator");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(threads);
     long millis = Math.max(1, every.toMillis());
     scheduler.scheduleWithFixedDelay(this::compactQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }

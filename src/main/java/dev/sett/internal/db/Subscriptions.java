@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +40,11 @@ final class Subscriptions {
   static final int MAX_DELIVERY = 10_000;
 
   private final CopyOnWriteArrayList<Subscription> active = new CopyOnWriteArrayList<>();
-  private final String threadNamePrefix;
-  private final AtomicLong nextId = new AtomicLong(1);
+  private final ThreadFactory deliveryThreads;
 
-  Subscriptions(String threadNamePrefix) {
-    this.threadNamePrefix = threadNamePrefix;
+  /** {@code deliveryThreads} makes each subscription's delivery thread (named, daemon). */
+  Subscriptions(ThreadFactory deliveryThreads) {
+    this.deliveryThreads = deliveryThreads;
   }
 
   /**
@@ -65,8 +65,7 @@ final class Subscriptions {
       }
       copies.add(prefix.clone());
     }
-    Subscription subscription = new Subscription(copies, onUpdate,
-        threadNamePrefix + "-subscriber-" + nextId.getAndIncrement());
+    Subscription subscription = new Subscription(copies, onUpdate);
     active.add(subscription);
     subscription.thread.start();
     return subscription;
@@ -126,11 +125,10 @@ final class Subscriptions {
     /** Set when the store closes: the thread delivers what is buffered, then stops. */
     private volatile boolean draining;
 
-    private Subscription(List<byte[]> prefixes, Consumer<List<KV>> onUpdate, String threadName) {
+    private Subscription(List<byte[]> prefixes, Consumer<List<KV>> onUpdate) {
       this.prefixes = prefixes;
       this.onUpdate = onUpdate;
-      this.thread = new Thread(this::deliver, threadName);
-      this.thread.setDaemon(true);
+      this.thread = deliveryThreads.newThread(this::deliver);
     }
 
     private boolean matches(byte[] internalKey) {

@@ -79,13 +79,10 @@ final class Compactions {
     this.executor = new CompactionExecutor(tables, subcompactionPool);
   }
 
-
-
   CompactionStatus status() {
     return status;
   }
 
-  /** Whether background compaction runs (it does not with {@code numCompactors = 0}). */
   /**
    * The latest compaction failure if at least {@code threshold} compactions failed in a row
    * (none succeeded since), else null: compaction is then not expected to drain L0 by itself.

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.DbClosedException;
 import dev.sett.SettException;
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FileSystem;
-import dev.sett.internal.fs.ForwardingFileSystem;
-import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.ValueStruct;
@@ -32,6 +32,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,35 +49,14 @@ class WritePipelineTest {
   @TempDir
   Path dir;
 
-  /** A file system whose syncs (or table creations) fail on demand. */
-  static final class FaultyDisk extends ForwardingFileSystem {
-    volatile boolean failSync;
-    volatile boolean errorOnTableCreate;
-
-    FaultyDisk() {
-      super(FileSystem.defaultFileSystem());
-    }
-
-    @Override
-    public WritableFile createFile(Path path) throws IOException {
-      if (errorOnTableCreate && path.toString().endsWith(".sst")) {
-        throw new OutOfMemoryError("simulated: out of memory while flushing");
-      }
-      return super.createFile(path);
-    }
-
-    @Override
-    protected WritableFile wrap(Path path, WritableFile file) {
-      return new ForwardingWritableFile(file) {
-        @Override
-        public void sync() throws IOException {
-          if (failSync) {
+  /** The real disk, whose file syncs fail while {@code failSync} is set. */
+  private static FaultInjectingFileSystem failingSyncs(AtomicBoolean failSync) {
+    return new FaultInjectingFileSystem(FileSystem.defaultFileSystem())
+        .before(Call.SYNC, (path, unused) -> {
+          if (failSync.get()) {
             throw new IOException("injected fsync failure");
           }
-          super.sync();
-        }
-      };
-    }
+        });
   }
 
   private static KeyValue entry(String key, long version, int valueSize) {
@@ -98,7 +78,8 @@ class WritePipelineTest {
 
   @Test
   void aCommitWhoseSyncFailedIsNeverVisibleAndTheFailureIsSticky() throws Exception {
-    FaultyDisk disk = new FaultyDisk();
+    AtomicBoolean failSync = new AtomicBoolean();
+    FaultInjectingFileSystem disk = failingSyncs(failSync);
     MemtableOptions memtableOptions = new MemtableOptions(1 << 20, 1 << 16);
     Memtable memtable = openedMemtables.track(Memtable.create(disk, dir.resolve("000001.mem"), 1, memtableOptions,
         new SplittableRandom(1)));
@@ -114,14 +95,14 @@ class WritePipelineTest {
       commit(oracle, pipeline, "ok", 10).get(5, TimeUnit.SECONDS);
       assertEquals(1, oracle.readTimestamp());
 
-      disk.failSync = true;
+      failSync.set(true);
       CompletableFuture<Void> failed = commit(oracle, pipeline, "k", 10);
       ExecutionException e = assertThrows(ExecutionException.class, () -> failed.get(5, TimeUnit.SECONDS));
       assertTrue(e.getCause().getMessage().contains("injected fsync failure"), e.getCause().toString());
       assertEquals(1, oracle.readTimestamp(), "the failed commit must not advance the read timestamp");
       assertNull(memtable.get("k".getBytes(StandardCharsets.UTF_8), oracle.readTimestamp()));
 
-      disk.failSync = false;
+      failSync.set(false);
       CompletableFuture<Void> later = commit(oracle, pipeline, "later", 10);
       ExecutionException stuck = assertThrows(ExecutionException.class, () -> later.get(5, TimeUnit.SECONDS));
       assertTrue(stuck.getCause().getMessage().contains("earlier background failure"), stuck.getCause().toString());
@@ -132,8 +113,12 @@ class WritePipelineTest {
 
   @Test
   void aFlusherThatDiesOfAnErrorDoesNotStrandTheWriter() throws Exception {
-    FaultyDisk disk = new FaultyDisk();
-    disk.errorOnTableCreate = true;
+    FaultInjectingFileSystem disk = new FaultInjectingFileSystem(FileSystem.defaultFileSystem())
+        .before(Call.CREATE_FILE, (path, unused) -> {
+          if (path.toString().endsWith(".sst")) {
+            throw new OutOfMemoryError("simulated: out of memory while flushing");
+          }
+        });
     MemtableOptions memtableOptions = new MemtableOptions(4096, 1 << 16);
     long[] ids = {0};
     WritePipeline.MemtableFactory factory = () -> {

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -24,6 +26,10 @@ import java.util.function.Predicate;
  *       last sync (or, in {@link PowerLoss#KEEP_RANDOM_PREFIX} mode, a random part of it), and
  *       every creation, deletion and rename not yet made durable by a directory sync is undone.
  *       Handles opened before the loss fail from then on, so the "crashed" store cannot write.
+ *   <li>tear the next write ({@link #tearNextWrite}): it stores half its bytes, then fails;
+ *   <li>run a test's own {@link Hook} before or after each {@link Call} of a kind: to fail one
+ *       chosen file's operation, to log the calls in order, to slow a call down or hold it on a
+ *       latch, or to note each mapping handed out ({@link #onMapped}).
  * </ul>
  *
  * <p>The durability model: a file's bytes up to its last {@code sync} are durable; the set of
@@ -48,6 +54,34 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
     KEEP_RANDOM_PREFIX
   }
 
+  /**
+   * The calls a {@link Hook} can watch, finer than {@link Op}: a truncate counts as a
+   * {@link Op#WRITE} and a directory sync as a {@link Op#SYNC}, but each has its own call here.
+   * {@code WRITE}, {@code SYNC}, {@code TRUNCATE} and {@code CLOSE} are calls on an open
+   * {@link WritableFile}, {@code READ} on an open {@link ReadableFile}; the others are the
+   * {@link FileSystem} methods of the same name.
+   */
+  public enum Call {
+    CREATE_FILE, OPEN_FOR_APPEND, WRITE, SYNC, TRUNCATE, CLOSE, OPEN_FOR_READ, READ,
+    READ_ALL_BYTES, MAP, DELETE, RENAME, TRUNCATE_PATH, SYNC_DIRECTORY
+  }
+
+  /**
+   * A test's code run at a call, outside this file system's lock. A hook that throws fails the
+   * call: before it, nothing happens; after it, the call's effect stays (as when a write reached
+   * the disk but its error report did not).
+   */
+  @FunctionalInterface
+  public interface Hook {
+    /**
+     * @param path the file (or directory) of the call; the source of a rename
+     * @param argument the bytes asked for by a {@link Call#WRITE}, the size of a
+     *     {@link Call#TRUNCATE} or {@link Call#TRUNCATE_PATH}, the position of a
+     *     {@link Call#READ}; else 0
+     */
+    void run(Path path, long argument) throws IOException;
+  }
+
   /** One inode: the identity of a file across renames. */
   private static final class Node {
     /** Where the file currently is in the delegate; null once deleted. */
@@ -63,6 +97,10 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
   private Predicate<Path> faultFilter = path -> true;
   private long injectedFaults;
   private long diskSpaceLeft = Long.MAX_VALUE;
+  private boolean tearNextWrite;
+  private final Map<Call, List<Hook>> before = new EnumMap<>(Call.class);
+  private final Map<Call, List<Hook>> after = new EnumMap<>(Call.class);
+  private final List<Consumer<MappedFile>> mappingListeners = new CopyOnWriteArrayList<>();
 
   /** The names the delegate holds now, and the names a power loss would leave. */
   private final Map<Path, Node> currentNames = new HashMap<>();
@@ -145,13 +183,65 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
     return this;
   }
 
-  /** Removes every armed fault and the disk space limit; counts and durability state stay. */
+  /**
+   * Makes the next write to any file store the first half of its bytes and then fail with
+   * "injected write failure", as a disk that filled up or erred in the middle of a write.
+   */
+  public synchronized FaultInjectingFileSystem tearNextWrite() {
+    tearNextWrite = true;
+    return this;
+  }
+
+  /** Runs {@code hook} before each {@code call} (after the armed faults had their say). */
+  public synchronized FaultInjectingFileSystem before(Call call, Hook hook) {
+    before.computeIfAbsent(call, c -> new CopyOnWriteArrayList<>()).add(hook);
+    return this;
+  }
+
+  /** Runs {@code hook} after each {@code call} that succeeded. */
+  public synchronized FaultInjectingFileSystem after(Call call, Hook hook) {
+    after.computeIfAbsent(call, c -> new CopyOnWriteArrayList<>()).add(hook);
+    return this;
+  }
+
+  /** Hands {@code listener} every mapping this file system returns from {@link #map}. */
+  public FaultInjectingFileSystem onMapped(Consumer<MappedFile> listener) {
+    mappingListeners.add(listener);
+    return this;
+  }
+
+  /**
+   * Removes every armed fault, torn write and the disk space limit; hooks, counts and durability
+   * state stay.
+   */
   public synchronized FaultInjectingFileSystem clearFaults() {
     failAt.clear();
     failFromThenOn.clear();
     faultFilter = path -> true;
     diskSpaceLeft = Long.MAX_VALUE;
+    tearNextWrite = false;
     return this;
+  }
+
+  private void runBefore(Call call, Path path, long argument) throws IOException {
+    run(before, call, path, argument);
+  }
+
+  private void runAfter(Call call, Path path, long argument) throws IOException {
+    run(after, call, path, argument);
+  }
+
+  private void run(Map<Call, List<Hook>> hooks, Call call, Path path, long argument)
+      throws IOException {
+    List<Hook> list;
+    synchronized (this) {
+      list = hooks.get(call);
+    }
+    if (list != null) {
+      for (Hook hook : list) {
+        hook.run(path, argument);
+      }
+    }
   }
 
   /** How many operations of {@code op} (on filtered paths) were attempted so far. */
@@ -288,34 +378,47 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
   @Override
   public WritableFile createFile(Path path) throws IOException {
     check(Op.CREATE, path);
+    runBefore(Call.CREATE_FILE, path, 0);
+    WritableFile created;
     synchronized (this) {
       WritableFile file = delegate().createFile(path);
       Node node = new Node();
       node.current = normalize(path);
       currentNames.put(node.current, node);
-      return new InjectingWritableFile(path, node, file, epoch);
+      created = new InjectingWritableFile(path, node, file, epoch);
     }
+    runAfter(Call.CREATE_FILE, path, 0);
+    return created;
   }
 
   @Override
   public WritableFile openForAppend(Path path) throws IOException {
     check(Op.WRITE, path);
+    runBefore(Call.OPEN_FOR_APPEND, path, 0);
+    WritableFile opened;
     synchronized (this) {
       Node node = nodeFor(path);
       WritableFile file = delegate().openForAppend(path);
-      return new InjectingWritableFile(path, node, file, epoch);
+      opened = new InjectingWritableFile(path, node, file, epoch);
     }
+    runAfter(Call.OPEN_FOR_APPEND, path, 0);
+    return opened;
   }
 
   @Override
   public ReadableFile openForRead(Path path) throws IOException {
     check(Op.READ, path);
+    runBefore(Call.OPEN_FOR_READ, path, 0);
     ReadableFile file = delegate().openForRead(path);
+    runAfter(Call.OPEN_FOR_READ, path, 0);
     return new ReadableFile() {
       @Override
       public int read(ByteBuffer buffer, long position) throws IOException {
         check(Op.READ, path);
-        return file.read(buffer, position);
+        runBefore(Call.READ, path, position);
+        int read = file.read(buffer, position);
+        runAfter(Call.READ, path, position);
+        return read;
       }
 
       @Override
@@ -333,18 +436,28 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
   @Override
   public MappedFile map(Path path) throws IOException {
     check(Op.MMAP, path);
-    return super.map(path);
+    runBefore(Call.MAP, path, 0);
+    MappedFile mapping = super.map(path);
+    for (Consumer<MappedFile> listener : mappingListeners) {
+      listener.accept(mapping);
+    }
+    runAfter(Call.MAP, path, 0);
+    return mapping;
   }
 
   @Override
   public byte[] readAllBytes(Path path) throws IOException {
     check(Op.READ, path);
-    return super.readAllBytes(path);
+    runBefore(Call.READ_ALL_BYTES, path, 0);
+    byte[] bytes = super.readAllBytes(path);
+    runAfter(Call.READ_ALL_BYTES, path, 0);
+    return bytes;
   }
 
   @Override
   public void delete(Path path) throws IOException {
     check(Op.DELETE, path);
+    runBefore(Call.DELETE, path, 0);
     synchronized (this) {
       Node node = nodeFor(path);
       if (node != null) {
@@ -354,11 +467,13 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
       }
       super.delete(path);
     }
+    runAfter(Call.DELETE, path, 0);
   }
 
   @Override
   public void rename(Path source, Path target) throws IOException {
     check(Op.RENAME, source);
+    runBefore(Call.RENAME, source, 0);
     synchronized (this) {
       Node node = nodeFor(source);
       Node replaced = nodeFor(target);
@@ -373,11 +488,13 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
         currentNames.put(node.current, node);
       }
     }
+    runAfter(Call.RENAME, source, 0);
   }
 
   @Override
   public void truncate(Path path, long size) throws IOException {
     check(Op.WRITE, path);
+    runBefore(Call.TRUNCATE_PATH, path, size);
     synchronized (this) {
       Node node = nodeFor(path);
       super.truncate(path, size);
@@ -385,11 +502,13 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
         node.syncedLength = Math.min(delegate().size(path), size);
       }
     }
+    runAfter(Call.TRUNCATE_PATH, path, size);
   }
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
     check(Op.SYNC, dir);
+    runBefore(Call.SYNC_DIRECTORY, dir, 0);
     synchronized (this) {
       super.syncDirectory(dir);
       Path normalized = normalize(dir);
@@ -400,6 +519,7 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
         }
       }
     }
+    runAfter(Call.SYNC_DIRECTORY, dir, 0);
   }
 
   @Override
@@ -429,9 +549,13 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
       checkEpoch(fileEpoch, path);
       check(Op.WRITE, path);
       int wanted = buffer.remaining();
+      runBefore(Call.WRITE, path, wanted);
       int allowed;
+      boolean torn;
       synchronized (FaultInjectingFileSystem.this) {
-        allowed = (int) Math.min(wanted, diskSpaceLeft);
+        torn = tearNextWrite;
+        tearNextWrite = false;
+        allowed = (int) Math.min(torn ? wanted / 2 : wanted, diskSpaceLeft);
         if (diskSpaceLeft != Long.MAX_VALUE) {
           diskSpaceLeft -= allowed;
         }
@@ -444,16 +568,21 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
         part.limit(part.position() + allowed);
         super.write(part);
         buffer.position(buffer.position() + allowed);
+        if (torn) {
+          throw new IOException("injected write failure");
+        }
         throw new IOException("No space left on device (injected): " + path + " wanted "
             + wanted + " bytes, " + allowed + " fit");
       }
       super.write(buffer);
+      runAfter(Call.WRITE, path, wanted);
     }
 
     @Override
     public void sync() throws IOException {
       checkEpoch(fileEpoch, path);
       check(Op.SYNC, path);
+      runBefore(Call.SYNC, path, 0);
       super.sync();
       long length = position();
       synchronized (FaultInjectingFileSystem.this) {
@@ -461,18 +590,28 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
           node.syncedLength = length;
         }
       }
+      runAfter(Call.SYNC, path, 0);
     }
 
     @Override
     public void truncate(long size) throws IOException {
       checkEpoch(fileEpoch, path);
       check(Op.WRITE, path);
+      runBefore(Call.TRUNCATE, path, size);
       super.truncate(size);
       synchronized (FaultInjectingFileSystem.this) {
         if (node != null) {
           node.syncedLength = Math.min(node.syncedLength, size);
         }
       }
+      runAfter(Call.TRUNCATE, path, size);
+    }
+
+    @Override
+    public void close() throws IOException {
+      runBefore(Call.CLOSE, path, 0);
+      super.close();
+      runAfter(Call.CLOSE, path, 0);
     }
   }
 }

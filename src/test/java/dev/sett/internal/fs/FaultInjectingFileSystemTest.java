@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FaultInjectingFileSystem.Op;
 import dev.sett.internal.fs.FaultInjectingFileSystem.PowerLoss;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,5 +160,73 @@ class FaultInjectingFileSystemTest {
     assertThrows(IOException.class, () -> fs.createFile(tempDir.resolve("g")));
     fs.restart();
     assertFalse(fs.exists(path), "created, but its directory was never synced");
+  }
+  @Test
+  void aTornWriteStoresHalfItsBytesThenFailsOnce() throws IOException {
+    FaultInjectingFileSystem fs = fs(false).tearNextWrite();
+    Path path = tempDir.resolve("torn");
+    try (WritableFile file = fs.createFile(path)) {
+      IOException e = assertThrows(IOException.class, () -> file.write(bytes("abcdef")));
+      assertEquals("injected write failure", e.getMessage());
+      file.write(bytes("-next"));
+    }
+    assertArrayEquals(bytes("abc-next"), fs.readAllBytes(path));
+  }
+
+  @Test
+  void hooksSeeEachCallInOrderAndAThrowingHookFailsItsCall() throws IOException {
+    FaultInjectingFileSystem fs = fs(false);
+    List<String> calls = new ArrayList<>();
+    for (Call call : Call.values()) {
+      fs.before(call, (path, argument) -> calls.add("before " + call + " " + argument));
+      fs.after(call, (path, argument) -> calls.add("after " + call));
+    }
+    Path path = tempDir.resolve("f");
+    try (WritableFile file = fs.createFile(path)) {
+      file.write(bytes("abc"));
+      file.truncate(2);
+      file.sync();
+    }
+    fs.syncDirectory(tempDir);
+    assertEquals(List.of("before CREATE_FILE 0", "after CREATE_FILE", "before WRITE 3",
+        "after WRITE", "before TRUNCATE 2", "after TRUNCATE", "before SYNC 0", "after SYNC",
+        "before CLOSE 0", "after CLOSE", "before SYNC_DIRECTORY 0", "after SYNC_DIRECTORY"),
+        calls);
+
+    fs.before(Call.DELETE, (p, argument) -> {
+      throw new IOException("injected delete failure: " + p);
+    });
+    calls.clear();
+    IOException e = assertThrows(IOException.class, () -> fs.delete(path));
+    assertEquals("injected delete failure: " + path, e.getMessage());
+    assertTrue(fs.exists(path), "a hook that throws before a call stops it");
+    assertEquals(List.of("before DELETE 0"), calls);
+  }
+
+  @Test
+  void aThrowingAfterHookLeavesTheCallsEffect() throws IOException {
+    FaultInjectingFileSystem fs = fs(false);
+    fs.after(Call.WRITE, (path, argument) -> {
+      throw new IOException("injected write failure: " + path);
+    });
+    Path path = tempDir.resolve("f");
+    try (WritableFile file = fs.createFile(path)) {
+      assertThrows(IOException.class, () -> file.write(bytes("kept")));
+    }
+    assertArrayEquals(bytes("kept"), fs.readAllBytes(path));
+  }
+
+  @Test
+  void mappingListenersSeeEveryMapping() throws IOException {
+    FaultInjectingFileSystem fs = fs(false);
+    List<MappedFile> mappings = new ArrayList<>();
+    fs.onMapped(mappings::add);
+    Path path = tempDir.resolve("f");
+    try (WritableFile file = fs.createFile(path)) {
+      file.write(bytes("mapped"));
+    }
+    MappedFile mapping = fs.map(path);
+    assertEquals(List.of(mapping), mappings);
+    mapping.release();
   }
 }

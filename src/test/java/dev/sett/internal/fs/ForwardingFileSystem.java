@@ -6,17 +6,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A file system that delegates every call to another one. It is the base for the fault-injecting
- * file system that reliability tests build on (issue 7: fail the Nth operation of a kind, simulate
- * a full disk, power loss), and for the smaller test doubles that need one fault today.
- *
- * <p>To inject a fault, override a method and call {@code super} for the calls that should
- * succeed, or override {@link #wrap(Path, WritableFile)} to hand out a {@link
- * ForwardingWritableFile} subclass whose writes, syncs or truncates misbehave.
+ * A file system that delegates every call to another one: the base of
+ * {@link FaultInjectingFileSystem}, the one fault-injecting file system of the tests. It is
+ * package-private so that a test needing a fault arms one there (or adds a hook) instead of
+ * writing another subclass.
  *
  * <p>Thread-safety: as safe as the delegate and whatever the subclass adds.
  */
-public class ForwardingFileSystem implements FileSystem {
+class ForwardingFileSystem implements FileSystem {
   private final FileSystem delegate;
 
   public ForwardingFileSystem(FileSystem delegate) {
@@ -31,22 +28,15 @@ public class ForwardingFileSystem implements FileSystem {
     return delegate;
   }
 
-  /**
-   * Wraps every writable file this file system hands out, from both {@link #createFile} and {@link
-   * #openForAppend}; the default returns {@code file} unchanged.
-   */
-  protected WritableFile wrap(Path path, WritableFile file) {
-    return file;
-  }
 
   @Override
   public WritableFile createFile(Path path) throws IOException {
-    return wrap(path, delegate.createFile(path));
+    return delegate.createFile(path);
   }
 
   @Override
   public WritableFile openForAppend(Path path) throws IOException {
-    return wrap(path, delegate.openForAppend(path));
+    return delegate.openForAppend(path);
   }
 
   @Override
@@ -115,11 +105,11 @@ public class ForwardingFileSystem implements FileSystem {
   }
 
   /**
-   * A writable file that delegates every call to another one; subclasses override what they need
-   * to fail. The {@code byte[]} overloads of {@code write} are deliberately not overridden: they
+   * A writable file that delegates every call to another one; the fault-injecting file system
+   * overrides what it needs to fail. The {@code byte[]} overloads of {@code write} are deliberately not overridden: they
    * funnel into {@link #write(ByteBuffer)}, so overriding that one method catches every write.
    */
-  public static class ForwardingWritableFile implements WritableFile {
+  static class ForwardingWritableFile implements WritableFile {
     private final WritableFile delegate;
 
     public ForwardingWritableFile(WritableFile delegate) {

@@ -9,15 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.fs.CorruptFileException;
-import dev.sett.internal.fs.ForwardingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.InMemoryFileSystem;
-import dev.sett.internal.fs.MappedFile;
-import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.lsm.CompactionFixture.Version;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableOptions;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +33,11 @@ import org.junit.jupiter.api.Test;
 /** A failed run leaves no file behind, releases what it opened and rethrows the first failure. */
 class CompactionExecutorFailureTest {
 
-  /** Fails chosen operations on chosen files and notes which mappings were released. */
-  static final class FaultyFileSystem extends ForwardingFileSystem {
+  /**
+   * The faults these tests arm on an in-memory {@link FaultInjectingFileSystem}: chosen operations
+   * fail on chosen files, and the mappings released are noted.
+   */
+  static final class Faults {
     volatile Predicate<Path> failWrite = path -> false;
     volatile Predicate<Path> failFirstDelete = path -> false;
     volatile Predicate<Path> failMap = path -> false;
@@ -45,56 +46,32 @@ class CompactionExecutorFailureTest {
     final AtomicInteger created = new AtomicInteger();
     final Set<Path> failedDeletes = ConcurrentHashMap.newKeySet();
     final Set<Path> releasedMappings = ConcurrentHashMap.newKeySet();
-
-    FaultyFileSystem() {
-      super(new InMemoryFileSystem());
-    }
-
-    @Override
-    public WritableFile createFile(Path path) throws IOException {
-      created.incrementAndGet();
-      sleep(createDelayMillis);
-      return super.createFile(path);
-    }
-
-    @Override
-    protected WritableFile wrap(Path path, WritableFile file) {
-      return new ForwardingWritableFile(file) {
-        @Override
-        public void write(ByteBuffer buffer) throws IOException {
-          super.write(buffer);
+    final FaultInjectingFileSystem fileSystem = new FaultInjectingFileSystem(new InMemoryFileSystem())
+        .before(Call.CREATE_FILE, (path, unused) -> {
+          created.incrementAndGet();
+          sleep(createDelayMillis);
+        })
+        .after(Call.WRITE, (path, length) -> {
           if (failWrite.test(path)) {
             throw new IOException("injected write failure: " + path);
           }
-        }
-      };
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      if (failFirstDelete.test(path) && failedDeletes.add(path)) {
-        throw new IOException("injected delete failure: " + path);
-      }
-      super.delete(path);
-    }
-
-    @Override
-    public MappedFile map(Path path) throws IOException {
-      if (failMap.test(path)) {
-        throw new IOException("injected map failure: " + path);
-      }
-      MappedFile file = super.map(path);
-      file.runAfterRelease(() -> releasedMappings.add(path));
-      return file;
-    }
-
-    @Override
-    public void syncDirectory(Path dir) throws IOException {
-      if (failDirectorySync) {
-        throw new IOException("injected directory sync failure: " + dir);
-      }
-      super.syncDirectory(dir);
-    }
+        })
+        .before(Call.DELETE, (path, unused) -> {
+          if (failFirstDelete.test(path) && failedDeletes.add(path)) {
+            throw new IOException("injected delete failure: " + path);
+          }
+        })
+        .before(Call.MAP, (path, unused) -> {
+          if (failMap.test(path)) {
+            throw new IOException("injected map failure: " + path);
+          }
+        })
+        .onMapped(mapping -> mapping.runAfterRelease(() -> releasedMappings.add(mapping.path())))
+        .before(Call.SYNC_DIRECTORY, (dir, unused) -> {
+          if (failDirectorySync) {
+            throw new IOException("injected directory sync failure: " + dir);
+          }
+        });
 
     private static void sleep(long millis) {
       if (millis <= 0) {
@@ -110,59 +87,59 @@ class CompactionExecutorFailureTest {
 
   @Test
   void aFailedSecondOutputWriteLeavesNoOutputFileAndIsRethrown() throws IOException {
-    FaultyFileSystem fileSystem = new FaultyFileSystem();
-    try (CompactionFixture fixture = new CompactionFixture(fileSystem, TableOptions.defaults())) {
+    Faults faults = new Faults();
+    try (CompactionFixture fixture = new CompactionFixture(faults.fileSystem, TableOptions.defaults())) {
       CompactionInput input = manyTablesInput(fixture);
       List<String> before = fixture.files();
       Path second = fixture.tablePath(fixture.nextTableId.get() + 1);
-      fileSystem.failWrite = second::equals;
+      faults.failWrite = second::equals;
       IOException failure = assertThrows(IOException.class, () -> fixture.run(input));
       assertEquals("injected write failure: " + second, failure.getMessage());
       assertEquals(before, fixture.files());
-      assertTrue(fileSystem.created.get() >= before.size() + 2);
+      assertTrue(faults.created.get() >= before.size() + 2);
     }
   }
 
   @Test
   void aHalfWrittenOutputIsDeletedEvenWhenTheBuilderCouldNotDeleteIt() throws IOException {
-    FaultyFileSystem fileSystem = new FaultyFileSystem();
-    try (CompactionFixture fixture = new CompactionFixture(fileSystem, TableOptions.defaults())) {
+    Faults faults = new Faults();
+    try (CompactionFixture fixture = new CompactionFixture(faults.fileSystem, TableOptions.defaults())) {
       CompactionInput input = manyTablesInput(fixture);
       List<String> before = fixture.files();
       Path second = fixture.tablePath(fixture.nextTableId.get() + 1);
-      fileSystem.failWrite = second::equals;
-      fileSystem.failFirstDelete = second::equals;
+      faults.failWrite = second::equals;
+      faults.failFirstDelete = second::equals;
       IOException failure = assertThrows(IOException.class, () -> fixture.run(input));
       assertEquals("injected write failure: " + second, failure.getMessage());
-      assertEquals(Set.of(second), fileSystem.failedDeletes, "the builder's own cleanup failed");
+      assertEquals(Set.of(second), faults.failedDeletes, "the builder's own cleanup failed");
       assertEquals(before, fixture.files());
     }
   }
 
   @Test
   void aFailedOpenReleasesTheOpenedOutputsAndDeletesAll() throws IOException {
-    FaultyFileSystem fileSystem = new FaultyFileSystem();
-    try (CompactionFixture fixture = new CompactionFixture(fileSystem, TableOptions.defaults())) {
+    Faults faults = new Faults();
+    try (CompactionFixture fixture = new CompactionFixture(faults.fileSystem, TableOptions.defaults())) {
       CompactionInput input = manyTablesInput(fixture);
       List<String> before = fixture.files();
       long firstId = fixture.nextTableId.get();
       Path first = fixture.tablePath(firstId);
       Path second = fixture.tablePath(firstId + 1);
-      fileSystem.failMap = second::equals;
+      faults.failMap = second::equals;
       IOException failure = assertThrows(IOException.class, () -> fixture.run(input));
       assertEquals("injected map failure: " + second, failure.getMessage());
-      assertTrue(fileSystem.releasedMappings.contains(first), "the first output was released");
+      assertTrue(faults.releasedMappings.contains(first), "the first output was released");
       assertEquals(before, fixture.files());
     }
   }
 
   @Test
   void aFailedDirectorySyncDeletesEveryOutput() throws IOException {
-    FaultyFileSystem fileSystem = new FaultyFileSystem();
-    try (CompactionFixture fixture = new CompactionFixture(fileSystem, TableOptions.defaults())) {
+    Faults faults = new Faults();
+    try (CompactionFixture fixture = new CompactionFixture(faults.fileSystem, TableOptions.defaults())) {
       CompactionInput input = manyTablesInput(fixture);
       List<String> before = fixture.files();
-      fileSystem.failDirectorySync = true;
+      faults.failDirectorySync = true;
       assertThrows(IOException.class, () -> fixture.run(input));
       assertEquals(before, fixture.files());
     }
@@ -170,9 +147,9 @@ class CompactionExecutorFailureTest {
 
   @Test
   void aCorruptInputFailsTheRunAfterEverySplitFinished() throws Exception {
-    FaultyFileSystem fileSystem = new FaultyFileSystem();
+    Faults faults = new Faults();
     ExecutorService threads = Executors.newFixedThreadPool(4);
-    try (CompactionFixture fixture = new CompactionFixture(fileSystem, TableOptions.defaults())) {
+    try (CompactionFixture fixture = new CompactionFixture(faults.fileSystem, TableOptions.defaults())) {
       List<Table> bottom = new ArrayList<>();
       for (int table = 0; table < 12; table++) {
         String key = String.format("k%02d", table);
@@ -183,7 +160,7 @@ class CompactionExecutorFailureTest {
       Table top = fixture.table(put("k00", 2), put("k05", 2), put("k11", 2));
       List<String> before = fixture.files();
       // The first split fails at once; the three others are still writing when it does.
-      fileSystem.createDelayMillis = 100;
+      faults.createDelayMillis = 100;
       CompactionExecutor executor = fixture.executor(threads);
       assertThrows(CorruptFileException.class,
           () -> fixture.run(executor, input(1, 2, List.of(top), bottom, false, 10, 1)));

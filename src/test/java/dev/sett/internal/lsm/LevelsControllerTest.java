@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FileSystem;
-import dev.sett.internal.fs.ForwardingFileSystem;
-import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.manifest.Manifest;
@@ -18,34 +18,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LevelsControllerTest {
   @TempDir
   Path dir;
-
-  /** Fails the MANIFEST's fsync after its record was written: the record may well be durable. */
-  static final class FailingManifestSync extends ForwardingFileSystem {
-    volatile boolean fail;
-
-    FailingManifestSync() {
-      super(FileSystem.defaultFileSystem());
-    }
-
-    @Override
-    protected WritableFile wrap(Path path, WritableFile file) {
-      return new ForwardingWritableFile(file) {
-        @Override
-        public void sync() throws IOException {
-          if (fail && path.getFileName().toString().equals(Manifest.FILE_NAME)) {
-            throw new IOException("injected fsync failure");
-          }
-          super.sync();
-        }
-      };
-    }
-  }
 
   private Table writeTable(LevelsController levels, String key) throws IOException {
     TableBuilder builder = levels.tableFiles().newBuilder();
@@ -56,13 +35,20 @@ class LevelsControllerTest {
 
   @Test
   void aFailedManifestSyncKeepsTheTableFileItMayName() throws Exception {
-    FailingManifestSync fs = new FailingManifestSync();
+    // Fails the MANIFEST's fsync after its record was written: the record may well be durable.
+    AtomicBoolean fail = new AtomicBoolean();
+    FaultInjectingFileSystem fs = new FaultInjectingFileSystem(FileSystem.defaultFileSystem())
+        .before(Call.SYNC, (path, unused) -> {
+          if (fail.get() && path.getFileName().toString().equals(Manifest.FILE_NAME)) {
+            throw new IOException("injected fsync failure");
+          }
+        });
     Manifest manifest = Manifest.open(fs, dir, 0, false);
     LevelsController levels = LevelsController.open(fs, dir, manifest, TableOptions.defaults(),
         BlockCache.disabled(), TestLevelsOptions.withoutCompaction(), false);
     Table table = writeTable(levels, "k");
     Path path = table.path();
-    fs.fail = true;
+    fail.set(true);
     assertThrows(IOException.class, () -> levels.addLevel0Table(table));
     levels.close();
     manifest.close();

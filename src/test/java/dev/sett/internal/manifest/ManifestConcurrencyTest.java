@@ -6,12 +6,11 @@ import static dev.sett.internal.manifest.Manifest.deleteTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FileSystem;
-import dev.sett.internal.fs.ForwardingFileSystem;
-import dev.sett.internal.fs.WritableFile;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,41 +41,24 @@ class ManifestConcurrencyTest {
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger mostInside = new AtomicInteger();
     AtomicInteger syncs = new AtomicInteger();
-    FileSystem slowSync = new ForwardingFileSystem(FileSystem.defaultFileSystem()) {
-      @Override
-      protected WritableFile wrap(Path path, WritableFile file) {
-        return new ForwardingWritableFile(file) {
-          @Override
-          public void write(ByteBuffer buffer) throws IOException {
-            enter();
-            try {
-              super.write(buffer);
-            } finally {
-              inside.decrementAndGet();
-            }
+    // Every sync sleeps; the hooks count the threads inside a write or a sync at once.
+    FileSystem slowSync = new FaultInjectingFileSystem(FileSystem.defaultFileSystem())
+        .before(Call.WRITE, (path, length) ->
+            mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max))
+        .after(Call.WRITE, (path, length) -> inside.decrementAndGet())
+        .before(Call.SYNC, (path, unused) -> {
+          mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+          try {
+            Thread.sleep(1);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted in a slow sync");
           }
-
-          @Override
-          public void sync() throws IOException {
-            enter();
-            try {
-              Thread.sleep(1);
-              super.sync();
-              syncs.incrementAndGet();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              throw new InterruptedIOException("interrupted in a slow sync");
-            } finally {
-              inside.decrementAndGet();
-            }
-          }
-
-          private void enter() {
-            mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
-          }
-        };
-      }
-    };
+        })
+        .after(Call.SYNC, (path, unused) -> {
+          syncs.incrementAndGet();
+          inside.decrementAndGet();
+        });
 
     // Threshold 5 makes the runs rewrite the log too, while other threads wait to append.
     Map<Long, TableManifest> expected = new HashMap<>();

@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FileSystem;
-import dev.sett.internal.fs.ForwardingFileSystem;
 import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.manifest.proto.ManifestChange;
 import java.io.IOException;
@@ -283,20 +284,12 @@ class ManifestTest {
   @Test
   void aFailedSyncMakesTheManifestRefuseLaterChanges() throws IOException {
     boolean[] failSync = {false};
-    FileSystem failing = new ForwardingFileSystem(fileSystem) {
-      @Override
-      protected WritableFile wrap(Path path, WritableFile file) {
-        return new ForwardingWritableFile(file) {
-          @Override
-          public void sync() throws IOException {
-            if (failSync[0]) {
-              throw new IOException("injected fsync failure");
-            }
-            super.sync();
+    FileSystem failing = new FaultInjectingFileSystem(fileSystem)
+        .before(Call.SYNC, (path, unused) -> {
+          if (failSync[0]) {
+            throw new IOException("injected fsync failure");
           }
-        };
-      }
-    };
+        });
     try (Manifest manifest = Manifest.open(failing, dir, MAGIC, false)) {
       manifest.apply(changeSet(createTable(1, 0, 0, 0)));
       failSync[0] = true;

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.codec.Crc32c;
 import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.UnsupportedFormatException;
 import dev.sett.internal.key.InternalKey;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -296,12 +299,12 @@ class WalTest {
 
   @Test
   void aFailedAppendIsRolledBackAndLaterWritesSurviveReplay() throws IOException {
-    FaultyFileSystem faulty = new FaultyFileSystem();
+    FaultInjectingFileSystem faulty = new FaultInjectingFileSystem(FILE_SYSTEM);
     Path wal = directory.resolve("faulty.mem");
     Memtable memtable = memtables.track(Memtable.create(faulty, wal, 1, OPTIONS, new SplittableRandom(1)));
     memtable.write(BATCHES.get(0));
     long walSize = memtable.walSize();
-    faulty.failNextWrite = true;
+    faulty.tearNextWrite();
     assertThrows(IOException.class, () -> memtable.write(BATCHES.get(1)));
     assertEquals(walSize, memtable.walSize());
     assertEquals(walSize, Files.size(wal), "the half-written record was cut off");
@@ -317,12 +320,18 @@ class WalTest {
 
   @Test
   void aWalThatCannotBeRolledBackRefusesFurtherAppends() throws IOException {
-    FaultyFileSystem faulty = new FaultyFileSystem();
+    FaultInjectingFileSystem faulty = new FaultInjectingFileSystem(FILE_SYSTEM);
+    AtomicBoolean failTruncate = new AtomicBoolean();
+    faulty.before(Call.TRUNCATE, (path, size) -> {
+      if (failTruncate.get()) {
+        throw new IOException("injected truncate failure");
+      }
+    });
     Path wal = directory.resolve("stuck.mem");
     Memtable memtable = memtables.track(Memtable.create(faulty, wal, 1, OPTIONS, new SplittableRandom(1)));
     memtable.write(BATCHES.get(0));
-    faulty.failNextWrite = true;
-    faulty.failTruncate = true;
+    faulty.tearNextWrite();
+    failTruncate.set(true);
     IOException first = assertThrows(IOException.class, () -> memtable.write(BATCHES.get(1)));
     assertEquals("injected truncate failure", first.getSuppressed()[0].getMessage());
     IOException second = assertThrows(IOException.class, () -> memtable.write(BATCHES.get(2)));

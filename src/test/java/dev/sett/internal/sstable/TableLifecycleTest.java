@@ -8,16 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FileSystem;
-import dev.sett.internal.fs.ForwardingFileSystem;
 import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.fs.MappedFile;
-import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
@@ -57,11 +56,13 @@ class TableLifecycleTest {
 
   @Test
   void mappingIsReleasedOnlyAfterTheLastReference() throws IOException {
-    MappingRecorder fs = new MappingRecorder();
+    List<MappedFile> mappings = new CopyOnWriteArrayList<>();
+    FaultInjectingFileSystem fs =
+        new FaultInjectingFileSystem(new InMemoryFileSystem()).onMapped(mappings::add);
     Path path = Path.of("/db", Table.fileName(5));
     tinyModel().writeTable(OPTIONS, fs, path);
     Table table = Table.open(fs, path, 5, OPTIONS, BlockCache.disabled());
-    MappedFile mapping = fs.mappings.get(0);
+    MappedFile mapping = mappings.get(0);
     try (KeyValueIterator first = table.iterator(true);
         KeyValueIterator second = table.iterator(false)) {
       table.release();
@@ -75,11 +76,13 @@ class TableLifecycleTest {
 
   @Test
   void failedOpenReleasesTheMapping() throws IOException {
-    MappingRecorder fs = new MappingRecorder();
+    List<MappedFile> mappings = new CopyOnWriteArrayList<>();
+    FaultInjectingFileSystem fs =
+        new FaultInjectingFileSystem(new InMemoryFileSystem()).onMapped(mappings::add);
     Path path = Path.of("/db", Table.fileName(5));
     TableFiles.replace(fs, path, new byte[100]);
     assertThrows(IOException.class, () -> Table.open(fs, path, 5, OPTIONS, BlockCache.disabled()));
-    assertEquals(0, fs.mappings.get(0).referenceCount());
+    assertEquals(0, mappings.get(0).referenceCount());
   }
 
   @Test
@@ -139,17 +142,10 @@ class TableLifecycleTest {
   @Test
   void failedWriteLeavesNoFile() {
     IOException diskFull = new IOException("No space left on device");
-    FileSystem fs = new ForwardingFileSystem(new InMemoryFileSystem()) {
-      @Override
-      protected WritableFile wrap(Path path, WritableFile file) {
-        return new ForwardingWritableFile(file) {
-          @Override
-          public void write(ByteBuffer buffer) throws IOException {
-            throw diskFull;
-          }
-        };
-      }
-    };
+    FileSystem fs = new FaultInjectingFileSystem(new InMemoryFileSystem())
+        .before(Call.WRITE, (path, length) -> {
+          throw diskFull;
+        });
     Path path = Path.of("/db/000001.sst");
     TableBuilder builder = new TableBuilder(OPTIONS);
     builder.add(InternalKey.of(bytes("a"), 1), value("v"));
@@ -220,21 +216,5 @@ class TableLifecycleTest {
 
   private static ValueStruct value(String text) {
     return new ValueStruct((byte) 0, (byte) 0, 0, 0, bytes(text));
-  }
-
-  /** The in-memory file system, remembering every mapping it hands out. */
-  private static final class MappingRecorder extends ForwardingFileSystem {
-    final List<MappedFile> mappings = new CopyOnWriteArrayList<>();
-
-    MappingRecorder() {
-      super(new InMemoryFileSystem());
-    }
-
-    @Override
-    public MappedFile map(Path path) throws IOException {
-      MappedFile mapping = super.map(path);
-      mappings.add(mapping);
-      return mapping;
-    }
   }
 }

@@ -13,14 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
 import dev.sett.internal.fs.FileSystem;
-import dev.sett.internal.fs.ForwardingFileSystem;
 import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.fs.MappedFile;
-import dev.sett.internal.fs.ReadableFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,64 +32,6 @@ import org.junit.jupiter.api.Test;
 class ValueLogLifecycleTest {
   private static final Path DIRECTORY = Path.of("/db");
 
-  /** Records every mapping it hands out. */
-  private static final class MappingRecorder extends ForwardingFileSystem {
-    final List<MappedFile> mappings = new CopyOnWriteArrayList<>();
-
-    MappingRecorder() {
-      super(new InMemoryFileSystem());
-    }
-
-    @Override
-    public MappedFile map(Path path) throws IOException {
-      MappedFile mapping = super.map(path);
-      mappings.add(mapping);
-      return mapping;
-    }
-  }
-
-  /** Record reads (past the header) wait in the middle until {@link #resume} opens. */
-  private static final class PausingFileSystem extends ForwardingFileSystem {
-    final CountDownLatch readStarted = new CountDownLatch(1);
-    final CountDownLatch resume = new CountDownLatch(1);
-
-    PausingFileSystem() {
-      super(new InMemoryFileSystem());
-    }
-
-    @Override
-    public ReadableFile openForRead(Path path) throws IOException {
-      ReadableFile file = super.openForRead(path);
-      return new ReadableFile() {
-        @Override
-        public int read(ByteBuffer buffer, long position) throws IOException {
-          if (position >= ValueLogFormat.HEADER_LENGTH) {
-            readStarted.countDown();
-            try {
-              if (!resume.await(10, TimeUnit.SECONDS)) {
-                throw new IOException("the test never resumed the read");
-              }
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              throw new IOException("interrupted", e);
-            }
-          }
-          return file.read(buffer, position);
-        }
-
-        @Override
-        public long size() throws IOException {
-          return file.size();
-        }
-
-        @Override
-        public void close() throws IOException {
-          file.close();
-        }
-      };
-    }
-  }
-
   private static Path writeGolden(FileSystem fileSystem) throws IOException {
     fileSystem.createDirectories(DIRECTORY);
     try (ValueLogWriter writer = ValueLogWriter.create(fileSystem, DIRECTORY, GOLDEN_FILE_ID)) {
@@ -102,7 +43,23 @@ class ValueLogLifecycleTest {
 
   @Test
   void aFileMarkedDuringAReadIsDeletedWhenTheReadEnds() throws Exception {
-    PausingFileSystem fileSystem = new PausingFileSystem();
+    // Record reads (past the header) wait in the middle until resume opens.
+    CountDownLatch readStarted = new CountDownLatch(1);
+    CountDownLatch resume = new CountDownLatch(1);
+    FaultInjectingFileSystem fileSystem = new FaultInjectingFileSystem(new InMemoryFileSystem())
+        .before(Call.READ, (path, position) -> {
+          if (position >= ValueLogFormat.HEADER_LENGTH) {
+            readStarted.countDown();
+            try {
+              if (!resume.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("the test never resumed the read");
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException("interrupted", e);
+            }
+          }
+        });
     fileSystem.createDirectories(DIRECTORY);
     ValueLogWriter writer = ValueLogWriter.create(fileSystem, DIRECTORY, GOLDEN_FILE_ID);
     writer.append(GOLDEN_TRANSACTION);
@@ -115,13 +72,13 @@ class ValueLogLifecycleTest {
         throw new UncheckedIOException(e);
       }
     });
-    assertTrue(fileSystem.readStarted.await(10, TimeUnit.SECONDS));
+    assertTrue(readStarted.await(10, TimeUnit.SECONDS));
     assertEquals(2, file.referenceCount(), "the read holds a reference");
     file.markForDeletion();
     file.release();
     assertTrue(file.isMarkedForDeletion());
     assertTrue(fileSystem.exists(writer.path()), "the read in progress keeps the file");
-    fileSystem.resume.countDown();
+    resume.countDown();
     assertRecord(GOLDEN_TRANSACTION.get(1), GOLDEN_POINTERS.get(1), read.get(10, TimeUnit.SECONDS));
     assertEquals(0, file.referenceCount());
     assertFalse(fileSystem.exists(writer.path()), "the last reader deleted the file");
@@ -130,10 +87,12 @@ class ValueLogLifecycleTest {
 
   @Test
   void aScanKeepsAMarkedFileMappedUntilItCloses() throws IOException {
-    MappingRecorder fileSystem = new MappingRecorder();
+    List<MappedFile> mappings = new CopyOnWriteArrayList<>();
+    FaultInjectingFileSystem fileSystem =
+        new FaultInjectingFileSystem(new InMemoryFileSystem()).onMapped(mappings::add);
     Path path = writeGolden(fileSystem);
     ValueLogFile file = ValueLogFile.open(fileSystem, path, GOLDEN_FILE_ID);
-    MappedFile mapping = fileSystem.mappings.get(0);
+    MappedFile mapping = mappings.get(0);
     ValueLogScanner scanner = file.scan(ValueLogScanner.Mode.SEALED);
     file.markForDeletion();
     file.release();
@@ -149,28 +108,32 @@ class ValueLogLifecycleTest {
 
   @Test
   void releasingAnUnmarkedFileUnmapsItAndKeepsIt() throws IOException {
-    MappingRecorder fileSystem = new MappingRecorder();
+    List<MappedFile> mappings = new CopyOnWriteArrayList<>();
+    FaultInjectingFileSystem fileSystem =
+        new FaultInjectingFileSystem(new InMemoryFileSystem()).onMapped(mappings::add);
     Path path = writeGolden(fileSystem);
     ValueLogFile file = ValueLogFile.open(fileSystem, path, GOLDEN_FILE_ID);
     file.retain(); // a second reader
     file.read(GOLDEN_POINTERS.get(0));
     file.release();
-    assertEquals(1, fileSystem.mappings.get(0).referenceCount());
+    assertEquals(1, mappings.get(0).referenceCount());
     file.release();
-    assertEquals(0, fileSystem.mappings.get(0).referenceCount());
+    assertEquals(0, mappings.get(0).referenceCount());
     assertTrue(fileSystem.exists(path));
     assertThrows(IllegalStateException.class, file::release, "released more than retained");
   }
 
   @Test
   void aFailedOpenReleasesTheMapping() throws IOException {
-    MappingRecorder fileSystem = new MappingRecorder();
+    List<MappedFile> mappings = new CopyOnWriteArrayList<>();
+    FaultInjectingFileSystem fileSystem =
+        new FaultInjectingFileSystem(new InMemoryFileSystem()).onMapped(mappings::add);
     Path path = DIRECTORY.resolve(ValueLogFile.fileName(GOLDEN_FILE_ID));
     byte[] damaged = unhex(GOLDEN_VLOG);
     damaged[2] ^= 0x10;
     replace(fileSystem, path, damaged);
     assertThrows(IOException.class, () -> ValueLogFile.open(fileSystem, path, GOLDEN_FILE_ID));
-    assertEquals(0, fileSystem.mappings.get(0).referenceCount());
+    assertEquals(0, mappings.get(0).referenceCount());
     assertTrue(fileSystem.exists(path), "a file that fails to open is never deleted");
   }
 }

@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.internal.fs.CorruptFileException;
+import dev.sett.internal.fs.FaultInjectingFileSystem;
+import dev.sett.internal.fs.FaultInjectingFileSystem.Call;
+import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
@@ -19,16 +22,40 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Creating, appending, rolling back, sealing, and the rotation helpers. */
 class ValueLogWriterTest {
   private static final Path DIRECTORY = Path.of("/db");
 
-  private final FailingFileSystem fileSystem = new FailingFileSystem();
+  private final FaultInjectingFileSystem fileSystem =
+      new FaultInjectingFileSystem(new InMemoryFileSystem());
+  /** "write N", "sync", "truncate N", "syncDirectory DIR", "close", in call order. */
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  /** Every truncate of an open file throws. */
+  private volatile boolean failTruncate;
+  /** Every directory sync throws. */
+  private volatile boolean failSyncDirectory;
 
   ValueLogWriterTest() throws IOException {
     fileSystem.createDirectories(DIRECTORY);
+    fileSystem
+        .before(Call.WRITE, (path, length) -> events.add("write " + length))
+        .before(Call.SYNC, (path, unused) -> events.add("sync"))
+        .before(Call.TRUNCATE, (path, size) -> {
+          events.add("truncate " + size);
+          if (failTruncate) {
+            throw new IOException("injected truncate failure");
+          }
+        })
+        .before(Call.SYNC_DIRECTORY, (dir, unused) -> {
+          events.add("syncDirectory " + dir);
+          if (failSyncDirectory) {
+            throw new IOException("injected directory sync failure");
+          }
+        })
+        .before(Call.CLOSE, (path, unused) -> events.add("close"));
   }
 
   private static List<KeyValue> transaction(String name, int entries, int valueLength) {
@@ -61,7 +88,7 @@ class ValueLogWriterTest {
       assertEquals(1, writer.fileId());
       assertEquals(ValueLogFormat.HEADER_LENGTH, writer.size());
       assertEquals(0, writer.entryCount());
-      assertEquals(List.of("write 20", "sync", "syncDirectory " + DIRECTORY), fileSystem.events);
+      assertEquals(List.of("write 20", "sync", "syncDirectory " + DIRECTORY), events);
       assertEquals(hex(ValueLogFormat.header(1)), hex(fileSystem.readAllBytes(writer.path())));
     }
   }
@@ -75,7 +102,7 @@ class ValueLogWriterTest {
           () -> ValueLogWriter.create(fileSystem, DIRECTORY, 2));
       assertEquals(size, fileSystem.size(writer.path()), "the existing file is untouched");
     }
-    fileSystem.failSyncDirectory = true;
+    failSyncDirectory = true;
     assertThrows(IOException.class, () -> ValueLogWriter.create(fileSystem, DIRECTORY, 3));
     assertFalse(fileSystem.exists(DIRECTORY.resolve(ValueLogFile.fileName(3))),
         "a file whose creation failed is removed");
@@ -88,11 +115,11 @@ class ValueLogWriterTest {
   @Test
   void oneTransactionIsOneWriteWithContiguousPointers() throws IOException {
     try (ValueLogWriter writer = ValueLogWriter.create(fileSystem, DIRECTORY, 4)) {
-      fileSystem.events.clear();
+      events.clear();
       List<KeyValue> transaction = transaction("k", 5, 300);
       List<ValuePointer> pointers = writer.append(transaction);
       long length = ValueLogFormat.transactionLength(transaction);
-      assertEquals(List.of("write " + length), fileSystem.events);
+      assertEquals(List.of("write " + length), events);
       long offset = ValueLogFormat.HEADER_LENGTH;
       for (int i = 0; i < pointers.size(); i++) {
         ValuePointer pointer = pointers.get(i);
@@ -103,7 +130,7 @@ class ValueLogWriterTest {
       assertEquals(offset, writer.size());
       assertEquals(5, writer.entryCount());
       assertEquals(List.of(), writer.append(List.of()), "an empty transaction writes nothing");
-      assertEquals(List.of("write " + length), fileSystem.events);
+      assertEquals(List.of("write " + length), events);
     }
   }
 
@@ -119,7 +146,7 @@ class ValueLogWriterTest {
       path = writer.path();
       firstPointers = writer.append(first);
       long size = writer.size();
-      fileSystem.failNextWrite = true;
+      fileSystem.tearNextWrite();
       IOException e = assertThrows(IOException.class, () -> writer.append(failed));
       assertEquals("injected write failure", e.getMessage());
       assertEquals(size, writer.size());
@@ -148,14 +175,14 @@ class ValueLogWriterTest {
       path = writer.path();
       writer.append(transaction("a", 2, 50));
       validEnd = writer.size();
-      fileSystem.failNextWrite = true;
-      fileSystem.failTruncate = true;
+      fileSystem.tearNextWrite();
+      failTruncate = true;
       // One record, so that the half written is a torn record. (Whole records of a failed
       // transaction may survive; no pointer refers to them.)
       IOException e = assertThrows(IOException.class,
           () -> writer.append(transaction("b", 1, 50)));
       assertEquals("injected truncate failure", e.getSuppressed()[0].getMessage());
-      fileSystem.failTruncate = false;
+      failTruncate = false;
       IOException refused = assertThrows(IOException.class,
           () -> writer.append(transaction("c", 1, 1)));
       assertTrue(refused.getMessage().contains("refuses"), refused.getMessage());
@@ -173,7 +200,7 @@ class ValueLogWriterTest {
   @Test
   void appendRejectsEntriesItCannotStoreWithoutWriting() throws IOException {
     try (ValueLogWriter writer = ValueLogWriter.create(fileSystem, DIRECTORY, 7)) {
-      fileSystem.events.clear();
+      events.clear();
       KeyValue shortKey = new KeyValue(new byte[7],
           new ValueStruct((byte) 0, (byte) 0, 0, 0, bytes("x")));
       KeyValue pointer = KeyValue.of(bytes("p"), 1,
@@ -182,7 +209,7 @@ class ValueLogWriterTest {
           () -> writer.append(List.of(entry("ok", 1, "v"), shortKey)));
       assertThrows(IllegalArgumentException.class,
           () -> writer.append(List.of(entry("ok", 1, "v"), pointer)));
-      assertEquals(List.of(), fileSystem.events);
+      assertEquals(List.of(), events);
       assertEquals(ValueLogFormat.HEADER_LENGTH, writer.size());
       assertEquals(0, writer.entryCount());
     }
@@ -192,17 +219,17 @@ class ValueLogWriterTest {
   void aSealedWriterKeepsTheFileAndRefusesAppends() throws IOException {
     ValueLogWriter writer = ValueLogWriter.create(fileSystem, DIRECTORY, 8);
     writer.append(GOLDEN_TRANSACTION);
-    fileSystem.events.clear();
+    events.clear();
     writer.seal();
-    assertEquals(List.of("sync", "close"), fileSystem.events);
+    assertEquals(List.of("sync", "close"), events);
     assertTrue(writer.isSealed());
     writer.seal();
     writer.sync();
-    assertEquals(List.of("sync", "close"), fileSystem.events, "both are no-ops once sealed");
+    assertEquals(List.of("sync", "close"), events, "both are no-ops once sealed");
     assertThrows(IllegalStateException.class, () -> writer.append(GOLDEN_TRANSACTION));
     writer.close();
     writer.close();
-    assertEquals(List.of("sync", "close"), fileSystem.events, "sealing closed the file");
+    assertEquals(List.of("sync", "close"), events, "sealing closed the file");
     assertThrows(IllegalStateException.class, writer::sync);
     assertTrue(fileSystem.exists(writer.path()));
     assertEquals(2, scanAll(writer.path(), 8).size());
@@ -212,9 +239,9 @@ class ValueLogWriterTest {
   void closeWithoutSealForcesNothing() throws IOException {
     ValueLogWriter writer = ValueLogWriter.create(fileSystem, DIRECTORY, 9);
     writer.append(GOLDEN_TRANSACTION);
-    fileSystem.events.clear();
+    events.clear();
     writer.close();
-    assertEquals(List.of("close"), fileSystem.events);
+    assertEquals(List.of("close"), events);
     assertThrows(IllegalStateException.class, () -> writer.append(GOLDEN_TRANSACTION));
     assertThrows(IllegalStateException.class, writer::seal);
   }
