@@ -40,9 +40,13 @@ public interface FileSystem {
     } catch (IOException | RuntimeException e) {
       try {
         file.close();
-        delete(path);
-      } catch (IOException cleanupFailure) {
-        e.addSuppressed(cleanupFailure);
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      try {
+        delete(path); // a half-made file is removed even when closing it failed
+      } catch (IOException deleteFailure) {
+        e.addSuppressed(deleteFailure);
       }
       throw e;
     }

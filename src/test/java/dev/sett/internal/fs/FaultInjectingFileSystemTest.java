@@ -35,6 +35,20 @@ class FaultInjectingFileSystemTest {
 
   @ParameterizedTest(name = "onDisk={0}")
   @ValueSource(booleans = {false, true})
+  void createDurableRemovesTheHalfMadeFileEvenWhenClosingItFails(boolean onDisk) throws IOException {
+    FaultInjectingFileSystem fs = fs(onDisk);
+    Path path = tempDir.resolve("000001.wal");
+    fs.failNth(Op.SYNC, 1).after(Call.CLOSE, (file, argument) -> {
+      throw new IOException("injected: the close took effect, its report failed");
+    });
+    IOException e = assertThrows(IOException.class, () -> fs.createDurable(path, bytes("header")));
+    assertTrue(e.getMessage().contains("injected"), e.getMessage());
+    assertEquals(1, e.getSuppressed().length, "the close failure rides along");
+    assertFalse(fs.exists(path), "the file without a durable header is gone");
+  }
+
+  @ParameterizedTest(name = "onDisk={0}")
+  @ValueSource(booleans = {false, true})
   void powerLossKeepsSyncedBytesAndDurableNamesOnly(boolean onDisk) throws IOException {
     FaultInjectingFileSystem fs = fs(onDisk);
     Path synced = tempDir.resolve("synced");
