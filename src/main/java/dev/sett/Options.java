@@ -1215,8 +1215,10 @@ public final class Options {
      * Turns namespaces on: the 8 bytes of a key from this offset, read as a big-endian unsigned
      * number, are its namespace, and {@link DB#banNamespace(long)} makes every key of a namespace
      * unreadable and unwritable. A key shorter than {@code offset + 8} bytes belongs to no
-     * namespace. -1 (the default) turns namespaces off. <b>Not available yet:</b> {@link #build()}
-     * refuses any other value.
+     * namespace and is never banned (Badger needs a key strictly longer than {@code offset + 8};
+     * Sett counts a key of exactly {@code offset + 8} bytes as in its namespace). -1 (the default)
+     * turns namespaces off. Bans are recorded in the store, so a store with banned namespaces must
+     * be opened with the same offset: opening it with -1 fails.
      *
      * @param namespaceOffset -1, or an offset in [0, 64992] (a key is at most 65,000 bytes)
      * @return this builder
@@ -1283,9 +1285,8 @@ public final class Options {
      * {@link Options#valueDir()} defaults to the directory.
      *
      * <p>Options whose feature is not built yet are refused rather than accepted and ignored:
-     * a store given an {@link #encryptionKey} would otherwise hold plaintext on disk, and a
-     * {@link #namespaceOffset} would ban nothing. Until they are built, setting
-     * {@link #encryptionKey}, {@link #encryptionKeyRotation}, {@link #namespaceOffset} or
+     * a store given an {@link #encryptionKey} would otherwise hold plaintext on disk. Until they
+     * are built, setting {@link #encryptionKey}, {@link #encryptionKeyRotation} or
      * {@link #indexCacheSize} to anything but its default makes {@code build()} throw
      * {@link UnsupportedOperationException} naming the option.
      *
@@ -1298,8 +1299,6 @@ public final class Options {
           "encryption at rest is not built yet, and the store would hold plaintext on disk");
       refuseUnbuilt("encryptionKeyRotation", !encryptionKeyRotation.equals(DEFAULT_KEY_ROTATION),
           "encryption at rest is not built yet");
-      refuseUnbuilt("namespaceOffset", namespaceOffset != -1,
-          "namespaces are not built yet, so no namespace could be banned");
       refuseUnbuilt("indexCacheSize", indexCacheSize != 0,
           "table indexes are read from their mappings and no index cache is built yet");
       if (inMemory) {

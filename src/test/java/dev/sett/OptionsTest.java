@@ -248,8 +248,6 @@ class OptionsTest {
         Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[32])),
         Arguments.of("encryptionKeyRotation",
             (Consumer<Options.Builder>) b -> b.encryptionKeyRotation(Duration.ofSeconds(1))),
-        Arguments.of("namespaceOffset", (Consumer<Options.Builder>) b -> b.namespaceOffset(0)),
-        Arguments.of("namespaceOffset", (Consumer<Options.Builder>) b -> b.namespaceOffset(64_992)),
         Arguments.of("indexCacheSize", (Consumer<Options.Builder>) b -> b.indexCacheSize(1 << 20)));
   }
 
@@ -334,7 +332,7 @@ class OptionsTest {
    * change them, so it skips them. Encryption brings back the key-copy and key-hiding tests.
    */
   private static final Set<String> UNBUILT =
-      Set.of("encryptionKey", "encryptionKeyRotation", "namespaceOffset", "indexCacheSize");
+      Set.of("encryptionKey", "encryptionKeyRotation", "indexCacheSize");
 
   private static Options everyOptionChanged() {
     return builder()
@@ -368,6 +366,7 @@ class OptionsTest {
         .detectConflicts(false)
         .verifyValueChecksum(false)
         .checksumVerification(ChecksumVerification.ON_TABLE_AND_BLOCK_READ)
+        .namespaceOffset(4)
         .externalMagic(7)
         .openTelemetry(OpenTelemetry.propagating(
             io.opentelemetry.context.propagation.ContextPropagators.noop()))

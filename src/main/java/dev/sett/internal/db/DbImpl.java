@@ -1,5 +1,6 @@
 package dev.sett.internal.db;
 
+import dev.sett.BannedNamespaceException;
 import dev.sett.DB;
 import dev.sett.DbClosedException;
 import dev.sett.DbSize;
@@ -10,6 +11,7 @@ import dev.sett.MergeOperator;
 import dev.sett.Options;
 import dev.sett.ReadOnlyException;
 import dev.sett.Sequence;
+import dev.sett.SettException;
 import dev.sett.Stream;
 import dev.sett.StreamWriter;
 import dev.sett.TableInfo;
@@ -19,10 +21,12 @@ import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.Namespaces;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
 import dev.sett.internal.lsm.LevelsView;
 import dev.sett.internal.manifest.Manifest;
+import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.Table;
@@ -81,11 +85,13 @@ public final class DbImpl implements DB, TxnContext {
   /** Null when the store cannot collect (read-only, in-memory). */
   private final ValueLogGc valueLogGc;
   private final Subscriptions subscriptions;
+  private final Namespaces namespaces;
 
   private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
       DirectoryLock valueDirLock, Manifest manifest, LevelsController levels, ValueLog valueLog,
-      Memtables memtables, Oracle oracle) {
+      Memtables memtables, Oracle oracle, Namespaces namespaces) {
     this.options = options;
+    this.namespaces = namespaces;
     this.valueLog = valueLog;
     this.valueDirLock = valueDirLock;
     this.resolver = new ValueResolver(valueLog, this::lookup);
@@ -166,11 +172,12 @@ public final class DbImpl implements DB, TxnContext {
       lock = files.prepareDirectory();
       valueDirLock = files.prepareValueDirectory();
       manifest = Manifest.open(files.fileSystem(), files.dir(), options.externalMagic(), options.readOnly());
+      Namespaces namespaces = namespaces(options, manifest);
       BlockCache cache = options.blockCacheSize() > 0
           ? new BlockCache(options.blockCacheSize()) : BlockCache.disabled();
       levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
           DerivedOptions.tableOptions(options), cache,
-          DerivedOptions.levelsOptions(options, oracleHolder), options.readOnly());
+          DerivedOptions.levelsOptions(options, oracleHolder, namespaces), options.readOnly());
       ValueLog.Recovery recovery = null;
       if (!options.inMemory()) {
         valueLog = ValueLog.open(files.fileSystem(), files.valueDir(), new ValueLogOptions(
@@ -191,7 +198,7 @@ public final class DbImpl implements DB, TxnContext {
       Oracle oracle = new Oracle(maxVersion, options.detectConflicts(), managed);
       oracleHolder.set(oracle);
       DbImpl db = new DbImpl(options, managed, files, lock, valueDirLock, manifest, levels,
-          valueLog, memtables, oracle);
+          valueLog, memtables, oracle, namespaces);
       db.start();
       LOG.info("opened {}: {} bytes of tables, {} memtables replayed, max version {}",
           files.dir(), levels.totalSize(), recovered.size(), maxVersion);
@@ -207,6 +214,20 @@ public final class DbImpl implements DB, TxnContext {
       }
       throw (RuntimeException) e;
     }
+  }
+
+  /**
+   * The namespaces of {@code options} with the bans the MANIFEST records. A store with bans
+   * cannot be opened without namespaces: its banned keys, those compaction has not dropped yet,
+   * would reappear.
+   */
+  private static Namespaces namespaces(Options options, Manifest manifest) {
+    List<Long> banned = manifest.bannedNamespaces();
+    if (options.namespaceOffset() < 0 && !banned.isEmpty()) {
+      throw new SettException("the store at " + options.dir() + " has " + banned.size()
+          + " banned namespaces: open it with the namespaceOffset it was banned with");
+    }
+    return new Namespaces(options.namespaceOffset(), banned);
   }
 
   private static void closeQuietly(AutoCloseable resource, Throwable primary) {
@@ -285,6 +306,9 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public ValueStruct lookup(byte[] userKey, long readTs) {
     checkOpen();
+    if (namespaces.isBannedUserKey(userKey)) {
+      return null; // a banned key reads as absent, whatever versions are still stored
+    }
     // Memtables before levels: see Memtables for why the order matters. A normal store stops at
     // the first hit (newer sources hold newer versions); a managed one must compare them all.
     ValueStruct newest = null;
@@ -343,6 +367,18 @@ public final class DbImpl implements DB, TxnContext {
       return order;
     }
     return -1; // a user key shorter than the prefix, equal so far, sorts before it
+  }
+
+  @Override
+  public Namespaces namespaces() {
+    return namespaces;
+  }
+
+  @Override
+  public void checkNotBanned(byte[] key) {
+    if (namespaces.isBannedUserKey(key)) {
+      throw new BannedNamespaceException(namespaces.namespaceOf(key));
+    }
   }
 
   @Override
@@ -579,10 +615,31 @@ public final class DbImpl implements DB, TxnContext {
   }
 
 
+  /**
+   * Records the ban in the MANIFEST (synced), then adds it to the set that every read and write
+   * consults. Writes are not held back: one that passed its check before the ban may still be
+   * stored, but no read returns it and compaction drops it.
+   */
   @Override
   public void banNamespace(long ns) {
     checkOpen();
-    throw new UnsupportedOperationException("banNamespace is not available yet");
+    if (!namespaces.enabled()) {
+      throw new IllegalStateException(
+          "banNamespace needs namespaces: set Options.Builder.namespaceOffset");
+    }
+    checkWritable();
+    synchronized (namespaces) {
+      if (namespaces.isBanned(ns)) {
+        return;
+      }
+      try {
+        manifest.apply(new ManifestEdit().banNamespace(ns));
+      } catch (IOException e) {
+        throw Errors.convert(e);
+      }
+      namespaces.ban(ns);
+    }
+    LOG.info("{}: banned namespace {}", storeDir(), Long.toUnsignedString(ns));
   }
 
   @Override
@@ -727,6 +784,11 @@ public final class DbImpl implements DB, TxnContext {
       public void sync() throws IOException {
         WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sync));
       }
+
+      @Override
+      public void checkNotBanned(byte[] key) {
+        DbImpl.this.checkNotBanned(key);
+      }
     };
     try {
       new BackupLoad(sink, oracle, limits, valueThreshold(), maxPendingWrites).load(in);
@@ -765,7 +827,7 @@ public final class DbImpl implements DB, TxnContext {
         * Math.pow(options.tableSizeMultiplier(), Math.max(0, options.maxLevels() - 2));
     long tableSize = (long) Math.min(target, 256L << 20);
     StreamWriterImpl writer = new StreamWriterImpl(writeGate, pipeline, levels, oracle, managed,
-        this::valueThreshold, tableSize, openStreamWriters::remove);
+        this::valueThreshold, tableSize, this::checkNotBanned, openStreamWriters::remove);
     openStreamWriters.add(writer);
     return writer;
   }
