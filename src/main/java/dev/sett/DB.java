@@ -130,6 +130,18 @@ public interface DB extends AutoCloseable {
 
   boolean isClosed();
 
+  /**
+   * What the cache of decompressed blocks ({@link Options.Builder#blockCacheSize}) has done since
+   * open. Only compressed blocks go through it: a block stored uncompressed is read in place.
+   */
+  CacheMetrics blockCacheMetrics();
+
+  /**
+   * What the cache of table indexes and bloom filters ({@link Options.Builder#indexCacheSize})
+   * has done since open; all zeros when it is off (indexes then stay with their tables).
+   */
+  CacheMetrics indexCacheMetrics();
+
   /** A sequence of unique numbers stored under {@code key}, leased {@code bandwidth} at a time. */
   Sequence getSequence(byte[] key, long bandwidth);
 

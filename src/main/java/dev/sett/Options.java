@@ -1015,8 +1015,10 @@ public final class Options {
     /**
      * Size in bytes of a cache of table indexes and bloom filters, for stores whose indexes should
      * not all stay in memory. 0 (the default) means no such cache: every open table keeps its own
-     * index and filter. At least 0. <b>Not available yet:</b> {@link #build()} refuses any other
-     * value than 0.
+     * index and filter resident, read in place from the table's mapping. Above 0, a table's index
+     * and filter are copied to the heap into a cache bounded by this many bytes, shared by all
+     * tables, and loaded again from the file when a lookup finds them evicted;
+     * {@link DB#indexCacheMetrics()} reports the cache's hits, misses and evictions. At least 0.
      *
      * @param indexCacheSize bytes, at least 0
      * @return this builder
@@ -1286,8 +1288,8 @@ public final class Options {
      *
      * <p>Options whose feature is not built yet are refused rather than accepted and ignored:
      * a store given an {@link #encryptionKey} would otherwise hold plaintext on disk. Until they
-     * are built, setting {@link #encryptionKey}, {@link #encryptionKeyRotation} or
-     * {@link #indexCacheSize} to anything but its default makes {@code build()} throw
+     * are built, setting {@link #encryptionKey} or {@link #encryptionKeyRotation} to anything but
+     * its default makes {@code build()} throw
      * {@link UnsupportedOperationException} naming the option.
      *
      * @return the options
@@ -1299,8 +1301,6 @@ public final class Options {
           "encryption at rest is not built yet, and the store would hold plaintext on disk");
       refuseUnbuilt("encryptionKeyRotation", !encryptionKeyRotation.equals(DEFAULT_KEY_ROTATION),
           "encryption at rest is not built yet");
-      refuseUnbuilt("indexCacheSize", indexCacheSize != 0,
-          "table indexes are read from their mappings and no index cache is built yet");
       if (inMemory) {
         check(dir == null, "dir", "be null for an in-memory store (use Options.builder(null))",
             dir);

@@ -247,8 +247,7 @@ class OptionsTest {
         Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[16])),
         Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[32])),
         Arguments.of("encryptionKeyRotation",
-            (Consumer<Options.Builder>) b -> b.encryptionKeyRotation(Duration.ofSeconds(1))),
-        Arguments.of("indexCacheSize", (Consumer<Options.Builder>) b -> b.indexCacheSize(1 << 20)));
+            (Consumer<Options.Builder>) b -> b.encryptionKeyRotation(Duration.ofSeconds(1))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -332,7 +331,7 @@ class OptionsTest {
    * change them, so it skips them. Encryption brings back the key-copy and key-hiding tests.
    */
   private static final Set<String> UNBUILT =
-      Set.of("encryptionKey", "encryptionKeyRotation", "indexCacheSize");
+      Set.of("encryptionKey", "encryptionKeyRotation");
 
   private static Options everyOptionChanged() {
     return builder()
@@ -356,6 +355,7 @@ class OptionsTest {
         .blockSize(8192)
         .bloomFalsePositive(0.001)
         .blockCacheSize(MIB)
+        .indexCacheSize(MIB)
         .compression(Compression.ZSTD)
         .zstdLevel(3)
         .numLevelZeroTables(2)

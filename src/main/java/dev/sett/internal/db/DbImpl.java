@@ -1,6 +1,7 @@
 package dev.sett.internal.db;
 
 import dev.sett.BannedNamespaceException;
+import dev.sett.CacheMetrics;
 import dev.sett.DB;
 import dev.sett.DbClosedException;
 import dev.sett.DbSize;
@@ -29,6 +30,7 @@ import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.IndexCache;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.txn.Oracle;
 import dev.sett.internal.vlog.ValueLog;
@@ -86,11 +88,16 @@ public final class DbImpl implements DB, TxnContext {
   private final ValueLogGc valueLogGc;
   private final Subscriptions subscriptions;
   private final Namespaces namespaces;
+  private final BlockCache blockCache;
+  private final IndexCache indexCache;
 
   private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
       DirectoryLock valueDirLock, Manifest manifest, LevelsController levels, ValueLog valueLog,
-      Memtables memtables, Oracle oracle, Namespaces namespaces) {
+      Memtables memtables, Oracle oracle, Namespaces namespaces, BlockCache blockCache,
+      IndexCache indexCache) {
     this.options = options;
+    this.blockCache = blockCache;
+    this.indexCache = indexCache;
     this.namespaces = namespaces;
     this.valueLog = valueLog;
     this.valueDirLock = valueDirLock;
@@ -175,8 +182,9 @@ public final class DbImpl implements DB, TxnContext {
       Namespaces namespaces = namespaces(options, manifest);
       BlockCache cache = options.blockCacheSize() > 0
           ? new BlockCache(options.blockCacheSize()) : BlockCache.disabled();
+      IndexCache indexCache = new IndexCache(options.indexCacheSize());
       levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
-          DerivedOptions.tableOptions(options), cache,
+          DerivedOptions.tableOptions(options), cache, indexCache,
           DerivedOptions.levelsOptions(options, oracleHolder, namespaces), options.readOnly());
       ValueLog.Recovery recovery = null;
       if (!options.inMemory()) {
@@ -198,7 +206,7 @@ public final class DbImpl implements DB, TxnContext {
       Oracle oracle = new Oracle(maxVersion, options.detectConflicts(), managed);
       oracleHolder.set(oracle);
       DbImpl db = new DbImpl(options, managed, files, lock, valueDirLock, manifest, levels,
-          valueLog, memtables, oracle, namespaces);
+          valueLog, memtables, oracle, namespaces, cache, indexCache);
       db.start();
       LOG.info("opened {}: {} bytes of tables, {} memtables replayed, max version {}",
           files.dir(), levels.totalSize(), recovered.size(), maxVersion);
@@ -710,6 +718,20 @@ public final class DbImpl implements DB, TxnContext {
   /** Time flushes waited for L0 to drain (the L0 stall), in nanoseconds. */
   public long level0StallNanos() {
     return levels.stallNanos();
+  }
+
+  @Override
+  public CacheMetrics blockCacheMetrics() {
+    checkOpen();
+    return new CacheMetrics(blockCache.hitCount(), blockCache.missCount(),
+        blockCache.evictionCount(), blockCache.sizeBytes(), blockCache.capacityBytes());
+  }
+
+  @Override
+  public CacheMetrics indexCacheMetrics() {
+    checkOpen();
+    return new CacheMetrics(indexCache.hitCount(), indexCache.missCount(),
+        indexCache.evictionCount(), indexCache.sizeBytes(), indexCache.capacityBytes());
   }
 
   @Override
