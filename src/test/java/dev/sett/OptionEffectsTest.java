@@ -90,7 +90,7 @@ class OptionEffectsTest {
     CHECKS.put("readOnly", OptionEffectsTest::readOnly);
     CHECKS.put("inMemory", OptionEffectsTest::inMemory);
     CHECKS.put("memTableSize", OptionEffectsTest::memTableSize);
-    CHECKS.put("numMemtables", Check.shownBy("dev.sett.reliability.PersistentCompactionFailureTest", "commitsFailInsteadOfHangingWhenCompactionKeepsFailing"));
+    CHECKS.put("numMemtables", OptionEffectsTest::numMemtables);
     CHECKS.put("baseTableSize", root -> levelTargetsDiffer(root, b -> b.baseTableSize(1 << 20)));
     CHECKS.put("baseLevelSize", root -> levelTargetsDiffer(root, b -> b.baseLevelSize(1 << 20)));
     CHECKS.put("levelSizeMultiplier",
@@ -251,6 +251,44 @@ class OptionEffectsTest {
         db.put(key(i), bytes("v"));
       }
       return syncs.get() - before;
+    }
+  }
+
+  /**
+   * With flushes held back (table files cannot be created until a latch opens), memtables pile
+   * up: a store with {@code numMemtables(12)} holds more than the default 5 at once, each with
+   * its write-ahead log file, where the default would make the writes wait.
+   */
+  private static void numMemtables(Path root) throws Exception {
+    Path dir = fresh(root);
+    java.util.concurrent.CountDownLatch flushes = new java.util.concurrent.CountDownLatch(1);
+    FileSystem holding = new ForwardingFileSystem(FileSystem.defaultFileSystem()) {
+      @Override
+      public WritableFile createFile(Path path) throws IOException {
+        if (path.getFileName().toString().endsWith(".sst")) {
+          try {
+            flushes.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+          }
+        }
+        return super.createFile(path);
+      }
+    };
+    Options options = tiny(dir).numMemtables(12).build();
+    try (DB db = DbImpl.open(options, false, holding)) {
+      for (int i = 0; i < 550; i++) {
+        db.put(key(i), compressible(i, 900)); // below the 1 KiB value threshold: in the memtable
+      }
+      long logs = countFiles(dir, ".mem");
+      assertTrue(logs >= 7, logs + " memtables held at once");
+      flushes.countDown();
+      for (int i = 0; i < 550; i += 50) {
+        assertArrayEquals(compressible(i, 900), db.get(key(i)));
+      }
+    } finally {
+      flushes.countDown();
     }
   }
 
