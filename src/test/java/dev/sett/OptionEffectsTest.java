@@ -66,7 +66,8 @@ class OptionEffectsTest {
         Class<?> testClass = Class.forName(testClassName);
         assertTrue(Arrays.stream(testClass.getDeclaredMethods())
               .anyMatch(m -> m.getName().equals(method)
-                  && m.isAnnotationPresent(org.junit.jupiter.api.Test.class)),
+                  && (m.isAnnotationPresent(org.junit.jupiter.api.Test.class)
+                      || m.isAnnotationPresent(ParameterizedTest.class))),
             testClass.getSimpleName() + "#" + method + " is gone");
       };
     }
@@ -99,6 +100,7 @@ class OptionEffectsTest {
         root -> grownLevelTargetsDiffer(root, b -> b.tableSizeMultiplier(5)));
     CHECKS.put("maxLevels", OptionEffectsTest::maxLevels);
     CHECKS.put("valueThreshold", OptionEffectsTest::valueThreshold);
+    // The three below need timing or minutes end to end; the named tests show them.
     CHECKS.put("vlogPercentile", Check.shownBy("dev.sett.internal.db.ValueThresholdTest", "aDynamicThresholdFollowsThePercentileAndResets"));
     CHECKS.put("valueLogFileSize", root -> moreValueLogFiles(root, b -> b.valueLogFileSize(1 << 20)));
     CHECKS.put("valueLogMaxEntries", root -> moreValueLogFiles(root, b -> b.valueLogMaxEntries(50)));
@@ -121,7 +123,8 @@ class OptionEffectsTest {
         Check.shownBy("dev.sett.CompactionTest", "aWriterStalledOnAFullLevel0Resumes"));
     CHECKS.put("numCompactors", OptionEffectsTest::numCompactors);
     CHECKS.put("compactL0OnClose", OptionEffectsTest::compactL0OnClose);
-    CHECKS.put("lmaxCompaction", Check.shownBy("dev.sett.internal.lsm.CompactionPickTest", "maxLevelStalePlanRegistersTopAndBottomOnLmax"));
+    // The picker's cases run the same levels with and without lmaxCompaction.
+    CHECKS.put("lmaxCompaction", Check.shownBy("dev.sett.internal.lsm.CompactionPickTest", "picks"));
     CHECKS.put("detectConflicts", OptionEffectsTest::detectConflicts);
     CHECKS.put("verifyValueChecksum", Check.shownBy("dev.sett.ValueLogTest",
         "withoutValueChecksumsADamagedValueIsStillNeverReturnedAsAnotherKeys"));
