@@ -107,7 +107,19 @@ public interface DB extends AutoCloseable {
    */
   void dropPrefix(byte[]... prefixes);
 
-  /** Hides every key in namespace {@code ns} (see {@link Options.Builder#namespaceOffset}). */
+  /**
+   * Bans namespace {@code ns} (an unsigned 64-bit number; see
+   * {@link Options.Builder#namespaceOffset}) for good. The ban is recorded in the MANIFEST and
+   * forced to disk before this returns, so it survives a reopen and a crash. From the return on,
+   * every key of the namespace is invisible to gets, iterators (already open ones included),
+   * streams and backups; every write into it (transactions, {@link #put}, write batches, merge
+   * operands, the stream writer, {@link #load}) throws {@link BannedNamespaceException}; and
+   * compactions drop its data. A key shorter than {@code namespaceOffset + 8} bytes is in no
+   * namespace. Banning a namespace twice does nothing.
+   *
+   * @throws IllegalStateException if the store has no namespaces ({@code namespaceOffset} -1)
+   * @throws ReadOnlyException if the store is open read-only
+   */
   void banNamespace(long ns);
 
   /** Forces the write-ahead log (and value log) to disk. */

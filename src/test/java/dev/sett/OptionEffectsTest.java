@@ -100,7 +100,7 @@ class OptionEffectsTest {
         root -> grownLevelTargetsDiffer(root, b -> b.tableSizeMultiplier(5)));
     CHECKS.put("maxLevels", OptionEffectsTest::maxLevels);
     CHECKS.put("valueThreshold", OptionEffectsTest::valueThreshold);
-    // The three below need timing or minutes end to end; the named tests show them.
+    // Shown by the named test: end to end the effect needs a unit-level seam or a timed wait.
     CHECKS.put("vlogPercentile", Check.shownBy("dev.sett.internal.db.ValueThresholdTest", "aDynamicThresholdFollowsThePercentileAndResets"));
     CHECKS.put("valueLogFileSize", root -> moreValueLogFiles(root, b -> b.valueLogFileSize(1 << 20)));
     CHECKS.put("valueLogMaxEntries", root -> moreValueLogFiles(root, b -> b.valueLogMaxEntries(50)));
