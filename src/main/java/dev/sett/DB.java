@@ -107,7 +107,19 @@ public interface DB extends AutoCloseable {
    */
   void dropPrefix(byte[]... prefixes);
 
-  /** Hides every key in namespace {@code ns} (see {@link Options.Builder#namespaceOffset}). */
+  /**
+   * Bans namespace {@code ns} (an unsigned 64-bit number; see
+   * {@link Options.Builder#namespaceOffset}) for good. The ban is recorded in the MANIFEST and
+   * forced to disk before this returns, so it survives a reopen and a crash. From the return on,
+   * every key of the namespace is invisible to gets, iterators (already open ones included),
+   * streams and backups; every write into it (transactions, {@link #put}, write batches, merge
+   * operands, the stream writer, {@link #load}) throws {@link BannedNamespaceException}; and
+   * compactions drop its data. A key shorter than {@code namespaceOffset + 8} bytes is in no
+   * namespace. Banning a namespace twice does nothing.
+   *
+   * @throws IllegalStateException if the store has no namespaces ({@code namespaceOffset} -1)
+   * @throws ReadOnlyException if the store is open read-only
+   */
   void banNamespace(long ns);
 
   /** Forces the write-ahead log (and value log) to disk. */
@@ -129,6 +141,18 @@ public interface DB extends AutoCloseable {
   long maxVersion();
 
   boolean isClosed();
+
+  /**
+   * What the cache of decompressed blocks ({@link Options.Builder#blockCacheSize}) has done since
+   * open. Only compressed blocks go through it: a block stored uncompressed is read in place.
+   */
+  CacheMetrics blockCacheMetrics();
+
+  /**
+   * What the cache of table indexes and bloom filters ({@link Options.Builder#indexCacheSize})
+   * has done since open; all zeros when it is off (indexes then stay with their tables).
+   */
+  CacheMetrics indexCacheMetrics();
 
   /** A sequence of unique numbers stored under {@code key}, leased {@code bandwidth} at a time. */
   Sequence getSequence(byte[] key, long bandwidth);

@@ -954,8 +954,10 @@ public final class Options {
     /**
      * Size in bytes of a cache of table indexes and bloom filters, for stores whose indexes should
      * not all stay in memory. 0 (the default) means no such cache: every open table keeps its own
-     * index and filter. At least 0. <b>Not available yet:</b> {@link #build()} refuses any other
-     * value than 0.
+     * index and filter resident, read in place from the table's mapping. Above 0, a table's index
+     * and filter are copied to the heap into a cache bounded by this many bytes, shared by all
+     * tables, and loaded again from the file when a lookup finds them evicted;
+     * {@link DB#indexCacheMetrics()} reports the cache's hits, misses and evictions. At least 0.
      *
      * @param indexCacheSize bytes, at least 0
      * @return this builder
@@ -1154,8 +1156,10 @@ public final class Options {
      * Turns namespaces on: the 8 bytes of a key from this offset, read as a big-endian unsigned
      * number, are its namespace, and {@link DB#banNamespace(long)} makes every key of a namespace
      * unreadable and unwritable. A key shorter than {@code offset + 8} bytes belongs to no
-     * namespace. -1 (the default) turns namespaces off. <b>Not available yet:</b> {@link #build()}
-     * refuses any other value.
+     * namespace and is never banned (Badger needs a key strictly longer than {@code offset + 8};
+     * Sett counts a key of exactly {@code offset + 8} bytes as in its namespace). -1 (the default)
+     * turns namespaces off. Bans are recorded in the store, so a store with banned namespaces must
+     * be opened with the same offset: opening it with -1 fails.
      *
      * @param namespaceOffset -1, or an offset in [0, 64992] (a key is at most 65,000 bytes)
      * @return this builder
@@ -1222,10 +1226,9 @@ public final class Options {
      * {@link Options#valueDir()} defaults to the directory.
      *
      * <p>Options whose feature is not built yet are refused rather than accepted and ignored:
-     * a store given an {@link #encryptionKey} would otherwise hold plaintext on disk, and a
-     * {@link #namespaceOffset} would ban nothing. Until they are built, setting
-     * {@link #encryptionKey}, {@link #encryptionKeyRotation}, {@link #namespaceOffset} or
-     * {@link #indexCacheSize} to anything but its default makes {@code build()} throw
+     * a store given an {@link #encryptionKey} would otherwise hold plaintext on disk. Until they
+     * are built, setting {@link #encryptionKey} or {@link #encryptionKeyRotation} to anything but
+     * its default makes {@code build()} throw
      * {@link UnsupportedOperationException} naming the option.
      *
      * @return the options
@@ -1237,10 +1240,6 @@ public final class Options {
           "encryption at rest is not built yet, and the store would hold plaintext on disk");
       refuseUnbuilt("encryptionKeyRotation", !encryptionKeyRotation.equals(DEFAULT_KEY_ROTATION),
           "encryption at rest is not built yet");
-      refuseUnbuilt("namespaceOffset", namespaceOffset != -1,
-          "namespaces are not built yet, so no namespace could be banned");
-      refuseUnbuilt("indexCacheSize", indexCacheSize != 0,
-          "table indexes are read from their mappings and no index cache is built yet");
       Store store = new Store(dir, valueDir, readOnly, inMemory, externalMagic, openTelemetry);
       Memtables memtables = new Memtables(syncWrites, memTableSize, numMemtables);
       Levels levels = new Levels(numVersionsToKeep, baseTableSize, baseLevelSize,

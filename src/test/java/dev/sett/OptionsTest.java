@@ -247,10 +247,7 @@ class OptionsTest {
         Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[16])),
         Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[32])),
         Arguments.of("encryptionKeyRotation",
-            (Consumer<Options.Builder>) b -> b.encryptionKeyRotation(Duration.ofSeconds(1))),
-        Arguments.of("namespaceOffset", (Consumer<Options.Builder>) b -> b.namespaceOffset(0)),
-        Arguments.of("namespaceOffset", (Consumer<Options.Builder>) b -> b.namespaceOffset(64_992)),
-        Arguments.of("indexCacheSize", (Consumer<Options.Builder>) b -> b.indexCacheSize(1 << 20)));
+            (Consumer<Options.Builder>) b -> b.encryptionKeyRotation(Duration.ofSeconds(1))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -334,7 +331,7 @@ class OptionsTest {
    * change them, so it skips them. Encryption brings back the key-copy and key-hiding tests.
    */
   private static final Set<String> UNBUILT =
-      Set.of("encryptionKey", "encryptionKeyRotation", "namespaceOffset", "indexCacheSize");
+      Set.of("encryptionKey", "encryptionKeyRotation");
 
   private static Options everyOptionChanged() {
     return builder()
@@ -358,6 +355,7 @@ class OptionsTest {
         .blockSize(8192)
         .bloomFalsePositive(0.001)
         .blockCacheSize(MIB)
+        .indexCacheSize(MIB)
         .compression(Compression.ZSTD)
         .zstdLevel(3)
         .numLevelZeroTables(2)
@@ -368,6 +366,7 @@ class OptionsTest {
         .detectConflicts(false)
         .verifyValueChecksum(false)
         .checksumVerification(ChecksumVerification.ON_TABLE_AND_BLOCK_READ)
+        .namespaceOffset(4)
         .externalMagic(7)
         .openTelemetry(OpenTelemetry.propagating(
             io.opentelemetry.context.propagation.ContextPropagators.noop()))

@@ -1,5 +1,6 @@
 package dev.sett.internal.db;
 
+import dev.sett.BannedNamespaceException;
 import dev.sett.internal.backup.BackupFormat;
 import dev.sett.internal.backup.BackupReader;
 import dev.sett.internal.fs.CorruptFileException;
@@ -56,6 +57,13 @@ final class BackupLoad {
 
     /** Forces the value log and the WAL to disk, after everything queued before. */
     void sync() throws IOException;
+
+    /**
+     * Throws {@link BannedNamespaceException} when {@code key} lies in a banned namespace. A
+     * store without namespaces accepts every key.
+     */
+    default void checkNotBanned(byte[] key) {
+    }
   }
 
   /** The most key and value bytes in one batch: a WAL record of a few MiB, not of 100. */
@@ -115,7 +123,7 @@ final class BackupLoad {
           add(entry);
         }
       }
-    } catch (CorruptFileException | IllegalArgumentException e) {
+    } catch (CorruptFileException | IllegalArgumentException | BannedNamespaceException e) {
       failure = e; // what came before is loaded below, then the load fails
     }
     try {
@@ -134,7 +142,7 @@ final class BackupLoad {
       throw corrupt;
     }
     if (failure != null) {
-      throw (IllegalArgumentException) failure;
+      throw (RuntimeException) failure; // IllegalArgumentException or BannedNamespaceException
     }
     return new Result(records, maxVersion, reader.offset());
   }
@@ -149,6 +157,7 @@ final class BackupLoad {
         throw new IllegalArgumentException("backup frame at offset " + frameOffset
             + " holds a record Sett cannot store: " + e.getMessage(), e);
       }
+      sink.checkNotBanned(record.key());
       if (record.value().length > limits.maxValueSize()) {
         throw new IllegalArgumentException("backup frame at offset " + frameOffset + " holds a "
             + record.value().length + "-byte value, beyond the limit of " + limits.maxValueSize()

@@ -1,5 +1,7 @@
 package dev.sett.internal.db;
 
+import dev.sett.BannedNamespaceException;
+import dev.sett.CacheMetrics;
 import dev.sett.DB;
 import dev.sett.DbClosedException;
 import dev.sett.DbSize;
@@ -10,6 +12,7 @@ import dev.sett.MergeOperator;
 import dev.sett.Options;
 import dev.sett.ReadOnlyException;
 import dev.sett.Sequence;
+import dev.sett.SettException;
 import dev.sett.Stream;
 import dev.sett.StreamWriter;
 import dev.sett.TableInfo;
@@ -19,12 +22,15 @@ import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.Namespaces;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
 import dev.sett.internal.lsm.LevelsView;
 import dev.sett.internal.manifest.Manifest;
+import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.IndexCache;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.txn.Oracle;
 import dev.sett.internal.vlog.ValueLog;
@@ -81,11 +87,18 @@ public final class DbImpl implements DB, TxnContext {
   /** Null when the store cannot collect (read-only, in-memory). */
   private final ValueLogGc valueLogGc;
   private final Subscriptions subscriptions;
+  private final Namespaces namespaces;
+  private final BlockCache blockCache;
+  private final IndexCache indexCache;
 
   private DbImpl(Options options, boolean managed, StoreFiles files, DirectoryLock lock,
       DirectoryLock valueDirLock, Manifest manifest, LevelsController levels, ValueLog valueLog,
-      Memtables memtables, Oracle oracle) {
+      Memtables memtables, Oracle oracle, Namespaces namespaces, BlockCache blockCache,
+      IndexCache indexCache) {
     this.options = options;
+    this.blockCache = blockCache;
+    this.indexCache = indexCache;
+    this.namespaces = namespaces;
     this.valueLog = valueLog;
     this.valueDirLock = valueDirLock;
     this.resolver = new ValueResolver(valueLog, this::lookup);
@@ -166,11 +179,13 @@ public final class DbImpl implements DB, TxnContext {
       lock = files.prepareDirectory();
       valueDirLock = files.prepareValueDirectory();
       manifest = Manifest.open(files.fileSystem(), files.dir(), options.externalMagic(), options.readOnly());
+      Namespaces namespaces = namespaces(options, manifest);
       BlockCache cache = options.blockCacheSize() > 0
           ? new BlockCache(options.blockCacheSize()) : BlockCache.disabled();
+      IndexCache indexCache = new IndexCache(options.indexCacheSize());
       levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
-          DerivedOptions.tableOptions(options), cache,
-          DerivedOptions.levelsOptions(options, oracleHolder), options.readOnly());
+          DerivedOptions.tableOptions(options), cache, indexCache,
+          DerivedOptions.levelsOptions(options, oracleHolder, namespaces), options.readOnly());
       ValueLog.Recovery recovery = null;
       if (!options.inMemory()) {
         valueLog = ValueLog.open(files.fileSystem(), files.valueDir(), new ValueLogOptions(
@@ -191,7 +206,7 @@ public final class DbImpl implements DB, TxnContext {
       Oracle oracle = new Oracle(maxVersion, options.detectConflicts(), managed);
       oracleHolder.set(oracle);
       DbImpl db = new DbImpl(options, managed, files, lock, valueDirLock, manifest, levels,
-          valueLog, memtables, oracle);
+          valueLog, memtables, oracle, namespaces, cache, indexCache);
       db.start();
       LOG.info("opened {}: {} bytes of tables, {} memtables replayed, max version {}",
           files.dir(), levels.totalSize(), recovered.size(), maxVersion);
@@ -207,6 +222,20 @@ public final class DbImpl implements DB, TxnContext {
       }
       throw (RuntimeException) e;
     }
+  }
+
+  /**
+   * The namespaces of {@code options} with the bans the MANIFEST records. A store with bans
+   * cannot be opened without namespaces: its banned keys, those compaction has not dropped yet,
+   * would reappear.
+   */
+  private static Namespaces namespaces(Options options, Manifest manifest) {
+    List<Long> banned = manifest.bannedNamespaces();
+    if (options.namespaceOffset() < 0 && !banned.isEmpty()) {
+      throw new SettException("the store at " + options.dir() + " has " + banned.size()
+          + " banned namespaces: open it with the namespaceOffset it was banned with");
+    }
+    return new Namespaces(options.namespaceOffset(), banned);
   }
 
   private static void closeQuietly(AutoCloseable resource, Throwable primary) {
@@ -285,6 +314,9 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public ValueStruct lookup(byte[] userKey, long readTs) {
     checkOpen();
+    if (namespaces.isBannedUserKey(userKey)) {
+      return null; // a banned key reads as absent, whatever versions are still stored
+    }
     // Memtables before levels: see Memtables for why the order matters. A normal store stops at
     // the first hit (newer sources hold newer versions); a managed one must compare them all.
     ValueStruct newest = null;
@@ -343,6 +375,18 @@ public final class DbImpl implements DB, TxnContext {
       return order;
     }
     return -1; // a user key shorter than the prefix, equal so far, sorts before it
+  }
+
+  @Override
+  public Namespaces namespaces() {
+    return namespaces;
+  }
+
+  @Override
+  public void checkNotBanned(byte[] key) {
+    if (namespaces.isBannedUserKey(key)) {
+      throw new BannedNamespaceException(namespaces.namespaceOf(key));
+    }
   }
 
   @Override
@@ -579,10 +623,31 @@ public final class DbImpl implements DB, TxnContext {
   }
 
 
+  /**
+   * Records the ban in the MANIFEST (synced), then adds it to the set that every read and write
+   * consults. Writes are not held back: one that passed its check before the ban may still be
+   * stored, but no read returns it and compaction drops it.
+   */
   @Override
   public void banNamespace(long ns) {
     checkOpen();
-    throw new UnsupportedOperationException("banNamespace is not available yet");
+    if (!namespaces.enabled()) {
+      throw new IllegalStateException(
+          "banNamespace needs namespaces: set Options.Builder.namespaceOffset");
+    }
+    checkWritable();
+    synchronized (namespaces) {
+      if (namespaces.isBanned(ns)) {
+        return;
+      }
+      try {
+        manifest.apply(new ManifestEdit().banNamespace(ns));
+      } catch (IOException e) {
+        throw Errors.convert(e);
+      }
+      namespaces.ban(ns);
+    }
+    LOG.info("{}: banned namespace {}", storeDir(), Long.toUnsignedString(ns));
   }
 
   @Override
@@ -653,6 +718,20 @@ public final class DbImpl implements DB, TxnContext {
   /** Time flushes waited for L0 to drain (the L0 stall), in nanoseconds. */
   public long level0StallNanos() {
     return levels.stallNanos();
+  }
+
+  @Override
+  public CacheMetrics blockCacheMetrics() {
+    checkOpen();
+    return new CacheMetrics(blockCache.hitCount(), blockCache.missCount(),
+        blockCache.evictionCount(), blockCache.sizeBytes(), blockCache.capacityBytes());
+  }
+
+  @Override
+  public CacheMetrics indexCacheMetrics() {
+    checkOpen();
+    return new CacheMetrics(indexCache.hitCount(), indexCache.missCount(),
+        indexCache.evictionCount(), indexCache.sizeBytes(), indexCache.capacityBytes());
   }
 
   @Override
@@ -728,6 +807,11 @@ public final class DbImpl implements DB, TxnContext {
       public void sync() throws IOException {
         WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sync));
       }
+
+      @Override
+      public void checkNotBanned(byte[] key) {
+        DbImpl.this.checkNotBanned(key);
+      }
     };
     try {
       new BackupLoad(sink, oracle, limits, valueThreshold(), maxPendingWrites).load(in);
@@ -766,7 +850,7 @@ public final class DbImpl implements DB, TxnContext {
         * Math.pow(options.tableSizeMultiplier(), Math.max(0, options.maxLevels() - 2));
     long tableSize = (long) Math.min(target, 256L << 20);
     StreamWriterImpl writer = new StreamWriterImpl(writeGate, pipeline, levels, oracle, managed,
-        this::valueThreshold, tableSize, openStreamWriters::remove);
+        this::valueThreshold, tableSize, this::checkNotBanned, openStreamWriters::remove);
     openStreamWriters.add(writer);
     return writer;
   }

@@ -3,6 +3,8 @@ package dev.sett.internal.db;
 import dev.sett.DbIterator;
 import dev.sett.Item;
 import dev.sett.IteratorOptions;
+import dev.sett.internal.iter.BannedKeysIterator;
+import dev.sett.internal.iter.BannedKeysIterator;
 import dev.sett.internal.iter.MergeIterator;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValueIterator;
@@ -62,7 +64,7 @@ final class DbIteratorImpl implements DbIterator {
       all.add(pendingWrites);
     }
     all.addAll(sources.iterators());
-    this.merged = MergeIterator.of(all, options.reverse());
+    this.merged = BannedKeysIterator.of(MergeIterator.of(all, options.reverse()), context.namespaces());
     this.resources = sources.resources();
     this.lookahead = options.prefetchValues() ? Math.max(1, options.prefetchSize()) : 1;
   }

@@ -3,6 +3,7 @@ package dev.sett.internal.db;
 import dev.sett.ChecksumVerification;
 import dev.sett.Options;
 import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.key.Namespaces;
 import dev.sett.internal.lsm.CompactionSettings;
 import dev.sett.internal.lsm.LevelsOptions;
 import dev.sett.internal.sstable.TableOptions;
@@ -15,7 +16,7 @@ final class DerivedOptions {
   }
 
   static LevelsOptions levelsOptions(Options options,
-      AtomicReference<Oracle> oracle) {
+      AtomicReference<Oracle> oracle, Namespaces namespaces) {
     CompactionSettings settings = new CompactionSettings(options.maxLevels(), options.baseLevelSize(),
         options.levelSizeMultiplier(), options.baseTableSize(), options.tableSizeMultiplier(),
         options.memTableSize(), options.numLevelZeroTables(), options.lmaxCompaction());
@@ -24,7 +25,8 @@ final class DerivedOptions {
         options.numLevelZeroTablesStall(), options.compactL0OnClose() && !options.readOnly(),
         () -> oracle.get() == null ? 0 : oracle.get().discardTimestamp(), clock::millis,
         options.openTelemetry(),
-        role -> DaemonThreads.numbered(DaemonThreads.prefix(options.dir()) + "-" + role));
+        role -> DaemonThreads.numbered(DaemonThreads.prefix(options.dir()) + "-" + role),
+        namespaces);
   }
 
   static TableOptions tableOptions(Options options) {

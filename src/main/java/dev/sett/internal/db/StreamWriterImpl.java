@@ -74,11 +74,14 @@ final class StreamWriterImpl implements StreamWriter {
    */
   /** Tells the store this writer is done: it stops tracking it. */
   private final Consumer<StreamWriterImpl> onClose;
+  /** Throws BannedNamespaceException for a key of a banned namespace. */
+  private final Consumer<byte[]> checkNotBanned;
 
   StreamWriterImpl(WriteGate gate, WritePipeline pipeline, LevelsController levels, Oracle oracle,
-      boolean managed, IntSupplier valueThreshold, long tableSize,
+      boolean managed, IntSupplier valueThreshold, long tableSize, Consumer<byte[]> checkNotBanned,
       Consumer<StreamWriterImpl> onClose) {
     this.onClose = onClose;
+    this.checkNotBanned = checkNotBanned;
     this.gate = gate;
     this.pipeline = pipeline;
     this.levels = levels;
@@ -174,6 +177,7 @@ final class StreamWriterImpl implements StreamWriter {
         throw new SettException("KV " + i + " has a key in Sett's reserved prefix \"!sett!\"; "
             + "nothing of the batch was written");
       }
+      checkNotBanned.accept(key); // BannedNamespaceException; nothing of the batch is written
       if (kv.version() <= 0) {
         throw new SettException("KV " + i + " (" + kv + ") has version "
             + kv.version() + "; versions must be positive; nothing of the batch was written");

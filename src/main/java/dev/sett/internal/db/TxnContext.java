@@ -2,6 +2,7 @@ package dev.sett.internal.db;
 
 import dev.sett.IteratorOptions;
 import dev.sett.internal.key.KeyValueIterator;
+import dev.sett.internal.key.Namespaces;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.txn.Oracle;
 import java.util.List;
@@ -47,6 +48,12 @@ interface TxnContext {
    * releases what they retain. Tables that cannot hold what {@code options} asks for are skipped.
    */
   Sources openSources(boolean reverse, IteratorOptions options);
+
+  /** The store's namespaces; iterators hide the keys of banned ones. */
+  Namespaces namespaces();
+
+  /** Throws {@code BannedNamespaceException} when {@code key} lies in a banned namespace. */
+  void checkNotBanned(byte[] key);
 
   /**
    * Reserves the right to commit: waits while a drop runs and while too many commits are queued.

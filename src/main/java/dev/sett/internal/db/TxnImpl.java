@@ -114,6 +114,7 @@ final class TxnImpl implements Txn {
     }
     context.checkWritable();
     validateKey(write.key());
+    context.checkNotBanned(write.key());
     TxnContext.TxnLimits limits = context.limits();
     if (write.value().length > limits.maxValueSize()) {
       throw new IllegalArgumentException("value of " + write.value().length

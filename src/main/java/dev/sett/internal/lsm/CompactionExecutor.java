@@ -2,6 +2,7 @@ package dev.sett.internal.lsm;
 
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.Namespaces;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.Table;
@@ -58,6 +59,7 @@ public final class CompactionExecutor {
 
   private final TableFiles tables;
   private final Executor subcompactionPool;
+  private final Namespaces namespaces;
 
   /**
    * @param tables where output tables are written and how they are opened; its ids are handed out
@@ -66,8 +68,14 @@ public final class CompactionExecutor {
    *     The calling thread waits for them, so it must not be one the splits need in order to run
    */
   public CompactionExecutor(TableFiles tables, Executor subcompactionPool) {
+    this(tables, subcompactionPool, Namespaces.none());
+  }
+
+  /** As {@link #CompactionExecutor(TableFiles, Executor)}; keys of banned {@code namespaces} are left out. */
+  public CompactionExecutor(TableFiles tables, Executor subcompactionPool, Namespaces namespaces) {
     this.tables = Objects.requireNonNull(tables, "tables");
     this.subcompactionPool = Objects.requireNonNull(subcompactionPool, "subcompactionPool");
+    this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
   }
 
   /**
@@ -84,7 +92,7 @@ public final class CompactionExecutor {
     // A channel used by an interrupted thread closes itself: the flag is cleared for the run and
     // restored at its end, together with any interrupt that arrives while it waits for splits.
     boolean interrupted = Thread.interrupted();
-    DropPrefixes dropPrefixes = new DropPrefixes(input.dropPrefixes());
+    DropPrefixes dropPrefixes = new DropPrefixes(input.dropPrefixes(), namespaces);
     List<Table> bottomToRead = new ArrayList<>(input.bottom().size());
     RunOutputs outputs = new RunOutputs();
     for (Table table : input.bottom()) {

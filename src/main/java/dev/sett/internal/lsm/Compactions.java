@@ -76,7 +76,7 @@ final class Compactions {
     this.subcompactionPool = Executors.newFixedThreadPool(splits,
         options.threads().apply("subcompaction"));
     this.compactorThreads = options.threads().apply("compactor");
-    this.executor = new CompactionExecutor(tables, subcompactionPool);
+    this.executor = new CompactionExecutor(tables, subcompactionPool, options.namespaces());
   }
 
   CompactionStatus status() {

@@ -7,6 +7,7 @@ import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.manifest.TableManifest;
 import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.IndexCache;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableOptions;
 import java.io.IOException;
@@ -65,8 +66,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
   private final Compactions compactions;
 
   private LevelsController(FileSystem fileSystem, Path dir, Manifest manifest,
-      TableOptions tableOptions, BlockCache blockCache, LevelsOptions options,
-      LevelsSnapshot initial, boolean readOnly) {
+      TableOptions tableOptions, BlockCache blockCache, IndexCache indexCache,
+      LevelsOptions options, LevelsSnapshot initial, boolean readOnly) {
     this.manifest = manifest;
     this.options = options;
     this.nextTableId = new AtomicLong(manifest.nextTableId());
@@ -78,7 +79,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
       }
     }
     this.telemetry = new CompactionTelemetry(options.openTelemetry());
-    this.tableFiles = new TableFiles(fileSystem, dir, tableOptions, blockCache, this::newTableId);
+    this.tableFiles = new TableFiles(fileSystem, dir, tableOptions, blockCache, indexCache,
+        this::newTableId);
     this.compactions = new Compactions(this, tableFiles, options, readOnly ? 0 : options.numCompactors(),
         telemetry);
   }
@@ -91,6 +93,17 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
   public static LevelsController open(FileSystem fileSystem, Path dir, Manifest manifest,
       TableOptions tableOptions, BlockCache blockCache, LevelsOptions options, boolean readOnly)
       throws IOException {
+    return open(fileSystem, dir, manifest, tableOptions, blockCache, IndexCache.disabled(), options,
+        readOnly);
+  }
+
+  /**
+   * As {@link #open(FileSystem, Path, Manifest, TableOptions, BlockCache, LevelsOptions, boolean)};
+   * every table keeps its index and bloom filter in {@code indexCache} when that is on.
+   */
+  public static LevelsController open(FileSystem fileSystem, Path dir, Manifest manifest,
+      TableOptions tableOptions, BlockCache blockCache, IndexCache indexCache,
+      LevelsOptions options, boolean readOnly) throws IOException {
     int maxLevels = options.maxLevels();
     Map<Long, TableManifest> listed = manifest.tables();
     Set<Long> onDisk = new HashSet<>();
@@ -124,7 +137,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
     try {
       for (TableManifest entry : listed.values()) {
         Table table = Table.open(fileSystem, dir.resolve(Table.fileName(entry.id())), entry.id(),
-            tableOptions, blockCache);
+            tableOptions, blockCache, indexCache);
         opened.add(table);
         levels.get(entry.level()).add(table);
       }
@@ -139,8 +152,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
       for (Table table : opened) {
         table.release();
       }
-      return new LevelsController(fileSystem, dir, manifest, tableOptions, blockCache, options,
-          snapshot, readOnly);
+      return new LevelsController(fileSystem, dir, manifest, tableOptions, blockCache, indexCache,
+          options, snapshot, readOnly);
     } catch (IOException | RuntimeException e) {
       for (Table table : opened) {
         table.release();

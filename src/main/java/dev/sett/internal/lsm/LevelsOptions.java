@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import dev.sett.internal.key.Namespaces;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
@@ -18,10 +19,12 @@ import java.util.function.LongSupplier;
  * @param openTelemetry where spans and metrics go
  * @param threads the thread factory for each role of background thread ("compactor", "flatten",
  *     "subcompaction"), which names its threads
+ * @param namespaces the store's namespaces: compactions leave the keys of banned ones out
  */
 public record LevelsOptions(CompactionSettings compaction, int numVersionsToKeep, int numCompactors,
     int numLevelZeroTablesStall, boolean compactL0OnClose, LongSupplier discardTs,
-    LongSupplier nowMillis, OpenTelemetry openTelemetry, Function<String, ThreadFactory> threads) {
+    LongSupplier nowMillis, OpenTelemetry openTelemetry, Function<String, ThreadFactory> threads,
+    Namespaces namespaces) {
 
   public int maxLevels() {
     return compaction.maxLevels();

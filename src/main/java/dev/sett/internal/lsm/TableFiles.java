@@ -2,6 +2,7 @@ package dev.sett.internal.lsm;
 
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.IndexCache;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableBuilder;
 import dev.sett.internal.sstable.TableOptions;
@@ -26,10 +27,18 @@ public final class TableFiles {
   private final Path directory;
   private final TableOptions options;
   private final BlockCache blockCache;
+  private final IndexCache indexCache;
   private final LongSupplier newTableId;
 
   public TableFiles(FileSystem fileSystem, Path directory, TableOptions options,
       BlockCache blockCache, LongSupplier newTableId) {
+    this(fileSystem, directory, options, blockCache, IndexCache.disabled(), newTableId);
+  }
+
+  /** As the other constructor; the tables it opens keep their indexes in {@code indexCache}. */
+  public TableFiles(FileSystem fileSystem, Path directory, TableOptions options,
+      BlockCache blockCache, IndexCache indexCache, LongSupplier newTableId) {
+    this.indexCache = Objects.requireNonNull(indexCache, "indexCache");
     this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.options = Objects.requireNonNull(options, "options");
@@ -77,7 +86,7 @@ public final class TableFiles {
 
   /** Opens a table file for reading, with the cache and options of this store. */
   public Table open(long id, Path path) throws IOException {
-    return Table.open(fileSystem, path, id, options, blockCache);
+    return Table.open(fileSystem, path, id, options, blockCache, indexCache);
   }
 
   /**

@@ -215,6 +215,11 @@ public final class Manifest implements AutoCloseable {
     return state.deletedValueLogFiles();
   }
 
+  /** The namespaces recorded as banned, in unsigned order. */
+  public synchronized List<Long> bannedNamespaces() {
+    return state.bannedNamespaces();
+  }
+
   /**
    * Records {@code changes} durably, then installs them. The change set is first checked against
    * the state; an invalid one throws {@link IllegalArgumentException} and writes nothing. Then,

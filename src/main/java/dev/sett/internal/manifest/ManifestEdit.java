@@ -5,7 +5,7 @@ import dev.sett.internal.manifest.proto.ManifestChangeSet;
 /**
  * One atomic change to the set of files, built by the layers above without their seeing the
  * MANIFEST's protobuf types: tables created on a level or deleted, value log garbage found, value
- * log files deleted. {@link Manifest#apply(ManifestEdit)} records it as one change set.
+ * log files deleted, namespaces banned. {@link Manifest#apply(ManifestEdit)} records it as one change set.
  *
  * <p>Thread-safety: not thread-safe; build it on one thread, then apply it.
  */
@@ -36,10 +36,16 @@ public final class ManifestEdit {
     return this;
   }
 
+  /** Namespace {@code namespace} is banned, for good. */
+  public ManifestEdit banNamespace(long namespace) {
+    changes.addBannedNamespaces(namespace);
+    return this;
+  }
+
   /** Whether the edit changes nothing. */
   public boolean isEmpty() {
     return changes.getChangesCount() == 0 && changes.getValueLogDiscardsCount() == 0
-        && changes.getDeletedValueLogFilesCount() == 0;
+        && changes.getDeletedValueLogFilesCount() == 0 && changes.getBannedNamespacesCount() == 0;
   }
 
   ManifestChangeSet toChangeSet() {

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 /**
  * The MANIFEST replayed into memory: live tables by id, the change counters that drive the rewrite,
  * the next table id, and the value log's garbage statistics (bytes per file that compactions found
- * to be garbage, and the files deleted since). Changing it is two steps, so that a change set can be checked before
+ * to be garbage, and the files deleted since) and the banned namespaces. Changing it is two steps, so that a change set can be checked before
  * anything is written: {@link #prepare} validates a change set against the state and returns an
  * {@link Edit} without touching the state; {@link #commit} installs the edit.
  *
@@ -31,6 +31,8 @@ final class ManifestState {
   private final Map<Long, Long> valueLogDiscards = new TreeMap<>();
   /** Value log files deleted by GC or dropAll. */
   private final Set<Long> deletedValueLogFiles = new TreeSet<>();
+  /** Namespaces banned by DB.banNamespace; only ever grows. */
+  private final Set<Long> bannedNamespaces = new TreeSet<>(Long::compareUnsigned);
 
   /**
    * A validated change set, ready to commit: the tables it leaves created and deleted (applied in
@@ -45,6 +47,7 @@ final class ManifestState {
     private long nextTableId;
     private final Map<Long, Long> valueLogDiscards = new TreeMap<>();
     private final Set<Long> deletedValueLogFiles = new TreeSet<>();
+    private final Set<Long> bannedNamespaces = new TreeSet<>(Long::compareUnsigned);
 
     /** Ids the change set deletes that are not live: harmless, but worth a warning. */
     List<Long> unknownDeletions() {
@@ -97,6 +100,7 @@ final class ManifestState {
       }
       edit.deletedValueLogFiles.add(fileId);
     }
+    edit.bannedNamespaces.addAll(changes.getBannedNamespacesList());
     return edit;
   }
 
@@ -146,6 +150,7 @@ final class ManifestState {
     deletions = edit.deletions;
     nextTableId = edit.nextTableId;
     deletedValueLogFiles.addAll(edit.deletedValueLogFiles);
+    bannedNamespaces.addAll(edit.bannedNamespaces);
     valueLogDiscards.keySet().removeAll(edit.deletedValueLogFiles);
     edit.valueLogDiscards.forEach((fileId, bytes) -> {
       if (!deletedValueLogFiles.contains(fileId)) {
@@ -185,6 +190,10 @@ final class ManifestState {
     discardsAfter.forEach((fileId, bytes) -> snapshot.addValueLogDiscards(
         ValueLogDiscard.newBuilder().setFileId((int) (long) fileId).setBytes(bytes)));
     deletedAfter.forEach(fileId -> snapshot.addDeletedValueLogFiles((int) (long) fileId));
+    Set<Long> bannedAfter = new TreeSet<>(Long::compareUnsigned);
+    bannedAfter.addAll(bannedNamespaces);
+    bannedAfter.addAll(edit.bannedNamespaces);
+    snapshot.addAllBannedNamespaces(bannedAfter);
     return snapshot.build();
   }
 
@@ -216,5 +225,10 @@ final class ManifestState {
 
   Set<Long> deletedValueLogFiles() {
     return Set.copyOf(deletedValueLogFiles);
+  }
+
+  /** The banned namespaces, in unsigned order. */
+  List<Long> bannedNamespaces() {
+    return List.copyOf(bannedNamespaces);
   }
 }

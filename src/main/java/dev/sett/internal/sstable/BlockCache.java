@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BlockCache {
   static final int BLOCK_INDEX_BITS = 24;
 
+  private final long capacity;
   private final Cache<Long, Block> cache;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -27,10 +28,12 @@ public final class BlockCache {
     if (maxBytes < 0) {
       throw new IllegalArgumentException("block cache size must not be negative: " + maxBytes);
     }
+    this.capacity = maxBytes;
     this.cache = maxBytes == 0 ? null : Caffeine.newBuilder()
         .maximumWeight(maxBytes)
         .weigher((Long key, Block block) -> block.heapSize())
         .executor(Runnable::run)
+        .recordStats()
         .build();
   }
 
@@ -54,6 +57,25 @@ public final class BlockCache {
   /** Lookups that had to read and decompress the block. */
   public long missCount() {
     return misses.sum();
+  }
+
+  /** Blocks evicted to stay within the capacity (not those of closed tables, dropped on purpose). */
+  public long evictionCount() {
+    return cache == null ? 0 : cache.stats().evictionCount();
+  }
+
+  /** Bytes of blocks held now. */
+  public long sizeBytes() {
+    if (cache == null) {
+      return 0;
+    }
+    cache.cleanUp();
+    return cache.policy().eviction().orElseThrow().weightedSize().orElse(0);
+  }
+
+  /** The capacity in bytes; 0 when caching is off. */
+  public long capacityBytes() {
+    return capacity;
   }
 
   /** Evicts the blocks of a table of {@code blockCount} blocks, by key when that is cheaper. */

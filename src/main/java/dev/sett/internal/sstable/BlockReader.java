@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Turns a block index into readable block content: checks the stored block's checksum when the
+ * Turns a block of a table into readable content: checks the stored block's checksum when the
  * options ask for it, decompresses through the {@link BlockCache}, and parses.
  *
  * <pre>
@@ -32,7 +32,6 @@ final class BlockReader {
   private final ByteBuffer buffer;
   private final Path file;
   private final long tableId;
-  private final TableIndex index;
   private final BlockCache cache;
   private final boolean verifyOnRead;
   private final long maxUncompressedSize;
@@ -40,26 +39,25 @@ final class BlockReader {
   /** Whether a block of this table went into the cache, so closing knows whether to evict. */
   private volatile boolean cachedAny;
 
-  BlockReader(ByteBuffer buffer, Path file, long tableId, TableIndex index, BlockCache cache,
+  BlockReader(ByteBuffer buffer, Path file, long tableId, int blockCount, BlockCache cache,
       boolean verifyOnRead, long maxUncompressedSize) {
     this.buffer = buffer;
     this.file = file;
     this.tableId = tableId;
-    this.index = index;
     this.cache = cache;
     this.verifyOnRead = verifyOnRead;
     this.maxUncompressedSize = maxUncompressedSize;
-    this.verified = new AtomicLongArray((index.blockCount() + 63) >>> 6);
+    this.verified = new AtomicLongArray((blockCount + 63) >>> 6);
   }
 
-  /** The content of block {@code block}. */
-  Block read(int block) throws CorruptFileException {
+  /** The content of block {@code block}, located through the table's {@code index}. */
+  Block read(TableIndex index, int block) throws CorruptFileException {
     int offset = index.blockOffset(block);
     int payloadLength = index.storedLength(block) - TableFormat.BLOCK_TRAILER_SIZE;
     int typeId = buffer.get(offset + payloadLength) & 0xFF;
     if (typeId == CompressionType.NONE.id()) {
       if (verifyOnRead && !isVerified(block)) {
-        verify(block);
+        verify(index, block);
       }
       return Block.parse(buffer, offset, payloadLength, file, offset);
     }
@@ -67,7 +65,7 @@ final class BlockReader {
     if (cached != null) {
       return cached;
     }
-    verify(block);
+    verify(index, block);
     CompressionType type = CompressionType.ofId(typeId);
     if (type == null) {
       throw new CorruptFileException(file, offset, "block has unknown compression type " + typeId);
@@ -86,7 +84,7 @@ final class BlockReader {
   }
 
   /** Verifies block {@code block}'s checksum and remembers that it passed. */
-  void verify(int block) throws CorruptFileException {
+  void verify(TableIndex index, int block) throws CorruptFileException {
     int offset = index.blockOffset(block);
     int checked = index.storedLength(block) - Integer.BYTES;
     if (Crc32c.of(buffer, offset, checked) != buffer.getInt(offset + checked)) {

@@ -52,18 +52,27 @@ final class BloomFilter {
   /** Verifies the region's checksum and shape; a zero-length region means no filter. */
   static BloomFilter read(ByteBuffer buffer, int offset, int length, Path file)
       throws CorruptFileException {
+    return read(buffer, offset, length, offset, file);
+  }
+
+  /**
+   * As {@link #read(ByteBuffer, int, int, Path)}, for a region at {@code offset} of {@code buffer}
+   * that sits at {@code fileOffset} in the table file (a copy of the region on the heap).
+   */
+  static BloomFilter read(ByteBuffer buffer, int offset, int length, long fileOffset, Path file)
+      throws CorruptFileException {
     if (length == 0) {
       return ABSENT;
     }
     int body = length - TableFormat.REGION_CHECKSUM_SIZE;
     if (body < HEADER_SIZE || Crc32c.of(buffer, offset, body) != buffer.getInt(offset + body)) {
-      throw new CorruptFileException(file, offset, "bloom filter checksum mismatch");
+      throw new CorruptFileException(file, fileOffset, "bloom filter checksum mismatch");
     }
     long bitCount = Integer.toUnsignedLong(buffer.getInt(offset));
     int probes = buffer.get(offset + Integer.BYTES) & 0xFF;
     if (bitCount < MIN_BITS || probes < 1 || probes > MAX_PROBES
         || HEADER_SIZE + byteCount(bitCount) != body) {
-      throw new CorruptFileException(file, offset, "bloom filter of " + bitCount + " bits and "
+      throw new CorruptFileException(file, fileOffset, "bloom filter of " + bitCount + " bits and "
           + probes + " probes does not fit its " + length + " bytes");
     }
     return new BloomFilter(buffer, offset + HEADER_SIZE, bitCount, probes);

@@ -43,37 +43,47 @@ public final class Table extends RefCounted {
   private final Path path;
   private final long id;
   private final BlockCache cache;
+  private final IndexCache indexCache;
   private final MappedFile file;
   private final TableFooter footer;
-  private final TableIndex index;
-  private final BloomFilter bloom;
+  /** The index and filter when the index cache is off; null when they live in the cache. */
+  private final TableIndexes resident;
+  private final int blockCount;
   private final TableProperties properties;
   private final BlockReader reader;
   private volatile boolean markedForDeletion;
 
   private Table(FileSystem fs, Path path, long id, TableOptions options, BlockCache cache,
-      MappedFile file) throws IOException {
+      IndexCache indexCache, MappedFile file) throws IOException {
     this.fs = fs;
     this.path = path;
     this.id = id;
     this.cache = cache;
+    this.indexCache = indexCache;
     this.file = file;
     ByteBuffer buffer = file.buffer();
     this.footer = TableFooter.read(buffer, file.size(), path);
-    this.index = TableIndex.read(buffer, (int) footer.indexOffset(), footer.indexLength(), path);
-    this.bloom = BloomFilter.read(buffer, (int) footer.bloomOffset(), footer.bloomLength(), path);
+    TableIndexes indexes = loadIndexes();
+    TableIndex index = indexes.index();
+    this.blockCount = index.blockCount();
     this.properties = TableProperties.read(buffer, (int) footer.propertiesOffset(),
         footer.propertiesLength(), path);
     if (!Arrays.equals(properties.smallestKey(), index.firstKey(0))) {
       throw new CorruptFileException(path, footer.propertiesOffset(),
           "table properties' smallest key is not the first block's first key");
     }
-    this.reader = new BlockReader(buffer, path, id, index, cache, options.verifyBlocksOnRead(),
+    this.reader = new BlockReader(buffer, path, id, blockCount, cache, options.verifyBlocksOnRead(),
         Math.min(properties.uncompressedSize(), TableFormat.MAX_TABLE_SIZE));
     if (options.verifyBlocksOnOpen()) {
-      for (int block = 0; block < index.blockCount(); block++) {
-        reader.verify(block);
+      for (int block = 0; block < blockCount; block++) {
+        reader.verify(index, block);
       }
+    }
+    if (indexCache.enabled()) {
+      this.resident = null;
+      indexCache.put(id, indexes); // a new table is usually read soon
+    } else {
+      this.resident = indexes;
     }
   }
 
@@ -85,7 +95,18 @@ public final class Table extends RefCounted {
    */
   public static Table open(FileSystem fs, Path path, long id, TableOptions options,
       BlockCache cache) throws IOException {
+    return open(fs, path, id, options, cache, IndexCache.disabled());
+  }
+
+  /**
+   * As {@link #open(FileSystem, Path, long, TableOptions, BlockCache)}, with the table's index and
+   * bloom filter held in {@code indexCache} when it is on, and loaded again from the file after
+   * the cache evicts them.
+   */
+  public static Table open(FileSystem fs, Path path, long id, TableOptions options,
+      BlockCache cache, IndexCache indexCache) throws IOException {
     Objects.requireNonNull(fs, "fs");
+    Objects.requireNonNull(indexCache, "indexCache");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(cache, "cache");
     if (id < 0 || id > TableFormat.MAX_TABLE_ID) {
@@ -93,7 +114,7 @@ public final class Table extends RefCounted {
     }
     MappedFile file = fs.map(path);
     try {
-      return new Table(fs, path, id, options, cache, file);
+      return new Table(fs, path, id, options, cache, indexCache, file);
     } catch (Throwable failure) {
       try {
         file.release();
@@ -212,13 +233,21 @@ public final class Table extends RefCounted {
 
   /** Number of data blocks. */
   public int blockCount() {
-    return index.blockCount();
+    return blockCount;
   }
 
-  /** False when the table certainly holds no version of {@code userKey}. */
+  /**
+   * False when the table certainly holds no version of {@code userKey}. Throws
+   * {@link java.io.UncheckedIOException} wrapping a {@link CorruptFileException} when the filter
+   * has to be loaded again and is damaged.
+   */
   public boolean mayContain(byte[] userKey) {
     checkNotReleased();
-    return bloom.mayContain(userKey);
+    try {
+      return indexes().bloom().mayContain(userKey);
+    } catch (CorruptFileException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -236,22 +265,24 @@ public final class Table extends RefCounted {
    */
   public ValueStruct get(byte[] userKey, long userKeyHash, long readTs) throws IOException {
     checkNotReleased();
-    if (!bloom.mayContain(userKeyHash)) {
+    TableIndexes indexes = indexes();
+    if (!indexes.bloom().mayContain(userKeyHash)) {
       return null;
     }
     byte[] target = InternalKey.of(userKey, readTs);
     if (InternalKey.compare(target, properties.biggestKey()) > 0) {
       return null;
     }
+    TableIndex index = indexes.index();
     int block = Math.max(0, index.findBlock(target));
-    Block content = reader.read(block);
+    Block content = reader.read(index, block);
     int entry = content.search(target);
     if (entry == content.entryCount()) {
       // Every key of this block is smaller: the answer, if any, opens the next block.
-      if (++block == index.blockCount()) {
+      if (++block == blockCount) {
         return null;
       }
-      content = reader.read(block);
+      content = reader.read(index, block);
       entry = 0;
     }
     return content.hasUserKey(entry, userKey) ? content.value(entry) : null;
@@ -272,11 +303,10 @@ public final class Table extends RefCounted {
     checkNotReleased();
     ByteBuffer buffer = file.buffer();
     TableFooter.read(buffer, file.size(), path);
-    TableIndex.read(buffer, (int) footer.indexOffset(), footer.indexLength(), path);
-    BloomFilter.read(buffer, (int) footer.bloomOffset(), footer.bloomLength(), path);
+    TableIndex index = loadIndexes().index(); // from the file, whatever the cache holds
     TableProperties.read(buffer, (int) footer.propertiesOffset(), footer.propertiesLength(), path);
-    for (int block = 0; block < index.blockCount(); block++) {
-      reader.verify(block);
+    for (int block = 0; block < blockCount; block++) {
+      reader.verify(index, block);
     }
   }
 
@@ -287,16 +317,53 @@ public final class Table extends RefCounted {
 
   /** Block {@code block}'s first internal key (a copy); tests and table splitting use it. */
   byte[] firstKeyOfBlock(int block) {
-    return index.firstKey(block);
+    try {
+      return indexes().index().firstKey(block);
+    } catch (CorruptFileException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
-  TableIndex index() {
-    return index;
+  /**
+   * The index and bloom filter: the resident ones, or the cached ones, loaded again when the
+   * cache evicted them. The caller holds a reference.
+   */
+  TableIndexes indexes() throws CorruptFileException {
+    return resident != null ? resident : indexCache.get(id, this::loadIndexes);
   }
 
-  /** Reads block {@code block}; the caller holds a reference. */
-  Block readBlock(int block) throws CorruptFileException {
-    return reader.read(block);
+  /**
+   * Reads and checks the index and bloom filter regions: the one place they are loaded from the
+   * file, at open and after the index cache evicted them. With the cache off they are read in
+   * place from the mapping; with it on they are copied to the heap, which is what the cache
+   * holds and what its capacity bounds.
+   */
+  TableIndexes loadIndexes() throws CorruptFileException {
+    ByteBuffer buffer = file.buffer();
+    int indexOffset = (int) footer.indexOffset();
+    int indexLength = footer.indexLength();
+    int bloomOffset = (int) footer.bloomOffset();
+    int bloomLength = footer.bloomLength();
+    long size = (long) indexLength + bloomLength;
+    if (!indexCache.enabled()) {
+      return new TableIndexes(TableIndex.read(buffer, indexOffset, indexLength, path),
+          BloomFilter.read(buffer, bloomOffset, bloomLength, path), size);
+    }
+    return new TableIndexes(
+        TableIndex.read(copy(buffer, indexOffset, indexLength), 0, indexLength, indexOffset, path),
+        BloomFilter.read(copy(buffer, bloomOffset, bloomLength), 0, bloomLength, bloomOffset, path),
+        size);
+  }
+
+  private static ByteBuffer copy(ByteBuffer buffer, int offset, int length) {
+    ByteBuffer copy = ByteBuffer.allocate(length).order(buffer.order());
+    copy.put(0, buffer, offset, length);
+    return copy;
+  }
+
+  /** Reads block {@code block} through {@code index}; the caller holds a reference. */
+  Block readBlock(TableIndex index, int block) throws CorruptFileException {
+    return reader.read(index, block);
   }
 
   @Override
@@ -307,8 +374,9 @@ public final class Table extends RefCounted {
       // Evicted on every close, not only on deletion: DropAll restarts table ids, so a later table
       // may reuse this id in the same cache.
       if (reader.cachedAny()) {
-        cache.invalidateTable(id, index.blockCount());
+        cache.invalidateTable(id, blockCount);
       }
+      indexCache.invalidate(id);
       if (markedForDeletion) {
         deleteFile();
       }

@@ -40,15 +40,24 @@ final class TableIndex {
    */
   static TableIndex read(ByteBuffer buffer, int offset, int length, Path file)
       throws CorruptFileException {
+    return read(buffer, offset, length, offset, file);
+  }
+
+  /**
+   * As {@link #read(ByteBuffer, int, int, Path)}, for a region at {@code offset} of {@code buffer}
+   * that sits at {@code fileOffset} in the table file (a copy of the region on the heap).
+   */
+  static TableIndex read(ByteBuffer buffer, int offset, int length, long fileOffset, Path file)
+      throws CorruptFileException {
     int body = length - TableFormat.REGION_CHECKSUM_SIZE;
     if (body < Integer.BYTES
         || Crc32c.of(buffer, offset, body) != buffer.getInt(offset + body)) {
-      throw new CorruptFileException(file, offset, "table index checksum mismatch");
+      throw new CorruptFileException(file, fileOffset, "table index checksum mismatch");
     }
     int blockCount = buffer.getInt(offset);
     if (blockCount < 1 || blockCount >= TableFormat.MAX_BLOCK_COUNT
         || blockCount > (body - Integer.BYTES) / (Integer.BYTES + ENTRY_FIXED_SIZE)) {
-      throw new CorruptFileException(file, offset, "table index has a bad block count " + blockCount);
+      throw new CorruptFileException(file, fileOffset, "table index has a bad block count " + blockCount);
     }
     TableIndex index = new TableIndex(buffer, offset, blockCount);
     long expectedBlockOffset = TableFormat.HEADER_SIZE;
@@ -58,17 +67,17 @@ final class TableIndex {
           || entryOffset > body - ENTRY_FIXED_SIZE
           || entryOffset + ENTRY_FIXED_SIZE + index.keyLength(i) > body
           || index.keyLength(i) < InternalKey.SUFFIX_LENGTH) {
-        throw new CorruptFileException(file, offset, "table index entry " + i + " is out of bounds");
+        throw new CorruptFileException(file, fileOffset, "table index entry " + i + " is out of bounds");
       }
       if (index.blockOffset(i) != expectedBlockOffset
           || index.storedLength(i) <= TableFormat.BLOCK_TRAILER_SIZE) {
-        throw new CorruptFileException(file, offset, "table index entry " + i
+        throw new CorruptFileException(file, fileOffset, "table index entry " + i
             + " does not follow the previous block");
       }
       expectedBlockOffset += index.storedLength(i);
     }
-    if (expectedBlockOffset != offset) {
-      throw new CorruptFileException(file, offset, "table blocks end at " + expectedBlockOffset
+    if (expectedBlockOffset != fileOffset) {
+      throw new CorruptFileException(file, fileOffset, "table blocks end at " + expectedBlockOffset
           + ", not at the index");
     }
     return index;

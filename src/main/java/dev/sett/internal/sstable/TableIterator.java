@@ -31,7 +31,12 @@ final class TableIterator implements KeyValueIterator {
 
   TableIterator(Table table, boolean reverse) {
     this.table = table;
-    this.index = table.index();
+    try {
+      this.index = table.indexes().index(); // held for the iterator's life, evicted or not
+    } catch (CorruptFileException e) {
+      table.release();
+      throw new UncheckedIOException(e);
+    }
     this.reverse = reverse;
   }
 
@@ -158,7 +163,7 @@ final class TableIterator implements KeyValueIterator {
       return;
     }
     try {
-      block = table.readBlock(newIndex);
+      block = table.readBlock(index, newIndex);
       blockIndex = newIndex;
     } catch (CorruptFileException e) {
       throw fail(e);

@@ -14,6 +14,6 @@ public final class TestLevelsOptions {
           Thread thread = new Thread(task, "test-" + role);
           thread.setDaemon(true);
           return thread;
-        });
+        }, dev.sett.internal.key.Namespaces.none());
   }
 }
