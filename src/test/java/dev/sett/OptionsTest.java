@@ -239,15 +239,11 @@ class OptionsTest {
 
   /**
    * Options whose feature is not built are refused by {@code build()}, never accepted and
-   * ignored: an "encrypted" store must not hold plaintext. The setters still validate their
-   * values, so the boundaries above keep their tests.
+   * ignored. The setters still validate their values, so the boundaries above keep their tests.
+   * (Encryption is built: EncryptionTest covers its options.)
    */
   static Stream<Arguments> unbuiltOptions() {
     return Stream.of(
-        Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[16])),
-        Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[32])),
-        Arguments.of("encryptionKeyRotation",
-            (Consumer<Options.Builder>) b -> b.encryptionKeyRotation(Duration.ofSeconds(1))),
         Arguments.of("namespaceOffset", (Consumer<Options.Builder>) b -> b.namespaceOffset(0)),
         Arguments.of("namespaceOffset", (Consumer<Options.Builder>) b -> b.namespaceOffset(64_992)),
         Arguments.of("indexCacheSize", (Consumer<Options.Builder>) b -> b.indexCacheSize(1 << 20)));

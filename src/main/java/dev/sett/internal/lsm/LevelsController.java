@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
@@ -66,7 +67,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
 
   private LevelsController(FileSystem fileSystem, Path dir, Manifest manifest,
       TableOptions tableOptions, BlockCache blockCache, LevelsOptions options,
-      LevelsSnapshot initial, boolean readOnly) {
+      LevelsSnapshot initial, boolean readOnly, DataKeys keys) {
     this.manifest = manifest;
     this.options = options;
     this.nextTableId = new AtomicLong(manifest.nextTableId());
@@ -78,7 +79,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
       }
     }
     this.telemetry = new CompactionTelemetry(options.openTelemetry());
-    this.tableFiles = new TableFiles(fileSystem, dir, tableOptions, blockCache, this::newTableId);
+    this.tableFiles = new TableFiles(fileSystem, dir, tableOptions, blockCache, this::newTableId,
+        keys);
     this.compactions = new Compactions(this, tableFiles, options, readOnly ? 0 : options.numCompactors(),
         telemetry);
   }
@@ -91,6 +93,14 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
   public static LevelsController open(FileSystem fileSystem, Path dir, Manifest manifest,
       TableOptions tableOptions, BlockCache blockCache, LevelsOptions options, boolean readOnly)
       throws IOException {
+    return open(fileSystem, dir, manifest, tableOptions, blockCache, options, readOnly,
+        DataKeys.NONE);
+  }
+
+  /** As above, for a store whose tables are encrypted under {@code keys} (or plain: NONE). */
+  public static LevelsController open(FileSystem fileSystem, Path dir, Manifest manifest,
+      TableOptions tableOptions, BlockCache blockCache, LevelsOptions options, boolean readOnly,
+      DataKeys keys) throws IOException {
     int maxLevels = options.maxLevels();
     Map<Long, TableManifest> listed = manifest.tables();
     Set<Long> onDisk = new HashSet<>();
@@ -124,7 +134,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
     try {
       for (TableManifest entry : listed.values()) {
         Table table = Table.open(fileSystem, dir.resolve(Table.fileName(entry.id())), entry.id(),
-            tableOptions, blockCache);
+            tableOptions, blockCache, keys);
         opened.add(table);
         levels.get(entry.level()).add(table);
       }
@@ -140,7 +150,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         table.release();
       }
       return new LevelsController(fileSystem, dir, manifest, tableOptions, blockCache, options,
-          snapshot, readOnly);
+          snapshot, readOnly, keys);
     } catch (IOException | RuntimeException e) {
       for (Table table : opened) {
         table.release();

@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.Table;
@@ -27,9 +28,18 @@ public final class TableFiles {
   private final TableOptions options;
   private final BlockCache blockCache;
   private final LongSupplier newTableId;
+  /** Which data key new tables are sealed with, and the keys of existing ones. */
+  private final DataKeys keys;
 
   public TableFiles(FileSystem fileSystem, Path directory, TableOptions options,
       BlockCache blockCache, LongSupplier newTableId) {
+    this(fileSystem, directory, options, blockCache, newTableId, DataKeys.NONE);
+  }
+
+  /** As above, for a store whose tables are encrypted under {@code keys} (or plain: NONE). */
+  public TableFiles(FileSystem fileSystem, Path directory, TableOptions options,
+      BlockCache blockCache, LongSupplier newTableId, DataKeys keys) {
+    this.keys = Objects.requireNonNull(keys, "keys");
     this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.options = Objects.requireNonNull(options, "options");
@@ -41,9 +51,17 @@ public final class TableFiles {
     return options;
   }
 
-  /** A builder for a new table with these options. */
-  public TableBuilder newBuilder() {
-    return new TableBuilder(options);
+  /**
+   * A builder for a new table with these options, sealed under the current data key in an
+   * encrypted store (which may first rotate to a new key: that writes the key registry).
+   */
+  public TableBuilder newBuilder() throws IOException {
+    return new TableBuilder(options, keys.current());
+  }
+
+  /** The store's data keys. */
+  public DataKeys keys() {
+    return keys;
   }
 
   /** The file of table {@code id}. */
@@ -77,7 +95,7 @@ public final class TableFiles {
 
   /** Opens a table file for reading, with the cache and options of this store. */
   public Table open(long id, Path path) throws IOException {
-    return Table.open(fileSystem, path, id, options, blockCache);
+    return Table.open(fileSystem, path, id, options, blockCache, keys);
   }
 
   /**

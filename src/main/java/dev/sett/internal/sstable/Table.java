@@ -1,6 +1,9 @@
 package dev.sett.internal.sstable;
 
 import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.DataKey;
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.MappedFile;
@@ -10,6 +13,7 @@ import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -48,11 +52,13 @@ public final class Table extends RefCounted {
   private final TableIndex index;
   private final BloomFilter bloom;
   private final TableProperties properties;
+  /** The data key that sealed this table; null for a plain table. */
+  private final DataKey dataKey;
   private final BlockReader reader;
   private volatile boolean markedForDeletion;
 
   private Table(FileSystem fs, Path path, long id, TableOptions options, BlockCache cache,
-      MappedFile file) throws IOException {
+      DataKeys keys, MappedFile file) throws IOException {
     this.fs = fs;
     this.path = path;
     this.id = id;
@@ -60,16 +66,16 @@ public final class Table extends RefCounted {
     this.file = file;
     ByteBuffer buffer = file.buffer();
     this.footer = TableFooter.read(buffer, file.size(), path);
-    this.index = TableIndex.read(buffer, (int) footer.indexOffset(), footer.indexLength(), path);
-    this.bloom = BloomFilter.read(buffer, (int) footer.bloomOffset(), footer.bloomLength(), path);
-    this.properties = TableProperties.read(buffer, (int) footer.propertiesOffset(),
-        footer.propertiesLength(), path);
+    this.dataKey = footer.dataKeyId() == 0 ? null : keys.key(footer.dataKeyId());
+    this.index = loadIndex(buffer);
+    this.bloom = loadBloomFilter(buffer);
+    this.properties = loadProperties(buffer);
     if (!Arrays.equals(properties.smallestKey(), index.firstKey(0))) {
       throw new CorruptFileException(path, footer.propertiesOffset(),
           "table properties' smallest key is not the first block's first key");
     }
     this.reader = new BlockReader(buffer, path, id, index, cache, options.verifyBlocksOnRead(),
-        Math.min(properties.uncompressedSize(), TableFormat.MAX_TABLE_SIZE));
+        Math.min(properties.uncompressedSize(), TableFormat.MAX_TABLE_SIZE), dataKey);
     if (options.verifyBlocksOnOpen()) {
       for (int block = 0; block < index.blockCount(); block++) {
         reader.verify(block);
@@ -85,7 +91,17 @@ public final class Table extends RefCounted {
    */
   public static Table open(FileSystem fs, Path path, long id, TableOptions options,
       BlockCache cache) throws IOException {
+    return open(fs, path, id, options, cache, DataKeys.NONE);
+  }
+
+  /**
+   * As {@link #open(FileSystem, Path, long, TableOptions, BlockCache)}; an encrypted table finds
+   * the data key its footer names in {@code keys}.
+   */
+  public static Table open(FileSystem fs, Path path, long id, TableOptions options,
+      BlockCache cache, DataKeys keys) throws IOException {
     Objects.requireNonNull(fs, "fs");
+    Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(cache, "cache");
     if (id < 0 || id > TableFormat.MAX_TABLE_ID) {
@@ -93,7 +109,7 @@ public final class Table extends RefCounted {
     }
     MappedFile file = fs.map(path);
     try {
-      return new Table(fs, path, id, options, cache, file);
+      return new Table(fs, path, id, options, cache, keys, file);
     } catch (Throwable failure) {
       try {
         file.release();
@@ -272,12 +288,59 @@ public final class Table extends RefCounted {
     checkNotReleased();
     ByteBuffer buffer = file.buffer();
     TableFooter.read(buffer, file.size(), path);
-    TableIndex.read(buffer, (int) footer.indexOffset(), footer.indexLength(), path);
-    BloomFilter.read(buffer, (int) footer.bloomOffset(), footer.bloomLength(), path);
-    TableProperties.read(buffer, (int) footer.propertiesOffset(), footer.propertiesLength(), path);
+    loadIndex(buffer);
+    loadBloomFilter(buffer);
+    loadProperties(buffer);
     for (int block = 0; block < index.blockCount(); block++) {
       reader.verify(block);
     }
+  }
+
+  /**
+   * Loads the index region: read in place from the mapping in a plain table, checked and
+   * decrypted into a buffer of its own in an encrypted one. The one place an index is decoded.
+   */
+  private TableIndex loadIndex(ByteBuffer buffer) throws CorruptFileException {
+    ByteBuffer region = openRegion(buffer, footer.indexOffset(), footer.indexLength(), "index");
+    int offset = region == buffer ? (int) footer.indexOffset() : 0;
+    return TableIndex.read(region, offset, region == buffer ? footer.indexLength()
+        : region.capacity(), footer.indexOffset(), path);
+  }
+
+  /** Loads the bloom filter region, decrypting it in an encrypted table. */
+  private BloomFilter loadBloomFilter(ByteBuffer buffer) throws CorruptFileException {
+    ByteBuffer region = openRegion(buffer, footer.bloomOffset(), footer.bloomLength(), "bloom filter");
+    return region == buffer
+        ? BloomFilter.read(buffer, (int) footer.bloomOffset(), footer.bloomLength(), path)
+        : BloomFilter.read(region, 0, region.capacity(), path);
+  }
+
+  /** Loads the properties region, decrypting it in an encrypted table. */
+  private TableProperties loadProperties(ByteBuffer buffer) throws CorruptFileException {
+    ByteBuffer region = openRegion(buffer, footer.propertiesOffset(), footer.propertiesLength(),
+        "properties");
+    return region == buffer
+        ? TableProperties.read(buffer, (int) footer.propertiesOffset(),
+            footer.propertiesLength(), path)
+        : TableProperties.read(region, 0, region.capacity(), path);
+  }
+
+  /**
+   * {@code buffer} itself for a plain table or an empty region; for an encrypted one the region's
+   * plaintext in a buffer of its own, after checking the crc32c of its IV and ciphertext.
+   */
+  private ByteBuffer openRegion(ByteBuffer buffer, long offset, int length, String what)
+      throws CorruptFileException {
+    if (dataKey == null || length == 0) {
+      return buffer;
+    }
+    int start = (int) offset;
+    int sealed = length - TableFormat.REGION_CHECKSUM_SIZE;
+    if (sealed < DataKey.IV_LENGTH + TableFormat.REGION_CHECKSUM_SIZE
+        || Crc32c.of(buffer, start, sealed) != buffer.getInt(start + sealed)) {
+      throw new CorruptFileException(path, offset, "table " + what + " checksum mismatch");
+    }
+    return ByteBuffer.wrap(dataKey.open(buffer, start, sealed)).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Deletes the file once the last reference is released. */

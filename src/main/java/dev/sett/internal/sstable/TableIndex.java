@@ -40,6 +40,15 @@ final class TableIndex {
    */
   static TableIndex read(ByteBuffer buffer, int offset, int length, Path file)
       throws CorruptFileException {
+    return read(buffer, offset, length, offset, file);
+  }
+
+  /**
+   * As {@link #read(ByteBuffer, int, int, Path)} for a region at {@code offset} of {@code buffer}
+   * that the file holds at {@code fileOffset}: a decrypted index lives in a buffer of its own.
+   */
+  static TableIndex read(ByteBuffer buffer, int offset, int length, long fileOffset, Path file)
+      throws CorruptFileException {
     int body = length - TableFormat.REGION_CHECKSUM_SIZE;
     if (body < Integer.BYTES
         || Crc32c.of(buffer, offset, body) != buffer.getInt(offset + body)) {
@@ -67,7 +76,7 @@ final class TableIndex {
       }
       expectedBlockOffset += index.storedLength(i);
     }
-    if (expectedBlockOffset != offset) {
+    if (expectedBlockOffset != fileOffset) {
       throw new CorruptFileException(file, offset, "table blocks end at " + expectedBlockOffset
           + ", not at the index");
     }
