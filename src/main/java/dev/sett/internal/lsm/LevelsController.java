@@ -201,7 +201,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         throw new IOException("levels are closed");
       }
       try {
-        manifest.apply(new ManifestEdit().createTable(table.id(), 0, table.compression().id()));
+        manifest.apply(new ManifestEdit().createTable(table.id(), 0, table.compression().id(),
+            table.dataKeyId()));
       } catch (IOException | RuntimeException e) {
         // Not deleted: the record may have reached the disk even though the sync failed. If it
         // did not, the next open removes the file as an orphan.
@@ -239,7 +240,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         validateSortedLevel(last, merged);
         ManifestEdit edit = new ManifestEdit();
         for (Table table : tables) {
-          edit.createTable(table.id(), last, table.compression().id());
+          edit.createTable(table.id(), last, table.compression().id(), table.dataKeyId());
         }
         manifest.apply(edit);
         long now = options.nowMillis().getAsLong();
@@ -337,7 +338,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         requireLive(plan, inputs);
         ManifestEdit edit = new ManifestEdit();
         for (Table table : added) {
-          edit.createTable(table.id(), plan.targetLevel(), table.compression().id());
+          edit.createTable(table.id(), plan.targetLevel(), table.compression().id(),
+              table.dataKeyId());
         }
         Set<Long> removed = new HashSet<>();
         for (Table table : inputs) {

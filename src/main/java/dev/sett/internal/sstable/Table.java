@@ -211,6 +211,11 @@ public final class Table extends RefCounted {
     return properties.staleDataSize();
   }
 
+  /** The id of the data key that sealed the table, or 0 for a plain table. */
+  public long dataKeyId() {
+    return footer.dataKeyId();
+  }
+
   /** The compression the table was written with. */
   public CompressionType compression() {
     return properties.compression();
