@@ -180,9 +180,12 @@ final class StoreFiles {
       }
     }
     long maxId = wals.isEmpty() ? 0 : wals.lastKey();
+    // An encrypted store writes only encrypted WALs, whose header is longer.
+    int headerLength = keys == DataKeys.NONE ? Memtable.WAL_HEADER_LENGTH
+        : Memtable.ENCRYPTED_WAL_HEADER_LENGTH;
     for (Map.Entry<Long, Path> wal : wals.entrySet()) {
       Path file = wal.getValue();
-      if (fileSystem.size(file) < Memtable.WAL_HEADER_LENGTH) {
+      if (fileSystem.size(file) < headerLength) {
         // A crash while the WAL was being created: it never held a record. Creation syncs the
         // header before any record is appended, so a longer file is replayed (or reported).
         if (!options.readOnly()) {

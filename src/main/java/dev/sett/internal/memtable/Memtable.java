@@ -45,6 +45,8 @@ import java.util.random.RandomGenerator;
 public final class Memtable {
   /** Bytes of a WAL's header: a shorter file was cut off while being created and holds nothing. */
   public static final int WAL_HEADER_LENGTH = WalFormat.HEADER_LENGTH;
+  /** The header length of an encrypted WAL, which names its data key. */
+  public static final int ENCRYPTED_WAL_HEADER_LENGTH = WalFormat.ENCRYPTED_HEADER_LENGTH;
 
   private final long id;
   private final Path walPath;

@@ -239,7 +239,7 @@ public final class ValueLogFormat {
   /**
    * As {@link #decodeRecord(Path, ValuePointer, byte[], boolean)} for a record sealed under
    * {@code dataKey} (null: plain). The checksum covers the stored (sealed) bytes, so it is checked
-   * before anything is decrypted.
+   * before anything is decrypted; the body is then decrypted in place, in {@code record}.
    */
   static ValueLogRecord decodeRecord(Path file, ValuePointer pointer, byte[] record,
       boolean verifyChecksum, DataKey dataKey) throws CorruptFileException {
@@ -258,29 +258,30 @@ public final class ValueLogFormat {
           "value log record checksum mismatch: stored %08x, computed %08x", stored, computed));
     }
     try {
-      return parseBody(pointer, dataKey == null ? record : openBody(record, dataKey));
+      return parseBody(pointer, record, dataKey == null ? RECORD_HEADER_LENGTH
+          : openBody(record, dataKey));
     } catch (IllegalArgumentException e) {
       throw new CorruptFileException(file, offset,
           "value log record does not parse: " + e.getMessage(), e);
     }
   }
 
-  /** The record with its body decrypted: the header, then the plaintext body. */
-  private static byte[] openBody(byte[] record, DataKey dataKey) {
+  /** Decrypts the sealed body in place, after its IV; returns where the plaintext body starts. */
+  private static int openBody(byte[] record, DataKey dataKey) {
     int sealed = record.length - RECORD_HEADER_LENGTH;
     if (sealed < SEALED_RECORD_OVERHEAD) {
       throw new IllegalArgumentException("an encrypted body of " + sealed
           + " bytes is shorter than its IV");
     }
-    byte[] plain = new byte[record.length - SEALED_RECORD_OVERHEAD];
-    System.arraycopy(record, 0, plain, 0, RECORD_HEADER_LENGTH);
-    dataKey.open(record, RECORD_HEADER_LENGTH, sealed, plain, RECORD_HEADER_LENGTH);
-    return plain;
+    int bodyStart = RECORD_HEADER_LENGTH + SEALED_RECORD_OVERHEAD;
+    dataKey.open(record, RECORD_HEADER_LENGTH, sealed, record, bodyStart);
+    return bodyStart;
   }
 
-  private static ValueLogRecord parseBody(ValuePointer pointer, byte[] record) {
+  /** Parses the body from {@code record[bodyStart]} to the end of the record. */
+  private static ValueLogRecord parseBody(ValuePointer pointer, byte[] record, int bodyStart) {
     int end = record.length;
-    int position = RECORD_HEADER_LENGTH;
+    int position = bodyStart;
     if (end - position < MIN_BODY_LENGTH) {
       throw new IllegalArgumentException("a body of " + (end - position)
           + " bytes is shorter than the smallest, " + MIN_BODY_LENGTH);
