@@ -1117,29 +1117,28 @@ public final class Options {
      * must always be opened with the key it was created with; another key gives
      * {@link EncryptionKeyMismatchException}. The array is copied.
      *
-     * <p><b>Not available yet:</b> {@link #build()} refuses a non-empty key, so that no store
-     * believed to be encrypted holds plaintext.
+     * <p>Every SSTable block and region, WAL record and value log record is encrypted (AES-CTR,
+     * a fresh IV each); the key registry file {@code KEYREGISTRY} holds the data keys encrypted
+     * under this key. Opening an encrypted store without a key, or a plain store with one, fails
+     * with a {@link SettException}; {@code sett rotate} changes the master key of a closed store.
+     * A key of any other length is an {@link IllegalArgumentException} naming the option, from
+     * this setter (as every setter checks its value at once) and from {@link #build()}.
      *
      * @param encryptionKey 16, 24 or 32 bytes; null or empty for none
      * @return this builder
      */
     public Builder encryptionKey(byte[] encryptionKey) {
-      if (encryptionKey == null || encryptionKey.length == 0) {
-        this.encryptionKey = new byte[0];
-        return this;
-      }
-      int length = encryptionKey.length;
-      check(length == 16 || length == 24 || length == 32, "encryptionKey",
-          "be 16, 24 or 32 bytes long (AES-128, AES-192, AES-256)", length + " bytes");
-      this.encryptionKey = encryptionKey.clone();
+      byte[] key = encryptionKey == null ? new byte[0] : encryptionKey.clone();
+      checkKeyLength(key.length);
+      this.encryptionKey = key;
       return this;
     }
 
     /**
      * How long a data key encrypts new data before a fresh one replaces it. Only new data uses
      * the new key; older keys stay in the key registry for what they encrypted. Default 10 days;
-     * at least 1 second. <b>Not available yet:</b> {@link #build()} refuses any other value than
-     * the default.
+     * at least 1 second. A key is checked for age when a file is created, so a store that writes
+     * nothing for a while makes its next key when it next writes.
      *
      * @param encryptionKeyRotation at least 1 second
      * @return this builder
@@ -1221,25 +1220,16 @@ public final class Options {
      *   <li>{@link #numLevelZeroTablesStall} must exceed {@link #numLevelZeroTables}.
      *   <li>{@link #valueThreshold} must be at most {@link Options#maxBatchSize()}.
      *   <li>{@link #lmaxCompaction} needs {@link #numCompactors} &gt; 0.
+     *   <li>{@link #encryptionKey} is empty or 16, 24 or 32 bytes long.
      * </ul>
      *
      * {@link Options#valueDir()} defaults to the directory.
      *
-     * <p>Options whose feature is not built yet are refused rather than accepted and ignored:
-     * a store given an {@link #encryptionKey} would otherwise hold plaintext on disk. Until they
-     * are built, setting {@link #encryptionKey} or {@link #encryptionKeyRotation} to anything but
-     * its default makes {@code build()} throw
-     * {@link UnsupportedOperationException} naming the option.
-     *
      * @return the options
      * @throws IllegalArgumentException naming the option that breaks a rule
-     * @throws UnsupportedOperationException naming an option whose feature is not built yet
      */
     public Options build() {
-      refuseUnbuilt("encryptionKey", encryptionKey.length != 0,
-          "encryption at rest is not built yet, and the store would hold plaintext on disk");
-      refuseUnbuilt("encryptionKeyRotation", !encryptionKeyRotation.equals(DEFAULT_KEY_ROTATION),
-          "encryption at rest is not built yet");
+      checkKeyLength(encryptionKey.length);
       Store store = new Store(dir, valueDir, readOnly, inMemory, externalMagic, openTelemetry);
       Memtables memtables = new Memtables(syncWrites, memTableSize, numMemtables);
       Levels levels = new Levels(numVersionsToKeep, baseTableSize, baseLevelSize,
@@ -1259,12 +1249,6 @@ public final class Options {
           new Encryption(encryptionKey, encryptionKeyRotation));
     }
 
-    private static void refuseUnbuilt(String option, boolean set, String why) {
-      if (set) {
-        throw new UnsupportedOperationException(option + " is not available yet: " + why);
-      }
-    }
-
     private static void checkRange(
         String option, long value, long min, long max, LongFunction<String> format) {
       check(value >= min && value <= max, option,
@@ -1274,6 +1258,12 @@ public final class Options {
     private static void checkAtLeast(
         String option, long value, long min, LongFunction<String> format) {
       check(value >= min, option, "be at least " + format.apply(min), value);
+    }
+
+    private static void checkKeyLength(int length) {
+      check(length == 0 || length == 16 || length == 24 || length == 32, "encryptionKey",
+          "be 16, 24 or 32 bytes long (AES-128, AES-192, AES-256), or empty for none",
+          length + " bytes");
     }
 
     private static void check(boolean valid, String option, String rule, Object value) {

@@ -9,7 +9,8 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,20 +34,26 @@ class CrashLoopTest {
   @TempDir
   Path dir;
 
-  @Test
-  void everyCycleReopensToAStateAtOrAfterTheLastAcknowledgement() throws Exception {
+  /** The encrypted run has half the cycles, to keep CI time modest. */
+  @ParameterizedTest(name = "encrypted={0}")
+  @ValueSource(booleans = {false, true})
+  void everyCycleReopensToAStateAtOrAfterTheLastAcknowledgement(boolean encrypted)
+      throws Exception {
     long seed = Long.getLong("sett.seed", new SplittableRandom().nextLong());
-    System.out.println("CrashLoopTest seed " + seed + " (-Dsett.seed=" + seed + ")");
+    System.out.println("CrashLoopTest seed " + seed + " (-Dsett.seed=" + seed + "), encrypted "
+        + encrypted);
+    int cycles = encrypted ? Math.max(1, CYCLES / 2) : CYCLES;
     SplittableRandom random = new SplittableRandom(seed);
     TreeMap<String, byte[]> expected = new TreeMap<>();
     long applied = -1; // the last transaction folded into expected
     long acknowledgedTotal = 0;
-    for (int cycle = 0; cycle < CYCLES; cycle++) {
+    for (int cycle = 0; cycle < cycles; cycle++) {
       boolean syncWrites = cycle % 2 == 1;
       long lastAck = applied;
       int acksBeforeKill = 1 + random.nextInt(MAX_ACKS);
       try (ChildJvm child = ChildJvm.start(CrashLoopWriter.class, dir.toString(),
-          Long.toString(seed), Long.toString(applied + 1), Boolean.toString(syncWrites))) {
+          Long.toString(seed), Long.toString(applied + 1), Boolean.toString(syncWrites),
+          Boolean.toString(encrypted))) {
         String line;
         int acks = 0;
         while ((line = child.readLine()) != null) {
@@ -60,17 +67,18 @@ class CrashLoopTest {
         child.kill();
         acknowledgedTotal += acks;
       }
-      applied = verify(seed, expected, applied, lastAck, cycle);
+      applied = verify(seed, expected, applied, lastAck, cycle, encrypted);
     }
-    System.out.println("CrashLoopTest: " + CYCLES + " kill -9 cycles survived, "
+    System.out.println("CrashLoopTest (encrypted " + encrypted + "): " + cycles
+        + " kill -9 cycles survived, "
         + acknowledgedTotal + " acknowledged transactions, state verified after each");
   }
 
   /** Reopens, finds the surviving transaction m, checks the state; returns m. */
   private long verify(long seed, TreeMap<String, byte[]> expected, long applied, long lastAck,
-      int cycle) {
-    String context = "cycle " + cycle + "; seed " + seed;
-    try (DB db = DB.open(CrashLoopWriter.options(dir, false))) {
+      int cycle, boolean encrypted) {
+    String context = "cycle " + cycle + "; seed " + seed + "; encrypted " + encrypted;
+    try (DB db = DB.open(CrashLoopWriter.options(dir, false, encrypted))) {
       byte[] sequence = db.get(CrashLoopWriter.SEQUENCE_KEY);
       long survived = sequence == null ? -1
           : Long.parseLong(new String(sequence, StandardCharsets.UTF_8));

@@ -35,7 +35,8 @@ public final class CrashLoopWriter {
     long seed = Long.parseLong(args[1]);
     long first = Long.parseLong(args[2]);
     boolean syncWrites = Boolean.parseBoolean(args[3]);
-    DB db = DB.open(options(dir, syncWrites));
+    boolean encrypted = args.length > 4 && Boolean.parseBoolean(args[4]);
+    DB db = DB.open(options(dir, syncWrites, encrypted));
     Thread maintenance = new Thread(() -> maintain(db, seed ^ first), "crash-loop-maintenance");
     maintenance.setDaemon(true);
     maintenance.start();
@@ -59,10 +60,15 @@ public final class CrashLoopWriter {
     }
   }
 
-  static Options options(Path dir, boolean syncWrites) {
+  /** The master key of the encrypted runs of the crash and reliability tests. */
+  public static final byte[] TEST_KEY = "Sett test master key, 32 bytes!!".getBytes(
+      StandardCharsets.US_ASCII);
+
+  static Options options(Path dir, boolean syncWrites, boolean encrypted) {
     return Options.builder(dir).syncWrites(syncWrites).memTableSize(128 << 10)
         .baseTableSize(32 << 10).baseLevelSize(128 << 10).numLevelZeroTables(2)
-        .numLevelZeroTablesStall(6).numCompactors(2).valueLogFileSize(1 << 20).build();
+        .numLevelZeroTablesStall(6).numCompactors(2).valueLogFileSize(1 << 20)
+        .encryptionKey(encrypted ? TEST_KEY : null).build();
   }
 
   private static void maintain(DB db, long seed) {

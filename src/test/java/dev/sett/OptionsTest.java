@@ -238,32 +238,22 @@ class OptionsTest {
   }
 
   /**
-   * Options whose feature is not built are refused by {@code build()}, never accepted and
-   * ignored: an "encrypted" store must not hold plaintext. The setters still validate their
-   * values, so the boundaries above keep their tests.
+   * Every option is built: none is refused by {@code build()} any more (OptionEffectsTest shows
+   * what each one does). These were refused until their features existed.
    */
-  static Stream<Arguments> unbuiltOptions() {
-    return Stream.of(
-        Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[16])),
-        Arguments.of("encryptionKey", (Consumer<Options.Builder>) b -> b.encryptionKey(new byte[32])),
-        Arguments.of("encryptionKeyRotation",
-            (Consumer<Options.Builder>) b -> b.encryptionKeyRotation(Duration.ofSeconds(1))));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("unbuiltOptions")
-  void unbuiltOptionsAreRefusedByBuild(String option, Consumer<Options.Builder> setter) {
-    Options.Builder builder = builder();
-    setter.accept(builder);
-    UnsupportedOperationException e =
-        assertThrows(UnsupportedOperationException.class, builder::build);
-    assertTrue(e.getMessage().startsWith(option + " is not available yet: "), e.getMessage());
-  }
-
   @Test
-  void unbuiltOptionsAtTheirDefaultsAreAccepted() {
-    builder().encryptionKey(null).encryptionKey(new byte[0])
-        .encryptionKeyRotation(Duration.ofDays(10)).namespaceOffset(-1).indexCacheSize(0).build();
+  void encryptionNamespaceAndIndexCacheOptionsBuild() {
+    Options options = builder().encryptionKey(new byte[24])
+        .encryptionKeyRotation(Duration.ofSeconds(1)).namespaceOffset(64_992)
+        .indexCacheSize(1 << 20).build();
+    assertEquals(24, options.encryptionKey().length);
+    assertEquals(Duration.ofSeconds(1), options.encryptionKeyRotation());
+    assertEquals(64_992, options.namespaceOffset());
+    assertEquals(1 << 20, options.indexCacheSize());
+    Options defaults = builder().encryptionKey(null).encryptionKey(new byte[0]).build();
+    assertEquals(0, defaults.encryptionKey().length);
+    assertEquals(-1, defaults.namespaceOffset());
+    assertEquals(0, defaults.indexCacheSize());
   }
 
   @Test
@@ -326,13 +316,6 @@ class OptionsTest {
     assertEquals(values, options.valueDir());
   }
 
-  /**
-   * Options that {@code build()} refuses until their feature is built: the round trip cannot
-   * change them, so it skips them. Encryption brings back the key-copy and key-hiding tests.
-   */
-  private static final Set<String> UNBUILT =
-      Set.of("encryptionKey", "encryptionKeyRotation");
-
   private static Options everyOptionChanged() {
     return builder()
         .valueDir(Path.of("/other"))
@@ -368,6 +351,8 @@ class OptionsTest {
         .checksumVerification(ChecksumVerification.ON_TABLE_AND_BLOCK_READ)
         .namespaceOffset(4)
         .externalMagic(7)
+        .encryptionKey(new byte[32])
+        .encryptionKeyRotation(Duration.ofDays(3))
         .openTelemetry(OpenTelemetry.propagating(
             io.opentelemetry.context.propagation.ContextPropagators.noop()))
         .clock(Clock.fixed(Instant.ofEpochSecond(1_000), ZoneOffset.UTC))
@@ -386,7 +371,7 @@ class OptionsTest {
     // inMemory excludes a directory and readOnly, so it has a round trip of its own.
     Options defaults = Options.builder(Path.of("/elsewhere")).build();
     for (Method accessor : optionAccessors()) {
-      if (!accessor.getName().equals("inMemory") && !UNBUILT.contains(accessor.getName())) {
+      if (!accessor.getName().equals("inMemory")) {
         assertFalse(accessorValueEquals(accessor, options, defaults),
             accessor.getName() + " is not exercised by the round-trip test");
       }
@@ -414,6 +399,7 @@ class OptionsTest {
       assertTrue(text.contains(accessor.getName() + "="), accessor.getName() + " missing: " + text);
     }
     assertTrue(builder().build().toString().contains("encryptionKey=none"));
+    assertTrue(text.contains("encryptionKey=32 bytes"), text);
   }
 
   /** The accessors of options: public, no parameters, not derived and not Object's. */

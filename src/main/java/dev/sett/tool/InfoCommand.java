@@ -2,6 +2,7 @@ package dev.sett.tool;
 
 import dev.sett.DB;
 import dev.sett.Options;
+import dev.sett.internal.codec.KeyRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,10 @@ final class InfoCommand implements Callable<Integer> {
   @Option(names = "--history", description = "With --show-keys: every version, deletions included.")
   boolean history;
 
+  @Option(names = "--key-file",
+      description = "File holding the master key of an encrypted store (16, 24 or 32 raw bytes).")
+  Path keyFile;
+
   @picocli.CommandLine.Spec
   private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -47,8 +52,10 @@ final class InfoCommand implements Callable<Integer> {
     }
     StoreDirectories.requireStore(dir);
     Map<String, Long> filesBefore = files(dir);
-    try (DB db = DB.open(Options.builder(dir).readOnly(true).build())) {
+    byte[] key = keyFile == null ? null : RotateCommand.readKey(keyFile, "--key-file");
+    try (DB db = DB.open(Options.builder(dir).readOnly(true).encryptionKey(key).build())) {
       Info.print(dir, filesBefore, db, showTables, spec.commandLine().getOut());
+      spec.commandLine().getOut().println("Encryption: " + encryption(dir, key));
       if (showKeys) {
         byte[] prefix = withPrefix == null ? new byte[0]
             : withPrefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -56,6 +63,17 @@ final class InfoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** "none", or the cipher and the number of data keys in the key registry. */
+  private static String encryption(Path dir, byte[] key) throws IOException {
+    Path registry = dir.resolve(KeyRegistry.FILE_NAME);
+    if (key == null || !Files.exists(registry)) {
+      return "none";
+    }
+    int keys = KeyRegistry.decode(Files.readAllBytes(registry), key, registry).size();
+    return "AES-" + key.length * 8 + "-CTR, " + keys + " data key" + (keys == 1 ? "" : "s")
+        + " in " + KeyRegistry.FILE_NAME;
   }
 
   private static Map<String, Long> files(Path dir) throws IOException {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     description = "Tools for Sett stores: benchmarks, inspection, backup and restore, copying and"
         + " compaction.",
     subcommands = {BenchCommand.class, InfoCommand.class, BackupCommand.class, RestoreCommand.class,
-        StreamCommand.class, FlattenCommand.class,
+        StreamCommand.class, FlattenCommand.class, RotateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Sett implements Runnable {
   /** Exit code of a command that failed while running. */

@@ -40,7 +40,8 @@ import javax.management.openmbean.CompositeData;
  * Flags: {@code --keys N[,N...]} and {@code --value-size S[,S...]} (one run per pair; a single
  * key count applies to every size), {@code --threads T} (2), {@code --reads R} (= keys),
  * {@code --missing M} (= keys / 5), {@code --seeks 1000}, {@code --seek-keys 100},
- * {@code --engines sett,rocksdb,lmdb,leveldb}, {@code --dir D} (a temporary directory),
+ * {@code --engines sett,rocksdb,lmdb,leveldb} (and {@code sett-encrypted}: Sett with an AES-256
+ * key), {@code --dir D} (a temporary directory),
  * {@code --out D} (target/bench), {@code --settle-ms 2000} (how long disk writes must stay still
  * before the fill counts as settled), {@code --repeat R} (1: run every engine R times, round
  * robin, and report the median of each figure).
@@ -92,6 +93,7 @@ public final class SideBySide {
   static Engine engine(String name) {
     return switch (name) {
       case "sett" -> new SettEngine();
+      case "sett-encrypted" -> new SettEngine(true);
       case "rocksdb" -> new RocksDbEngine();
       case "lmdb" -> new LmdbEngine();
       case "leveldb" -> new LevelDbEngine();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sett.CorruptionException;
+import dev.sett.CrashLoopWriter;
 import dev.sett.DB;
 import dev.sett.DbIterator;
 import dev.sett.IteratorOptions;
@@ -28,7 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Corruption trials: a store left by a crash (tables on several levels, WALs still to replay, a
@@ -61,12 +63,17 @@ class BitFlipTest {
 
   enum Outcome { DETECTED, REFUSED_VERSION, TORN_TAIL, UNREFERENCED, HARMLESS }
 
-  @Test
-  void everyFlippedBitIsReportedOrHarmlessNeverReturnedAsData() throws IOException {
+  /** The encrypted run (its KEYREGISTRY one more file to damage) has half the trials. */
+  @ParameterizedTest(name = "encrypted={0}")
+  @ValueSource(booleans = {false, true})
+  void everyFlippedBitIsReportedOrHarmlessNeverReturnedAsData(boolean encrypted)
+      throws IOException {
     long seed = Long.getLong("sett.seed", new SplittableRandom().nextLong());
-    System.out.println("BitFlipTest seed " + seed + " (-Dsett.seed=" + seed + ")");
+    System.out.println("BitFlipTest seed " + seed + " (-Dsett.seed=" + seed + "), encrypted "
+        + encrypted);
     SplittableRandom random = new SplittableRandom(seed);
-    Map<String, byte[]> template = crashedStore(random);
+    Map<String, byte[]> template = crashedStore(random, encrypted);
+    int trials = encrypted ? TRIALS / 2 : TRIALS;
     String newestWal = null;
     for (String name : template.keySet()) {
       if (name.endsWith(".mem")) {
@@ -77,7 +84,7 @@ class BitFlipTest {
     names.remove("LOCK");
     java.util.Set<String> liveTables = liveTables(template);
     Map<String, Map<Outcome, Integer>> outcomes = new TreeMap<>();
-    for (int trial = 0; trial < TRIALS; trial++) {
+    for (int trial = 0; trial < trials; trial++) {
       String name = names.get(random.nextInt(names.size()));
       byte[] bytes = template.get(name).clone();
       if (bytes.length == 0) {
@@ -99,14 +106,15 @@ class BitFlipTest {
       outcomes.computeIfAbsent(kind, k -> new java.util.EnumMap<>(Outcome.class))
           .merge(outcome, 1, Integer::sum);
     }
-    System.out.println("BitFlipTest: " + TRIALS + " trials by file kind: " + outcomes);
+    System.out.println("BitFlipTest (encrypted " + encrypted + "): " + trials
+        + " trials by file kind: " + outcomes);
   }
 
   /** Flips, opens, reads everything; returns how it ended or fails the test on wrong data. */
   private static Outcome trial(Map<String, byte[]> template, String damagedName, byte[] damaged,
       int offset, boolean newestWal, String context) throws IOException {
     InMemoryFileSystem fs = copy(template, damagedName, damaged);
-    Options options = Options.builder(DIR).numCompactors(0).build();
+    Options options = builder(template).numCompactors(0).build();
     DB db;
     try {
       db = FaultyStores.open(options, fs);
@@ -182,7 +190,7 @@ class BitFlipTest {
   private static java.util.Set<String> liveTables(Map<String, byte[]> template) throws IOException {
     InMemoryFileSystem fs = copy(template, null, null);
     java.util.Set<String> live = new java.util.HashSet<>();
-    try (DB db = FaultyStores.open(Options.builder(DIR).numCompactors(0).readOnly(true).build(),
+    try (DB db = FaultyStores.open(builder(template).numCompactors(0).readOnly(true).build(),
         fs)) {
       for (dev.sett.TableInfo table : db.tables()) {
         live.add(String.format("%06d.sst", table.id()));
@@ -195,9 +203,15 @@ class BitFlipTest {
   private static Outcome unreferenced(Map<String, byte[]> template, String name, byte[] damaged,
       String context) throws IOException {
     InMemoryFileSystem fs = copy(template, name, damaged);
-    FaultyStores.open(Options.builder(DIR).numCompactors(0).build(), fs).close();
+    FaultyStores.open(builder(template).numCompactors(0).build(), fs).close();
     assertTrue(!fs.exists(DIR.resolve(name)), "an unlisted table survived the open; " + context);
     return Outcome.UNREFERENCED;
+  }
+
+  /** Options for the store in {@code template}, with the test key when it is encrypted. */
+  private static Options.Builder builder(Map<String, byte[]> template) {
+    return Options.builder(DIR).encryptionKey(template.containsKey("KEYREGISTRY")
+        ? CrashLoopWriter.TEST_KEY : null);
   }
 
   private static InMemoryFileSystem copy(Map<String, byte[]> template, String damagedName,
@@ -224,9 +238,11 @@ class BitFlipTest {
    * A store that crashed with its WAL synced: several flushed tables on more than one level,
    * WALs to replay, and a MANIFEST with several edits. Returns its files by name.
    */
-  private static Map<String, byte[]> crashedStore(SplittableRandom random) throws IOException {
+  private static Map<String, byte[]> crashedStore(SplittableRandom random, boolean encrypted)
+      throws IOException {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(new InMemoryFileSystem());
-    Options options = Options.builder(DIR).syncWrites(true).memTableSize(64 << 10)
+    Options options = Options.builder(DIR).encryptionKey(encrypted ? CrashLoopWriter.TEST_KEY : null)
+        .syncWrites(true).memTableSize(64 << 10)
         .baseTableSize(16 << 10).baseLevelSize(64 << 10).numLevelZeroTables(2)
         .numLevelZeroTablesStall(4).numMemtables(2).build();
     DB db = FaultyStores.open(options, fs);

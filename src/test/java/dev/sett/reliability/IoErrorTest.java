@@ -50,9 +50,14 @@ class IoErrorTest {
   }
 
   private static Options options(boolean syncWrites) {
+    return options(syncWrites, false);
+  }
+
+  private static Options options(boolean syncWrites, boolean encrypted) {
     return Options.builder(DIR).syncWrites(syncWrites).memTableSize(64 << 10)
         .baseTableSize(16 << 10).baseLevelSize(64 << 10).numLevelZeroTables(2)
-        .numLevelZeroTablesStall(4).valueThreshold(128).valueLogFileSize(1 << 20).build();
+        .numLevelZeroTablesStall(4).valueThreshold(128).valueLogFileSize(1 << 20)
+        .encryptionKey(encrypted ? dev.sett.CrashLoopWriter.TEST_KEY : null).build();
   }
 
   @ParameterizedTest
@@ -64,15 +69,17 @@ class IoErrorTest {
     for (int trial = 0; trial < TRIALS; trial++) {
       // Small N first (the first operations of a kind are the most interesting), then spread.
       long n = trial < 4 ? trial + 1 : 1 + random.nextLong(op == Op.WRITE ? 600 : 60);
-      runTrial(op, n, random.nextBoolean(), random.split(), seed);
+      // Every other trial runs on an encrypted store: the same faults, through the ciphers.
+      runTrial(op, n, random.nextBoolean(), trial % 2 == 1, random.split(), seed);
     }
   }
 
-  private static void runTrial(Op op, long n, boolean syncWrites, SplittableRandom random,
-      long seed) {
-    String context = "op " + op + " n " + n + " syncWrites " + syncWrites + "; seed " + seed;
+  private static void runTrial(Op op, long n, boolean syncWrites, boolean encrypted,
+      SplittableRandom random, long seed) {
+    String context = "op " + op + " n " + n + " syncWrites " + syncWrites + " encrypted "
+        + encrypted + "; seed " + seed;
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(new InMemoryFileSystem());
-    Options options = options(syncWrites);
+    Options options = options(syncWrites, encrypted);
     List<Long> acknowledged = new ArrayList<>();
     long nextTxn = 0;
     DB db = FaultyStores.open(options, fs);

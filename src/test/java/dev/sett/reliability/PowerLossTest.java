@@ -35,19 +35,21 @@ class PowerLossTest {
   private static final byte[] LAST = "last".getBytes(StandardCharsets.UTF_8);
   private static final int ROUNDS = Integer.getInteger("sett.powerLoss.rounds", 12);
 
-  @ParameterizedTest(name = "syncWrites={0} {1}")
-  @CsvSource({"true, DROP_UNSYNCED", "true, KEEP_RANDOM_PREFIX", "false, DROP_UNSYNCED",
-      "false, KEEP_RANDOM_PREFIX"})
+  @ParameterizedTest(name = "syncWrites={0} {1} encrypted={2}")
+  @CsvSource({"true, DROP_UNSYNCED, false", "true, KEEP_RANDOM_PREFIX, false",
+      "false, DROP_UNSYNCED, false", "false, KEEP_RANDOM_PREFIX, false",
+      "true, KEEP_RANDOM_PREFIX, true", "false, DROP_UNSYNCED, true"})
   void survivorsArePrefixOfCommitOrderAndAcknowledgedWritesSurvive(boolean syncWrites,
-      PowerLoss mode) {
+      PowerLoss mode, boolean encrypted) {
     long seed = Long.getLong("sett.seed", new SplittableRandom().nextLong());
     System.out.println("PowerLossTest seed " + seed + " (-Dsett.seed=" + seed + ") syncWrites "
-        + syncWrites + " " + mode);
+        + syncWrites + " " + mode + " encrypted " + encrypted);
     SplittableRandom random = new SplittableRandom(seed);
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(new InMemoryFileSystem());
     Options options = Options.builder(DIR).syncWrites(syncWrites).memTableSize(64 << 10)
         .baseTableSize(16 << 10).baseLevelSize(64 << 10).numLevelZeroTables(2)
-        .numLevelZeroTablesStall(4).valueThreshold(128).valueLogFileSize(1 << 20).build();
+        .numLevelZeroTablesStall(4).valueThreshold(128).valueLogFileSize(1 << 20)
+        .encryptionKey(encrypted ? dev.sett.CrashLoopWriter.TEST_KEY : null).build();
     long nextTxn = 0;
     int crashes = 0;
     for (int round = 0; round < ROUNDS; round++) {

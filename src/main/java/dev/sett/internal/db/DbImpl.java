@@ -18,6 +18,7 @@ import dev.sett.StreamWriter;
 import dev.sett.TableInfo;
 import dev.sett.Txn;
 import dev.sett.WriteBatch;
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.key.InternalKey;
@@ -178,6 +179,7 @@ public final class DbImpl implements DB, TxnContext {
     try {
       lock = files.prepareDirectory();
       valueDirLock = files.prepareValueDirectory();
+      DataKeys keys = files.openKeys(Manifest.FILE_NAME);
       manifest = Manifest.open(files.fileSystem(), files.dir(), options.externalMagic(), options.readOnly());
       Namespaces namespaces = namespaces(options, manifest);
       BlockCache cache = options.blockCacheSize() > 0
@@ -185,12 +187,14 @@ public final class DbImpl implements DB, TxnContext {
       IndexCache indexCache = new IndexCache(options.indexCacheSize());
       levels = LevelsController.open(files.fileSystem(), files.dir(), manifest,
           DerivedOptions.tableOptions(options), cache, indexCache,
-          DerivedOptions.levelsOptions(options, oracleHolder, namespaces), options.readOnly());
+          DerivedOptions.levelsOptions(options, oracleHolder, namespaces), options.readOnly(),
+          keys);
       ValueLog.Recovery recovery = null;
       if (!options.inMemory()) {
         valueLog = ValueLog.open(files.fileSystem(), files.valueDir(), new ValueLogOptions(
             options.valueLogFileSize(), options.valueLogMaxEntries(),
-            options.verifyValueChecksum(), options.readOnly()), manifest.deletedValueLogFiles());
+            options.verifyValueChecksum(), options.readOnly()), manifest.deletedValueLogFiles(),
+            keys);
         recovery = valueLog.recovery();
       }
       ValueLog.Recovery lostAt = recovery;

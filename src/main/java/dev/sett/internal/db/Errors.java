@@ -1,7 +1,9 @@
 package dev.sett.internal.db;
 
 import dev.sett.CorruptionException;
+import dev.sett.EncryptionKeyMismatchException;
 import dev.sett.SettException;
+import dev.sett.internal.codec.MasterKeyMismatchException;
 import dev.sett.internal.fs.CorruptFileException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +20,12 @@ final class Errors {
   }
 
   static SettException convert(IOException e) {
+    if (e instanceof MasterKeyMismatchException mismatch) {
+      EncryptionKeyMismatchException converted =
+          new EncryptionKeyMismatchException(mismatch.getMessage());
+      converted.initCause(mismatch);
+      return converted;
+    }
     CorruptFileException corruption = findCorruption(e);
     if (corruption != null) {
       return new CorruptionException(corruption.reason(), corruption.file(),

@@ -102,7 +102,7 @@ final class ItemImpl implements Item {
   @Override
   public int valueSize() {
     ValueStruct known = resolved;
-    return known != null ? known.value().length : ValueResolver.valueLength(key, value);
+    return known != null ? known.value().length : resolver.valueLength(key, value);
   }
 
   @Override

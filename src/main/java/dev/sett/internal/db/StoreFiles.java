@@ -1,6 +1,9 @@
 package dev.sett.internal.db;
 
 import dev.sett.Options;
+import dev.sett.SettException;
+import dev.sett.internal.codec.DataKeys;
+import dev.sett.internal.codec.KeyRegistry;
 import dev.sett.internal.fs.DirectoryLock;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.InMemoryFileSystem;
@@ -36,6 +39,8 @@ final class StoreFiles {
   private final MemtableOptions memtableOptions;
   private final AtomicLong nextMemtableId = new AtomicLong(1);
   private final SplittableRandom random = new SplittableRandom();
+  /** The store's data keys; set by {@link #openKeys} at open, before any file is read. */
+  private DataKeys keys = DataKeys.NONE;
 
   StoreFiles(Options options) {
     this(options, options.inMemory() ? new InMemoryFileSystem() : FileSystem.defaultFileSystem());
@@ -98,6 +103,38 @@ final class StoreFiles {
     return fileSystem.lock(dir, options.readOnly());
   }
 
+  /**
+   * Opens (or, for a new store given a key, creates) the key registry and returns the store's
+   * data keys: {@link DataKeys#NONE} for a plain store. Refuses, before anything is written, an
+   * encrypted store opened without a key and a plain store opened with one; a wrong key fails
+   * with {@link dev.sett.internal.codec.MasterKeyMismatchException}. Called after the lock.
+   */
+  DataKeys openKeys(String manifestFileName) throws IOException {
+    byte[] masterKey = options.encryptionKey();
+    boolean encrypted = KeyRegistry.exists(fileSystem, dir);
+    if (masterKey.length == 0) {
+      if (encrypted) {
+        throw new SettException("the store in " + dir + " is encrypted (it has a "
+            + KeyRegistry.FILE_NAME + "), but no encryptionKey was given");
+      }
+      return keys;
+    }
+    if (encrypted) {
+      keys = KeyRegistry.open(fileSystem, dir, masterKey, options.encryptionKeyRotation(),
+          options.readOnly(), options.clock()::millis);
+    } else if (fileSystem.exists(dir.resolve(manifestFileName))) {
+      throw new SettException("the store in " + dir + " is not encrypted, but an encryptionKey"
+          + " was given: a plain store cannot be encrypted in place (stream it into a new"
+          + " encrypted store instead)");
+    } else if (options.readOnly()) {
+      throw new SettException("cannot create an encrypted store in " + dir + " read-only");
+    } else {
+      keys = KeyRegistry.create(fileSystem, dir, masterKey, options.encryptionKeyRotation(),
+          options.clock()::millis);
+    }
+    return keys;
+  }
+
   static String walFileName(long id) {
     return String.format("%06d%s", id, WAL_SUFFIX);
   }
@@ -143,9 +180,12 @@ final class StoreFiles {
       }
     }
     long maxId = wals.isEmpty() ? 0 : wals.lastKey();
+    // An encrypted store writes only encrypted WALs, whose header is longer.
+    int headerLength = keys == DataKeys.NONE ? Memtable.WAL_HEADER_LENGTH
+        : Memtable.ENCRYPTED_WAL_HEADER_LENGTH;
     for (Map.Entry<Long, Path> wal : wals.entrySet()) {
       Path file = wal.getValue();
-      if (fileSystem.size(file) < Memtable.WAL_HEADER_LENGTH) {
+      if (fileSystem.size(file) < headerLength) {
         // A crash while the WAL was being created: it never held a record. Creation syncs the
         // header before any record is appended, so a longer file is replayed (or reported).
         if (!options.readOnly()) {
@@ -158,7 +198,7 @@ final class StoreFiles {
       Memtable memtable;
       try {
         memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
-            options.readOnly(), later.isEmpty(), batch -> {
+            options.readOnly(), later.isEmpty(), keys, batch -> {
               if (accept.test(batch)) {
                 return true;
               }
@@ -211,7 +251,7 @@ final class StoreFiles {
   Memtable newMemtable() throws IOException {
     long id = nextMemtableId.getAndIncrement();
     Memtable memtable = Memtable.create(fileSystem, dir.resolve(walFileName(id)), id,
-        memtableOptions, random.split());
+        memtableOptions, random.split(), keys.current());
     // The WAL's directory entry must survive a power loss as surely as the records in it.
     fileSystem.syncDirectory(dir);
     return memtable;

@@ -54,12 +54,14 @@ final class ValueResolver {
    * The length of the value that {@code value} stands for, without reading it: a pointer's record
    * length determines it exactly.
    */
-  static int valueLength(byte[] userKey, ValueStruct value) {
+  int valueLength(byte[] userKey, ValueStruct value) {
     if (!isPointer(value)) {
       return value.value().length;
     }
     ValuePointer pointer = pointer(userKey, value);
-    long length = ValueLogFormat.valueLength(pointer.length(),
+    // An encrypted store's records carry an IV the value does not count.
+    int overhead = valueLog == null ? 0 : valueLog.recordOverhead();
+    long length = ValueLogFormat.valueLength(pointer.length() - overhead,
         userKey.length + InternalKey.SUFFIX_LENGTH, value.expiresAt());
     if (length < 0 || length > Integer.MAX_VALUE) {
       throw new CorruptionException("the value pointer of key " + printable(userKey)

@@ -148,7 +148,7 @@ public final class CompactionExecutor {
     OverlapGuard overlapGuard = new OverlapGuard(input.targetLevel(), input.levelBelowTarget());
     for (SplitRange split : SplitRange.plan(input)) {
       Subcompaction subcompaction = new Subcompaction(split, input.top(), bottomToRead,
-          tables.options(), input.targetFileSize(),
+          tables::newBuilder, input.targetFileSize(),
           new VersionRetention(input.discardTs(), input.numVersionsToKeep(),
               input.dataMayExistBelow(), input.nowSeconds()),
           dropPrefixes, overlapGuard, outputs::write, outputs.discards);

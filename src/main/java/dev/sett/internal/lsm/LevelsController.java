@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
@@ -67,7 +68,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
 
   private LevelsController(FileSystem fileSystem, Path dir, Manifest manifest,
       TableOptions tableOptions, BlockCache blockCache, IndexCache indexCache,
-      LevelsOptions options, LevelsSnapshot initial, boolean readOnly) {
+      LevelsOptions options, LevelsSnapshot initial, boolean readOnly, DataKeys keys) {
     this.manifest = manifest;
     this.options = options;
     this.nextTableId = new AtomicLong(manifest.nextTableId());
@@ -80,7 +81,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
     }
     this.telemetry = new CompactionTelemetry(options.openTelemetry());
     this.tableFiles = new TableFiles(fileSystem, dir, tableOptions, blockCache, indexCache,
-        this::newTableId);
+        this::newTableId, keys);
     this.compactions = new Compactions(this, tableFiles, options, readOnly ? 0 : options.numCompactors(),
         telemetry);
   }
@@ -94,16 +95,17 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
       TableOptions tableOptions, BlockCache blockCache, LevelsOptions options, boolean readOnly)
       throws IOException {
     return open(fileSystem, dir, manifest, tableOptions, blockCache, IndexCache.disabled(), options,
-        readOnly);
+        readOnly, DataKeys.NONE);
   }
 
   /**
    * As {@link #open(FileSystem, Path, Manifest, TableOptions, BlockCache, LevelsOptions, boolean)};
-   * every table keeps its index and bloom filter in {@code indexCache} when that is on.
+   * every table keeps its index and bloom filter in {@code indexCache} when that is on, and the
+   * tables are encrypted under {@code keys} (or plain: {@link DataKeys#NONE}).
    */
   public static LevelsController open(FileSystem fileSystem, Path dir, Manifest manifest,
       TableOptions tableOptions, BlockCache blockCache, IndexCache indexCache,
-      LevelsOptions options, boolean readOnly) throws IOException {
+      LevelsOptions options, boolean readOnly, DataKeys keys) throws IOException {
     int maxLevels = options.maxLevels();
     Map<Long, TableManifest> listed = manifest.tables();
     Set<Long> onDisk = new HashSet<>();
@@ -137,7 +139,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
     try {
       for (TableManifest entry : listed.values()) {
         Table table = Table.open(fileSystem, dir.resolve(Table.fileName(entry.id())), entry.id(),
-            tableOptions, blockCache, indexCache);
+            tableOptions, blockCache, indexCache, keys);
         opened.add(table);
         levels.get(entry.level()).add(table);
       }
@@ -153,7 +155,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         table.release();
       }
       return new LevelsController(fileSystem, dir, manifest, tableOptions, blockCache, indexCache,
-          options, snapshot, readOnly);
+          options, snapshot, readOnly, keys);
     } catch (IOException | RuntimeException e) {
       for (Table table : opened) {
         table.release();
@@ -204,7 +206,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         throw new IOException("levels are closed");
       }
       try {
-        manifest.apply(new ManifestEdit().createTable(table.id(), 0, table.compression().id()));
+        manifest.apply(new ManifestEdit().createTable(table.id(), 0, table.compression().id(),
+            table.dataKeyId()));
       } catch (IOException | RuntimeException e) {
         // Not deleted: the record may have reached the disk even though the sync failed. If it
         // did not, the next open removes the file as an orphan.
@@ -242,7 +245,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         validateSortedLevel(last, merged);
         ManifestEdit edit = new ManifestEdit();
         for (Table table : tables) {
-          edit.createTable(table.id(), last, table.compression().id());
+          edit.createTable(table.id(), last, table.compression().id(), table.dataKeyId());
         }
         manifest.apply(edit);
         long now = options.nowMillis().getAsLong();
@@ -340,7 +343,8 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         requireLive(plan, inputs);
         ManifestEdit edit = new ManifestEdit();
         for (Table table : added) {
-          edit.createTable(table.id(), plan.targetLevel(), table.compression().id());
+          edit.createTable(table.id(), plan.targetLevel(), table.compression().id(),
+              table.dataKeyId());
         }
         Set<Long> removed = new HashSet<>();
         for (Table table : inputs) {

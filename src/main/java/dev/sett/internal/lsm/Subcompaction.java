@@ -6,7 +6,6 @@ import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableBuilder;
-import dev.sett.internal.sstable.TableOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -37,7 +36,7 @@ final class Subcompaction {
   private final SplitRange range;
   private final List<Table> top;
   private final List<Table> bottom;
-  private final TableOptions tableOptions;
+  private final BuilderFactory newBuilder;
   private final long targetFileSize;
   private final VersionRetention retention;
   private final DropPrefixes dropPrefixes;
@@ -57,13 +56,18 @@ final class Subcompaction {
    * @param bottom sorted, non-overlapping tables of the target level, read as one source after
    *     {@code top}; tables a drop prefix covers entirely must already be left out
    */
-  Subcompaction(SplitRange range, List<Table> top, List<Table> bottom, TableOptions tableOptions,
+  /** Makes the builder of each output table (sealed under the current data key, if any). */
+  interface BuilderFactory {
+    TableBuilder get() throws IOException;
+  }
+
+  Subcompaction(SplitRange range, List<Table> top, List<Table> bottom, BuilderFactory newBuilder,
       long targetFileSize, VersionRetention retention, DropPrefixes dropPrefixes,
       OverlapGuard overlapGuard, TableSink sink, ValueLogDiscards discards) {
     this.range = range;
     this.top = top;
     this.bottom = bottom;
-    this.tableOptions = tableOptions;
+    this.newBuilder = newBuilder;
     this.targetFileSize = targetFileSize;
     this.retention = retention;
     this.dropPrefixes = dropPrefixes;
@@ -74,7 +78,7 @@ final class Subcompaction {
 
   /** Runs the walk once; iterator failures come out as the {@link IOException} they wrap. */
   Counts run() throws IOException {
-    builder = new TableBuilder(tableOptions);
+    builder = newBuilder.get();
     try (KeyValueIterator inputs = openInputs()) {
       byte[] seekKey = range.seekKey();
       if (seekKey == null) {
@@ -146,7 +150,7 @@ final class Subcompaction {
   private void finishTable() throws IOException {
     if (!builder.isEmpty()) {
       TableBuilder finished = builder;
-      builder = new TableBuilder(tableOptions);
+      builder = newBuilder.get();
       sink.write(finished);
     }
     tableFirstKey = null;

@@ -1,5 +1,6 @@
 package dev.sett.internal.lsm;
 
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.sstable.BlockCache;
 import dev.sett.internal.sstable.IndexCache;
@@ -29,16 +30,23 @@ public final class TableFiles {
   private final BlockCache blockCache;
   private final IndexCache indexCache;
   private final LongSupplier newTableId;
+  /** Which data key new tables are sealed with, and the keys of existing ones. */
+  private final DataKeys keys;
 
   public TableFiles(FileSystem fileSystem, Path directory, TableOptions options,
       BlockCache blockCache, LongSupplier newTableId) {
-    this(fileSystem, directory, options, blockCache, IndexCache.disabled(), newTableId);
+    this(fileSystem, directory, options, blockCache, IndexCache.disabled(), newTableId,
+        DataKeys.NONE);
   }
 
-  /** As the other constructor; the tables it opens keep their indexes in {@code indexCache}. */
+  /**
+   * As the other constructor; the tables it opens keep their indexes in {@code indexCache}, and
+   * are encrypted under {@code keys} (or plain: {@link DataKeys#NONE}).
+   */
   public TableFiles(FileSystem fileSystem, Path directory, TableOptions options,
-      BlockCache blockCache, IndexCache indexCache, LongSupplier newTableId) {
+      BlockCache blockCache, IndexCache indexCache, LongSupplier newTableId, DataKeys keys) {
     this.indexCache = Objects.requireNonNull(indexCache, "indexCache");
+    this.keys = Objects.requireNonNull(keys, "keys");
     this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.options = Objects.requireNonNull(options, "options");
@@ -50,9 +58,17 @@ public final class TableFiles {
     return options;
   }
 
-  /** A builder for a new table with these options. */
-  public TableBuilder newBuilder() {
-    return new TableBuilder(options);
+  /**
+   * A builder for a new table with these options, sealed under the current data key in an
+   * encrypted store (which may first rotate to a new key: that writes the key registry).
+   */
+  public TableBuilder newBuilder() throws IOException {
+    return new TableBuilder(options, keys.current());
+  }
+
+  /** The store's data keys. */
+  public DataKeys keys() {
+    return keys;
   }
 
   /** The file of table {@code id}. */
@@ -86,7 +102,7 @@ public final class TableFiles {
 
   /** Opens a table file for reading, with the cache and options of this store. */
   public Table open(long id, Path path) throws IOException {
-    return Table.open(fileSystem, path, id, options, blockCache, indexCache);
+    return Table.open(fileSystem, path, id, options, blockCache, indexCache, keys);
   }
 
   /**

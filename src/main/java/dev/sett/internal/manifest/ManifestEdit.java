@@ -14,7 +14,15 @@ public final class ManifestEdit {
 
   /** Table {@code id} now exists on {@code level}, written with compression {@code compressionId}. */
   public ManifestEdit createTable(long id, int level, int compressionId) {
-    changes.addChanges(Manifest.createTable(id, level, compressionId, 0));
+    return createTable(id, level, compressionId, 0);
+  }
+
+  /**
+   * As {@link #createTable(long, int, int)} for a table sealed by data key {@code keyId} (0: a
+   * plain table). The table's footer names its key too; this is Badger's record of it.
+   */
+  public ManifestEdit createTable(long id, int level, int compressionId, long keyId) {
+    changes.addChanges(Manifest.createTable(id, level, compressionId, keyId));
     return this;
   }
 

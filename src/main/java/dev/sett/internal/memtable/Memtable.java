@@ -1,6 +1,8 @@
 package dev.sett.internal.memtable;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.sett.internal.codec.DataKey;
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.codec.KeyHash;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
@@ -43,6 +45,8 @@ import java.util.random.RandomGenerator;
 public final class Memtable {
   /** Bytes of a WAL's header: a shorter file was cut off while being created and holds nothing. */
   public static final int WAL_HEADER_LENGTH = WalFormat.HEADER_LENGTH;
+  /** The header length of an encrypted WAL, which names its data key. */
+  public static final int ENCRYPTED_WAL_HEADER_LENGTH = WalFormat.ENCRYPTED_HEADER_LENGTH;
 
   private final long id;
   private final Path walPath;
@@ -90,7 +94,13 @@ public final class Memtable {
    */
   public static Memtable create(FileSystem fileSystem, Path walPath, long id,
       MemtableOptions options, RandomGenerator random) throws IOException {
-    WalWriter wal = WalWriter.create(fileSystem, walPath, id);
+    return create(fileSystem, walPath, id, options, random, null);
+  }
+
+  /** As above, with a WAL whose records {@code dataKey} seals (null: a plain WAL). */
+  public static Memtable create(FileSystem fileSystem, Path walPath, long id,
+      MemtableOptions options, RandomGenerator random, DataKey dataKey) throws IOException {
+    WalWriter wal = WalWriter.create(fileSystem, walPath, id, dataKey);
     return new Memtable(id, walPath, fileSystem, options, newSkipList(options, random),
         newFilter(options), wal, true, 0, wal.size());
   }
@@ -128,11 +138,18 @@ public final class Memtable {
   public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
       RandomGenerator random, boolean readOnly, boolean newest,
       Predicate<List<KeyValue>> accept) throws IOException {
+    return recover(fileSystem, walPath, options, random, readOnly, newest, DataKeys.NONE, accept);
+  }
+
+  /** As above, for a WAL that may be encrypted under one of {@code keys}. */
+  public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
+      RandomGenerator random, boolean readOnly, boolean newest, DataKeys keys,
+      Predicate<List<KeyValue>> accept) throws IOException {
     SkipList skipList = newSkipList(options, random);
     MemtableFilter filter = newFilter(options);
     long[] maxVersion = {0};
     WalReader.ReplayResult replay = WalReader.replayAccepting(fileSystem, walPath, readOnly,
-        newest, batch -> {
+        newest, keys, batch -> {
           if (!accept.test(batch)) {
             return false;
           }
@@ -145,7 +162,7 @@ public final class Memtable {
         });
     WalWriter wal = null;
     if (!readOnly) {
-      wal = WalWriter.openForAppend(fileSystem, walPath);
+      wal = WalWriter.openForAppend(fileSystem, walPath, replay.dataKey());
       if (wal.size() != replay.validEnd()) {
         long found = wal.size();
         wal.close();

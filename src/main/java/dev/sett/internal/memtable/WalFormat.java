@@ -18,7 +18,11 @@ import java.util.Arrays;
  * file   := header record*
  * header := magic "SWAL" (4) | version u16 = 1 | reserved u16 = 0 | memtable id u64
  *           | crc32c u32 of the previous 16 bytes
+ * header v2 (encrypted) := magic "SWAL" | version u16 = 2 | reserved u16 = 0 | memtable id u64
+ *           | data key id u64 | crc32c u32 of the previous 24 bytes
  * record := length u32 | crc32c u32 of (length bytes, body) | body[length]
+ *           (in an encrypted WAL the stored body is iv[16] | AES-CTR ciphertext of the body, and
+ *           the checksum covers those stored bytes)
  * body   := type u8 = BATCH (1) | varint entryCount | entry*
  * entry  := meta u8 | userMeta u8 | varint expiresAt | varint keyLength | internal key
  *           | varint valueLength | value
@@ -27,9 +31,12 @@ import java.util.Arrays;
 final class WalFormat {
   /** "SWAL". */
   static final byte[] MAGIC = "SWAL".getBytes(StandardCharsets.US_ASCII);
-  /** The format version this build writes and reads. */
+  /** The format version of plain WALs. */
   static final int VERSION = 1;
+  /** The format version of encrypted WALs, whose header names the data key. */
+  static final int ENCRYPTED_VERSION = 2;
   static final int HEADER_LENGTH = 20;
+  static final int ENCRYPTED_HEADER_LENGTH = 28;
   /** {@code length u32 | crc32c u32}. */
   static final int RECORD_HEADER_LENGTH = 8;
   /** A record whose length is 0 or above this is damaged: no writer produces one. */
@@ -44,11 +51,34 @@ final class WalFormat {
   private WalFormat() {
   }
 
+  /**
+   * What a WAL header says.
+   *
+   * @param length the header's length: where the first record starts
+   * @param dataKeyId the data key that seals the records, 0 in a plain WAL
+   */
+  record Header(long memtableId, long dataKeyId, int length) {
+  }
+
   /** The 20-byte header of the WAL of memtable {@code memtableId}. */
   static byte[] header(long memtableId) {
-    ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    header.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(memtableId);
-    header.putInt(Crc32c.of(header.array(), 0, HEADER_CHECKSUMMED_LENGTH));
+    return header(memtableId, 0);
+  }
+
+  /**
+   * The header of the WAL of memtable {@code memtableId}: 20 bytes in a plain WAL, 28 naming
+   * {@code dataKeyId} in an encrypted one (a non-zero id).
+   */
+  static byte[] header(long memtableId, long dataKeyId) {
+    boolean encrypted = dataKeyId != 0;
+    int length = encrypted ? ENCRYPTED_HEADER_LENGTH : HEADER_LENGTH;
+    ByteBuffer header = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+    header.put(MAGIC).putShort((short) (encrypted ? ENCRYPTED_VERSION : VERSION))
+        .putShort((short) 0).putLong(memtableId);
+    if (encrypted) {
+      header.putLong(dataKeyId);
+    }
+    header.putInt(Crc32c.of(header.array(), 0, length - 4));
     return header.array();
   }
 
@@ -58,6 +88,15 @@ final class WalFormat {
    * first, then the version (a newer version may lay out the rest differently), then the checksum.
    */
   static long parseHeader(Path file, byte[] header, int length) throws CorruptFileException,
+      UnsupportedFormatException {
+    return parse(file, header, length).memtableId();
+  }
+
+  /**
+   * As {@link #parseHeader}, returning the whole header; {@code header} holds up to {@link
+   * #ENCRYPTED_HEADER_LENGTH} bytes.
+   */
+  static Header parse(Path file, byte[] header, int length) throws CorruptFileException,
       UnsupportedFormatException {
     if (length == 0) {
       throw new CorruptFileException(file, 0, "WAL file is empty: its header was never written");
@@ -71,17 +110,28 @@ final class WalFormat {
       throw new CorruptFileException(file, 0, "WAL header is truncated: the file has " + length
           + " bytes, the header needs " + HEADER_LENGTH);
     }
-    ByteBuffer buffer = ByteBuffer.wrap(header, 0, HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer = ByteBuffer.wrap(header, 0, length).order(ByteOrder.LITTLE_ENDIAN);
     int version = Short.toUnsignedInt(buffer.getShort(4));
-    if (version != VERSION) {
-      throw new UnsupportedFormatException(file, "WAL", version, VERSION);
+    if (version != VERSION && version != ENCRYPTED_VERSION) {
+      throw new UnsupportedFormatException(file, "WAL", version, ENCRYPTED_VERSION);
     }
-    int stored = buffer.getInt(HEADER_CHECKSUMMED_LENGTH);
-    int computed = Crc32c.of(header, 0, HEADER_CHECKSUMMED_LENGTH);
+    boolean encrypted = version == ENCRYPTED_VERSION;
+    int headerLength = encrypted ? ENCRYPTED_HEADER_LENGTH : HEADER_LENGTH;
+    if (length < headerLength) {
+      throw new CorruptFileException(file, 0, "WAL header is truncated: the file has " + length
+          + " bytes, the header needs " + headerLength);
+    }
+    int checksummed = headerLength - 4;
+    int stored = buffer.getInt(checksummed);
+    int computed = Crc32c.of(header, 0, checksummed);
     if (stored != computed) {
       throw new CorruptFileException(file, 0, String.format(
           "WAL header checksum mismatch: stored %08x, computed %08x", stored, computed));
     }
-    return buffer.getLong(8);
+    long dataKeyId = encrypted ? buffer.getLong(16) : 0;
+    if (encrypted && dataKeyId <= 0) {
+      throw new CorruptFileException(file, 16, "encrypted WAL names data key " + dataKeyId);
+    }
+    return new Header(buffer.getLong(8), dataKeyId, headerLength);
   }
 }

@@ -1,6 +1,8 @@
 package dev.sett.internal.memtable;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.DataKey;
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
@@ -49,24 +51,29 @@ final class WalReader implements AutoCloseable {
 
   /** What {@link #replay} found. */
   record ReplayResult(long memtableId, long validEnd, long records, long droppedBytes,
-      boolean refused) {
+      boolean refused, DataKey dataKey) {
   }
 
   private final Path path;
   private final ReadableFile file;
   private final long fileSize;
   private final long memtableId;
+  /** The key that sealed the records; null for a plain WAL. */
+  private final DataKey dataKey;
   private byte[] buffer = new byte[4096];
   /** End of the last good record. */
-  private long position = WalFormat.HEADER_LENGTH;
+  private long position;
   /** Why reading stopped before the end of the file; null while none was found. */
   private String damage;
 
-  private WalReader(Path path, ReadableFile file, long fileSize, long memtableId) {
+  private WalReader(Path path, ReadableFile file, long fileSize, WalFormat.Header header,
+      DataKey dataKey) {
     this.path = path;
     this.file = file;
     this.fileSize = fileSize;
-    this.memtableId = memtableId;
+    this.memtableId = header.memtableId();
+    this.position = header.length();
+    this.dataKey = dataKey;
   }
 
   /**
@@ -75,14 +82,20 @@ final class WalReader implements AutoCloseable {
    * version.
    */
   static WalReader open(FileSystem fileSystem, Path path) throws IOException {
+    return open(fileSystem, path, DataKeys.NONE);
+  }
+
+  /** As {@link #open(FileSystem, Path)}; an encrypted WAL finds its data key in {@code keys}. */
+  static WalReader open(FileSystem fileSystem, Path path, DataKeys keys) throws IOException {
     ReadableFile file = fileSystem.openForRead(path);
     try {
       long size = file.size();
-      int headerLength = (int) Math.min(size, WalFormat.HEADER_LENGTH);
-      byte[] header = new byte[WalFormat.HEADER_LENGTH];
+      int headerLength = (int) Math.min(size, WalFormat.ENCRYPTED_HEADER_LENGTH);
+      byte[] header = new byte[WalFormat.ENCRYPTED_HEADER_LENGTH];
       file.readFully(ByteBuffer.wrap(header, 0, headerLength), 0);
-      long memtableId = WalFormat.parseHeader(path, header, headerLength);
-      return new WalReader(path, file, size, memtableId);
+      WalFormat.Header parsed = WalFormat.parse(path, header, headerLength);
+      DataKey dataKey = parsed.dataKeyId() == 0 ? null : keys.key(parsed.dataKeyId());
+      return new WalReader(path, file, size, parsed, dataKey);
     } catch (IOException | RuntimeException e) {
       try {
         file.close();
@@ -123,14 +136,22 @@ final class WalReader implements AutoCloseable {
    */
   static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
       boolean newest, Predicate<List<KeyValue>> accept) throws IOException {
+    return replayAccepting(fileSystem, path, readOnly, newest, DataKeys.NONE, accept);
+  }
+
+  /** As above, for a WAL that may be encrypted under one of {@code keys}. */
+  static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
+      boolean newest, DataKeys keys, Predicate<List<KeyValue>> accept) throws IOException {
     long records = 0;
+    DataKey dataKey;
     boolean refused = false;
     long memtableId;
     long validEnd;
     long dropped;
     String damage;
-    try (WalReader reader = open(fileSystem, path)) {
+    try (WalReader reader = open(fileSystem, path, keys)) {
       memtableId = reader.memtableId();
+      dataKey = reader.dataKey;
       long start = reader.validEnd();
       for (List<KeyValue> batch = reader.next(); batch != null; batch = reader.next()) {
         if (!accept.test(batch)) {
@@ -159,7 +180,7 @@ final class WalReader implements AutoCloseable {
         fileSystem.truncate(path, validEnd);
       }
     }
-    return new ReplayResult(memtableId, validEnd, records, dropped, refused);
+    return new ReplayResult(memtableId, validEnd, records, dropped, refused, dataKey);
   }
 
   /** The memtable id from the header. */
@@ -221,7 +242,7 @@ final class WalReader implements AutoCloseable {
     }
     List<KeyValue> batch;
     try {
-      batch = parseBody(ByteBuffer.wrap(buffer, WalFormat.RECORD_HEADER_LENGTH, bodyLength));
+      batch = parseBody(openBody(buffer, WalFormat.RECORD_HEADER_LENGTH, bodyLength));
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       return stop("record does not parse: " + e.getMessage());
     }
@@ -257,6 +278,8 @@ final class WalReader implements AutoCloseable {
     long windowStart = -1;
     int windowLength = 0;
     int headerAndType = WalFormat.RECORD_HEADER_LENGTH + 1;
+    // An encrypted body's type byte is ciphertext: only the checksum can tell a good record.
+    boolean checkType = dataKey == null;
     for (long at = damaged + 1; at + headerAndType <= fileSize; at++) {
       if (windowStart < 0 || at + headerAndType > windowStart + windowLength) {
         windowStart = at;
@@ -267,7 +290,7 @@ final class WalReader implements AutoCloseable {
       long length = Integer.toUnsignedLong(view.getInt(offset));
       if (length == 0 || length > WalFormat.MAX_RECORD_LENGTH
           || length > fileSize - at - WalFormat.RECORD_HEADER_LENGTH
-          || window[offset + WalFormat.RECORD_HEADER_LENGTH] != WalFormat.TYPE_BATCH) {
+          || checkType && window[offset + WalFormat.RECORD_HEADER_LENGTH] != WalFormat.TYPE_BATCH) {
         continue;
       }
       budget -= length;
@@ -291,11 +314,27 @@ final class WalReader implements AutoCloseable {
       return false;
     }
     try {
-      parseBody(ByteBuffer.wrap(record, 4, bodyLength));
+      parseBody(openBody(record, 4, bodyLength));
       return true;
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       return false;
     }
+  }
+
+  /**
+   * The record body stored at {@code bytes[offset]}: as it is in a plain WAL; in an encrypted one
+   * decrypted in place after its IV. Throws IllegalArgumentException for a body shorter than an IV.
+   */
+  private ByteBuffer openBody(byte[] bytes, int offset, int length) {
+    if (dataKey == null) {
+      return ByteBuffer.wrap(bytes, offset, length);
+    }
+    if (length <= DataKey.IV_LENGTH) {
+      throw new IllegalArgumentException("an encrypted body of " + length
+          + " bytes holds nothing after its IV");
+    }
+    dataKey.open(bytes, offset, length, bytes, offset + DataKey.IV_LENGTH);
+    return ByteBuffer.wrap(bytes, offset + DataKey.IV_LENGTH, length - DataKey.IV_LENGTH);
   }
 
   /** Parses a BATCH body; throws IllegalArgumentException saying what is wrong. */

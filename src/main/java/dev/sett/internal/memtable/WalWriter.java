@@ -1,6 +1,7 @@
 package dev.sett.internal.memtable;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.DataKey;
 import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.FileSystem;
@@ -31,15 +32,18 @@ final class WalWriter implements AutoCloseable {
 
   private final Path path;
   private final WritableFile file;
+  /** The key that seals each record's body; null for a plain WAL. */
+  private final DataKey dataKey;
   private byte[] buffer = new byte[INITIAL_BUFFER_SIZE];
   /** End of the last whole record. */
   private long size;
   /** Set when a failed append could not be rolled back. */
   private IOException failure;
 
-  private WalWriter(Path path, WritableFile file, long size) {
+  private WalWriter(Path path, WritableFile file, long size, DataKey dataKey) {
     this.path = path;
     this.file = file;
+    this.dataKey = dataKey;
     this.size = size;
   }
 
@@ -49,14 +53,27 @@ final class WalWriter implements AutoCloseable {
    * partial file is removed.
    */
   static WalWriter create(FileSystem fileSystem, Path path, long memtableId) throws IOException {
-    WritableFile file = fileSystem.createDurable(path, WalFormat.header(memtableId));
-    return new WalWriter(path, file, WalFormat.HEADER_LENGTH);
+    return create(fileSystem, path, memtableId, null);
+  }
+
+  /** As {@link #create(FileSystem, Path, long)}, sealing every record under {@code dataKey}. */
+  static WalWriter create(FileSystem fileSystem, Path path, long memtableId, DataKey dataKey)
+      throws IOException {
+    byte[] header = WalFormat.header(memtableId, dataKey == null ? 0 : dataKey.id());
+    WritableFile file = fileSystem.createDurable(path, header);
+    return new WalWriter(path, file, header.length, dataKey);
   }
 
   /** Opens an existing WAL whose last record is whole, to append after it. */
   static WalWriter openForAppend(FileSystem fileSystem, Path path) throws IOException {
+    return openForAppend(fileSystem, path, null);
+  }
+
+  /** As {@link #openForAppend(FileSystem, Path)} for a WAL sealed by {@code dataKey}. */
+  static WalWriter openForAppend(FileSystem fileSystem, Path path, DataKey dataKey)
+      throws IOException {
     WritableFile file = fileSystem.openForAppend(path);
-    return new WalWriter(path, file, file.position());
+    return new WalWriter(path, file, file.position(), dataKey);
   }
 
   /** Appends one record holding {@code batch}; its bytes reach the OS before this returns. */
@@ -65,11 +82,18 @@ final class WalWriter implements AutoCloseable {
       throw new IOException("WAL " + path + " refuses appends after an earlier write failed"
           + " and could not be rolled back", failure);
     }
-    int bodyLength = bodyLength(batch);
+    int plainLength = bodyLength(batch);
+    int seal = dataKey == null ? 0 : DataKey.IV_LENGTH;
+    int bodyLength = plainLength + seal;
     int recordLength = WalFormat.RECORD_HEADER_LENGTH + bodyLength;
     byte[] record = recordLength <= buffer.length ? buffer : new byte[recordLength];
-    int end = encodeBody(batch, record, WalFormat.RECORD_HEADER_LENGTH);
+    int end = encodeBody(batch, record, WalFormat.RECORD_HEADER_LENGTH + seal);
     assert end == recordLength;
+    if (dataKey != null) {
+      // The record's encode point: the body is sealed in place, its IV written before it.
+      dataKey.seal(record, WalFormat.RECORD_HEADER_LENGTH + seal, plainLength, record,
+          WalFormat.RECORD_HEADER_LENGTH);
+    }
     // The checksum covers the length bytes and the body, which are contiguous from offset 4
     // while the length sits in the checksum's slot.
     LittleEndian.putInt(record, 4, bodyLength);

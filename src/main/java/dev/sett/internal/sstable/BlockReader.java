@@ -3,6 +3,7 @@ package dev.sett.internal.sstable;
 import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.codec.Compressor;
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.DataKey;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.CorruptFileException;
 import java.io.IOException;
@@ -25,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * compressed block is always verified before it is decompressed: a decompressor fed garbage may
  * still produce bytes.
  *
+ * <p>In an encrypted table the payload is {@code iv[16] | ciphertext}, and the checksum covers the
+ * ciphertext: every block is verified, decrypted (then decompressed) and cached, like a compressed
+ * one.
+ *
  * <p>Thread-safety: safe for concurrent use; the verified-bits are atomic and a block verified
  * twice by racing threads is harmless.
  */
@@ -36,11 +41,13 @@ final class BlockReader {
   private final boolean verifyOnRead;
   private final long maxUncompressedSize;
   private final AtomicLongArray verified;
+  /** The key that sealed the blocks, or null for a plain table. */
+  private final DataKey dataKey;
   /** Whether a block of this table went into the cache, so closing knows whether to evict. */
   private volatile boolean cachedAny;
 
   BlockReader(ByteBuffer buffer, Path file, long tableId, int blockCount, BlockCache cache,
-      boolean verifyOnRead, long maxUncompressedSize) {
+      boolean verifyOnRead, long maxUncompressedSize, DataKey dataKey) {
     this.buffer = buffer;
     this.file = file;
     this.tableId = tableId;
@@ -48,6 +55,7 @@ final class BlockReader {
     this.verifyOnRead = verifyOnRead;
     this.maxUncompressedSize = maxUncompressedSize;
     this.verified = new AtomicLongArray((blockCount + 63) >>> 6);
+    this.dataKey = dataKey;
   }
 
   /** The content of block {@code block}, located through the table's {@code index}. */
@@ -55,7 +63,7 @@ final class BlockReader {
     int offset = index.blockOffset(block);
     int payloadLength = index.storedLength(block) - TableFormat.BLOCK_TRAILER_SIZE;
     int typeId = buffer.get(offset + payloadLength) & 0xFF;
-    if (typeId == CompressionType.NONE.id()) {
+    if (typeId == CompressionType.NONE.id() && dataKey == null) {
       if (verifyOnRead && !isVerified(block)) {
         verify(index, block);
       }
@@ -70,7 +78,15 @@ final class BlockReader {
     if (type == null) {
       throw new CorruptFileException(file, offset, "block has unknown compression type " + typeId);
     }
-    Block content = Block.parse(decompress(type, offset, payloadLength), file, offset);
+    ByteBuffer payload = buffer.duplicate().limit(offset + payloadLength).position(offset);
+    if (dataKey != null) {
+      if (payloadLength < DataKey.IV_LENGTH) {
+        throw new CorruptFileException(file, offset, "encrypted block is shorter than its IV");
+      }
+      payload = ByteBuffer.wrap(dataKey.open(buffer, offset, payloadLength));
+    }
+    Block content = Block.parse(type == CompressionType.NONE ? plainBytes(payload)
+        : decompress(type, payload, offset), file, offset);
     cache.put(tableId, block, content);
     if (!cachedAny) {
       cachedAny = true;
@@ -97,9 +113,19 @@ final class BlockReader {
     return (verified.get(block >>> 6) & (1L << block)) != 0;
   }
 
-  private byte[] decompress(CompressionType type, int offset, int payloadLength)
+  private static byte[] plainBytes(ByteBuffer payload) {
+    if (payload.hasArray() && payload.arrayOffset() == 0 && payload.position() == 0
+        && payload.remaining() == payload.array().length) {
+      return payload.array();
+    }
+    byte[] bytes = new byte[payload.remaining()];
+    payload.get(bytes);
+    return bytes;
+  }
+
+  /** Decompresses {@code payload} (the block at file offset {@code offset}). */
+  private byte[] decompress(CompressionType type, ByteBuffer payload, int offset)
       throws CorruptFileException {
-    ByteBuffer payload = buffer.duplicate().limit(offset + payloadLength).position(offset);
     int uncompressedLength;
     try {
       long length = Varint.read(payload);

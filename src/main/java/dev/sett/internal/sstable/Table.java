@@ -1,6 +1,9 @@
 package dev.sett.internal.sstable;
 
 import dev.sett.internal.codec.CompressionType;
+import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.DataKey;
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.MappedFile;
@@ -10,6 +13,7 @@ import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -50,11 +54,13 @@ public final class Table extends RefCounted {
   private final TableIndexes resident;
   private final int blockCount;
   private final TableProperties properties;
+  /** The data key that sealed this table; null for a plain table. */
+  private final DataKey dataKey;
   private final BlockReader reader;
   private volatile boolean markedForDeletion;
 
   private Table(FileSystem fs, Path path, long id, TableOptions options, BlockCache cache,
-      IndexCache indexCache, MappedFile file) throws IOException {
+      IndexCache indexCache, DataKeys keys, MappedFile file) throws IOException {
     this.fs = fs;
     this.path = path;
     this.id = id;
@@ -63,17 +69,17 @@ public final class Table extends RefCounted {
     this.file = file;
     ByteBuffer buffer = file.buffer();
     this.footer = TableFooter.read(buffer, file.size(), path);
+    this.dataKey = footer.dataKeyId() == 0 ? null : keys.key(footer.dataKeyId());
     TableIndexes indexes = loadIndexes();
     TableIndex index = indexes.index();
     this.blockCount = index.blockCount();
-    this.properties = TableProperties.read(buffer, (int) footer.propertiesOffset(),
-        footer.propertiesLength(), path);
+    this.properties = loadProperties(buffer);
     if (!Arrays.equals(properties.smallestKey(), index.firstKey(0))) {
       throw new CorruptFileException(path, footer.propertiesOffset(),
           "table properties' smallest key is not the first block's first key");
     }
     this.reader = new BlockReader(buffer, path, id, blockCount, cache, options.verifyBlocksOnRead(),
-        Math.min(properties.uncompressedSize(), TableFormat.MAX_TABLE_SIZE));
+        Math.min(properties.uncompressedSize(), TableFormat.MAX_TABLE_SIZE), dataKey);
     if (options.verifyBlocksOnOpen()) {
       for (int block = 0; block < blockCount; block++) {
         reader.verify(index, block);
@@ -95,18 +101,28 @@ public final class Table extends RefCounted {
    */
   public static Table open(FileSystem fs, Path path, long id, TableOptions options,
       BlockCache cache) throws IOException {
-    return open(fs, path, id, options, cache, IndexCache.disabled());
+    return open(fs, path, id, options, cache, IndexCache.disabled(), DataKeys.NONE);
+  }
+
+  /**
+   * As {@link #open(FileSystem, Path, long, TableOptions, BlockCache)}; an encrypted table finds
+   * the data key its footer names in {@code keys}.
+   */
+  public static Table open(FileSystem fs, Path path, long id, TableOptions options,
+      BlockCache cache, DataKeys keys) throws IOException {
+    return open(fs, path, id, options, cache, IndexCache.disabled(), keys);
   }
 
   /**
    * As {@link #open(FileSystem, Path, long, TableOptions, BlockCache)}, with the table's index and
    * bloom filter held in {@code indexCache} when it is on, and loaded again from the file after
-   * the cache evicts them.
+   * the cache evicts them, and an encrypted table's data key found in {@code keys}.
    */
   public static Table open(FileSystem fs, Path path, long id, TableOptions options,
-      BlockCache cache, IndexCache indexCache) throws IOException {
+      BlockCache cache, IndexCache indexCache, DataKeys keys) throws IOException {
     Objects.requireNonNull(fs, "fs");
     Objects.requireNonNull(indexCache, "indexCache");
+    Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(cache, "cache");
     if (id < 0 || id > TableFormat.MAX_TABLE_ID) {
@@ -114,7 +130,7 @@ public final class Table extends RefCounted {
     }
     MappedFile file = fs.map(path);
     try {
-      return new Table(fs, path, id, options, cache, indexCache, file);
+      return new Table(fs, path, id, options, cache, indexCache, keys, file);
     } catch (Throwable failure) {
       try {
         file.release();
@@ -216,6 +232,11 @@ public final class Table extends RefCounted {
     return properties.staleDataSize();
   }
 
+  /** The id of the data key that sealed the table, or 0 for a plain table. */
+  public long dataKeyId() {
+    return footer.dataKeyId();
+  }
+
   /** The compression the table was written with. */
   public CompressionType compression() {
     return properties.compression();
@@ -304,10 +325,38 @@ public final class Table extends RefCounted {
     ByteBuffer buffer = file.buffer();
     TableFooter.read(buffer, file.size(), path);
     TableIndex index = loadIndexes().index(); // from the file, whatever the cache holds
-    TableProperties.read(buffer, (int) footer.propertiesOffset(), footer.propertiesLength(), path);
+    loadProperties(buffer);
     for (int block = 0; block < blockCount; block++) {
       reader.verify(index, block);
     }
+  }
+
+  /** Loads the properties region, decrypting it in an encrypted table. */
+  private TableProperties loadProperties(ByteBuffer buffer) throws CorruptFileException {
+    ByteBuffer region = openRegion(buffer, footer.propertiesOffset(), footer.propertiesLength(),
+        "properties");
+    return region == buffer
+        ? TableProperties.read(buffer, (int) footer.propertiesOffset(),
+            footer.propertiesLength(), path)
+        : TableProperties.read(region, 0, region.capacity(), path);
+  }
+
+  /**
+   * {@code buffer} itself for a plain table or an empty region; for an encrypted one the region's
+   * plaintext in a buffer of its own, after checking the crc32c of its IV and ciphertext.
+   */
+  private ByteBuffer openRegion(ByteBuffer buffer, long offset, int length, String what)
+      throws CorruptFileException {
+    if (dataKey == null || length == 0) {
+      return buffer;
+    }
+    int start = (int) offset;
+    int sealed = length - TableFormat.REGION_CHECKSUM_SIZE;
+    if (sealed < DataKey.IV_LENGTH + TableFormat.REGION_CHECKSUM_SIZE
+        || Crc32c.of(buffer, start, sealed) != buffer.getInt(start + sealed)) {
+      throw new CorruptFileException(path, offset, "table " + what + " checksum mismatch");
+    }
+    return ByteBuffer.wrap(dataKey.open(buffer, start, sealed)).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Deletes the file once the last reference is released. */
@@ -334,25 +383,40 @@ public final class Table extends RefCounted {
 
   /**
    * Reads and checks the index and bloom filter regions: the one place they are loaded from the
-   * file, at open and after the index cache evicted them. With the cache off they are read in
-   * place from the mapping; with it on they are copied to the heap, which is what the cache
-   * holds and what its capacity bounds.
+   * file, at open and after the index cache evicted them. In a plain table with the cache off they
+   * are read in place from the mapping; with it on they are copied to the heap, which is what the
+   * cache holds and what its capacity bounds. In an encrypted table they are checked and
+   * decrypted into buffers of their own (so the cache, when on, holds the plaintext and a lookup
+   * never decrypts an index).
    */
   TableIndexes loadIndexes() throws CorruptFileException {
     ByteBuffer buffer = file.buffer();
-    int indexOffset = (int) footer.indexOffset();
-    int indexLength = footer.indexLength();
-    int bloomOffset = (int) footer.bloomOffset();
-    int bloomLength = footer.bloomLength();
-    long size = (long) indexLength + bloomLength;
-    if (!indexCache.enabled()) {
-      return new TableIndexes(TableIndex.read(buffer, indexOffset, indexLength, path),
-          BloomFilter.read(buffer, bloomOffset, bloomLength, path), size);
+    long size = (long) footer.indexLength() + footer.bloomLength();
+    return new TableIndexes(loadIndex(buffer), loadBloomFilter(buffer), size);
+  }
+
+  private TableIndex loadIndex(ByteBuffer buffer) throws CorruptFileException {
+    int offset = (int) footer.indexOffset();
+    int length = footer.indexLength();
+    ByteBuffer region = openRegion(buffer, offset, length, "index");
+    if (region != buffer) {
+      return TableIndex.read(region, 0, region.capacity(), offset, path);
     }
-    return new TableIndexes(
-        TableIndex.read(copy(buffer, indexOffset, indexLength), 0, indexLength, indexOffset, path),
-        BloomFilter.read(copy(buffer, bloomOffset, bloomLength), 0, bloomLength, bloomOffset, path),
-        size);
+    return indexCache.enabled()
+        ? TableIndex.read(copy(buffer, offset, length), 0, length, offset, path)
+        : TableIndex.read(buffer, offset, length, path);
+  }
+
+  private BloomFilter loadBloomFilter(ByteBuffer buffer) throws CorruptFileException {
+    int offset = (int) footer.bloomOffset();
+    int length = footer.bloomLength();
+    ByteBuffer region = openRegion(buffer, offset, length, "bloom filter");
+    if (region != buffer) {
+      return BloomFilter.read(region, 0, region.capacity(), offset, path);
+    }
+    return indexCache.enabled()
+        ? BloomFilter.read(copy(buffer, offset, length), 0, length, offset, path)
+        : BloomFilter.read(buffer, offset, length, path);
   }
 
   private static ByteBuffer copy(ByteBuffer buffer, int offset, int length) {

@@ -3,6 +3,7 @@ package dev.sett.internal.sstable;
 import dev.sett.internal.codec.CompressionType;
 import dev.sett.internal.codec.Compressor;
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.DataKey;
 import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.FileSystem;
@@ -23,6 +24,10 @@ import java.util.Objects;
  * footer it encodes from what it accumulated (first keys of blocks, one hash per distinct user key,
  * counters).
  *
+ * <p>Given a data key, the builder writes an encrypted table (format version 2): each finished
+ * block is sealed in one step after framing ({@link #sealBlock}), and each region as it is
+ * encoded ({@link #sealRegion}); the footer names the key.
+ *
  * <p>Thread-safety: not thread-safe; one thread builds a table.
  */
 public final class TableBuilder {
@@ -32,6 +37,8 @@ public final class TableBuilder {
   private static final int RETRY_EVERY = 16;
 
   private final TableOptions options;
+  /** The data key that seals blocks and regions; null for a plain table. */
+  private final DataKey dataKey;
   private final Compressor compressor;
   private final BlockWriter block = new BlockWriter();
   private final ChunkedBuffer blocks = new ChunkedBuffer();
@@ -57,7 +64,13 @@ public final class TableBuilder {
 
   /** A builder for one table; only the write-side options (block size, bloom, compression) matter. */
   public TableBuilder(TableOptions options) {
+    this(options, null);
+  }
+
+  /** A builder for one table encrypted under {@code dataKey}; null writes a plain table. */
+  public TableBuilder(TableOptions options, DataKey dataKey) {
     this.options = Objects.requireNonNull(options, "options");
+    this.dataKey = dataKey;
     this.compressor = new Compressor(options.compression(), options.zstdLevel());
   }
 
@@ -89,14 +102,16 @@ public final class TableBuilder {
     long size = TableFormat.HEADER_SIZE + blocks.size();
     long indexSize = index.regionSize();
     if (!block.isEmpty()) {
-      size += block.contentSize() + TableFormat.BLOCK_TRAILER_SIZE;
+      size += block.contentSize() + TableFormat.BLOCK_TRAILER_SIZE + blockOverhead();
       indexSize = index.regionSizeWith(block.baseKeyLength());
     }
     int lastLength = Math.max(lastKeyLength, InternalKey.SUFFIX_LENGTH);
     int smallestLength = smallestKey == null ? lastLength : smallestKey.length;
-    return size + indexSize
+    int regionOverhead = dataKey == null ? 0 : 3 * TableFormat.SEALED_REGION_OVERHEAD;
+    return size + indexSize + regionOverhead
         + BloomFilter.regionSize(distinctUserKeys, options.bloomFalsePositive())
-        + TableProperties.regionSize(smallestLength, lastLength) + TableFooter.SIZE;
+        + TableProperties.regionSize(smallestLength, lastLength)
+        + TableFooter.size(dataKeyId());
   }
 
   /**
@@ -111,21 +126,21 @@ public final class TableBuilder {
       throw new IllegalStateException("an empty table cannot be written: " + path);
     }
     finish();
-    byte[] indexRegion = index.encode();
-    byte[] bloomRegion = BloomFilter.encode(userKeyHashes, distinctUserKeys,
-        options.bloomFalsePositive());
-    byte[] propertiesRegion = new TableProperties(keyCount, maxVersion, uncompressedSize,
-        staleDataSize, options.compression(), TableFormat.FORMAT_VERSION, smallestKey,
-        Arrays.copyOf(lastKey, lastKeyLength)).encode();
+    byte[] indexRegion = sealRegion(index.encode());
+    byte[] bloomRegion = sealRegion(BloomFilter.encode(userKeyHashes, distinctUserKeys,
+        options.bloomFalsePositive()));
+    byte[] propertiesRegion = sealRegion(new TableProperties(keyCount, maxVersion,
+        uncompressedSize, staleDataSize, options.compression(), formatVersion(), smallestKey,
+        Arrays.copyOf(lastKey, lastKeyLength)).encode());
     long indexOffset = TableFormat.HEADER_SIZE + blocks.size();
     long bloomOffset = indexOffset + indexRegion.length;
     long propertiesOffset = bloomOffset + bloomRegion.length;
     byte[] footer = new TableFooter(indexOffset, indexRegion.length, bloomOffset,
-        bloomRegion.length, propertiesOffset, propertiesRegion.length).encode();
+        bloomRegion.length, propertiesOffset, propertiesRegion.length, dataKeyId()).encode();
 
     WritableFile file = fs.createFile(path);
     try {
-      file.write(TableFormat.header());
+      file.write(TableFormat.header(formatVersion()));
       blocks.writeTo(file);
       file.write(indexRegion);
       file.write(bloomRegion);
@@ -192,7 +207,7 @@ public final class TableBuilder {
   private long growthBound(int keyLength, int valueSize, boolean newBlock) {
     long entry = 2L * Integer.BYTES + keyLength + valueSize; // header, diff, value, offset slot
     long index = newBlock ? Integer.BYTES + Long.BYTES + Integer.BYTES + Short.BYTES + keyLength
-        + TableFormat.BLOCK_TRAILER_SIZE + Integer.BYTES : 0;
+        + TableFormat.BLOCK_TRAILER_SIZE + Integer.BYTES + blockOverhead() : 0;
     long bloom = options.bloomFalsePositive() == 0 ? 0
         : (long) Math.ceil(BloomFilter.bitsPerKey(options.bloomFalsePositive()) / 8) + 1;
     return entry + index + bloom + keyLength; // the biggest key in the properties grows too
@@ -247,17 +262,66 @@ public final class TableBuilder {
       byte[] stored = new byte[payloadLength + TableFormat.BLOCK_TRAILER_SIZE];
       int position = Varint.write(stored, 0, contentLength);
       System.arraycopy(compressed, 0, stored, position, compressed.length);
-      appendTrailer(stored, payloadLength, compressor.type());
-      blocks.write(stored, 0, stored.length);
-      storedLength = stored.length;
+      storedLength = writeBlock(stored, payloadLength, compressor.type());
     } else {
       // Compression saved less than 1/8: store the content as it is and read it in place later.
-      appendTrailer(content, contentLength, CompressionType.NONE);
-      storedLength = contentLength + TableFormat.BLOCK_TRAILER_SIZE;
-      blocks.write(content, 0, storedLength);
+      storedLength = writeBlock(content, contentLength, CompressionType.NONE);
     }
     index.add(offset, storedLength, block.baseKey(), block.baseKeyLength());
     block.reset();
+  }
+
+  /**
+   * Appends one finished block, {@code payloadLength} bytes of {@code payload} (which has room for
+   * the trailer after them), sealed first when the table is encrypted; returns its stored length.
+   */
+  private int writeBlock(byte[] payload, int payloadLength, CompressionType type) {
+    byte[] stored = payload;
+    int length = payloadLength;
+    if (dataKey != null) {
+      stored = sealBlock(payload, payloadLength);
+      length = stored.length - TableFormat.BLOCK_TRAILER_SIZE;
+    }
+    appendTrailer(stored, length, type);
+    blocks.write(stored, 0, length + TableFormat.BLOCK_TRAILER_SIZE);
+    return length + TableFormat.BLOCK_TRAILER_SIZE;
+  }
+
+  /**
+   * The encryption step of a finished block: {@code iv | ciphertext of the payload}, with room
+   * for the trailer after it. The trailer's checksum then covers the ciphertext, so a flipped bit
+   * is caught before anything is decrypted.
+   */
+  private byte[] sealBlock(byte[] payload, int payloadLength) {
+    byte[] sealed = new byte[DataKey.sealedLength(payloadLength) + TableFormat.BLOCK_TRAILER_SIZE];
+    dataKey.seal(payload, 0, payloadLength, sealed, 0);
+    return sealed;
+  }
+
+  /**
+   * A region as stored: as encoded in a plain table; in an encrypted one {@code iv | ciphertext |
+   * crc32c u32 (of iv and ciphertext)}. An empty region (no bloom filter) stays empty.
+   */
+  private byte[] sealRegion(byte[] region) {
+    if (dataKey == null || region.length == 0) {
+      return region;
+    }
+    byte[] sealed = new byte[DataKey.sealedLength(region.length) + TableFormat.REGION_CHECKSUM_SIZE];
+    int end = dataKey.seal(region, 0, region.length, sealed, 0);
+    LittleEndian.putInt(sealed, end, Crc32c.of(sealed, 0, end));
+    return sealed;
+  }
+
+  private int blockOverhead() {
+    return dataKey == null ? 0 : TableFormat.SEALED_BLOCK_OVERHEAD;
+  }
+
+  private long dataKeyId() {
+    return dataKey == null ? 0 : dataKey.id();
+  }
+
+  private int formatVersion() {
+    return dataKey == null ? TableFormat.FORMAT_VERSION : TableFormat.ENCRYPTED_FORMAT_VERSION;
   }
 
   /** Writes the type byte and the checksum of payload and type after the payload. */

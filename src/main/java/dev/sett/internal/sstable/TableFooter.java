@@ -13,25 +13,42 @@ import java.nio.file.Path;
  * version again so that a table can be recognised from either end.
  *
  * <pre>
- * footer (52 bytes) = indexOffset u64 | indexLength u32 | bloomOffset u64 | bloomLength u32
- *                   | propertiesOffset u64 | propertiesLength u32
- *                   | crc32c u32 (of the 36 bytes before it) | format version u32 | magic u64
+ * footer v1 (52 bytes) = indexOffset u64 | indexLength u32 | bloomOffset u64 | bloomLength u32
+ *                      | propertiesOffset u64 | propertiesLength u32
+ *                      | crc32c u32 (of the 36 bytes before it) | format version u32 | magic u64
+ * footer v2 (60 bytes) = the same six fields | dataKeyId u64
+ *                      | crc32c u32 (of the 44 bytes before it) | format version u32 = 2 | magic u64
  * </pre>
  *
+ * Version 2 is an encrypted table; {@code dataKeyId} names the key registry's key that sealed it.
  * Regions are contiguous: blocks, index, bloom filter (possibly empty), properties, footer.
+ *
+ * @param dataKeyId the data key of an encrypted table, 0 for a plain one
  */
 record TableFooter(long indexOffset, int indexLength, long bloomOffset, int bloomLength,
-    long propertiesOffset, int propertiesLength) {
+    long propertiesOffset, int propertiesLength, long dataKeyId) {
 
   static final int SIZE = 52;
+  static final int ENCRYPTED_SIZE = 60;
   private static final int CHECKED_SIZE = 36;
 
+  /** The footer's size for a table sealed by data key {@code dataKeyId} (0: plain). */
+  static int size(long dataKeyId) {
+    return dataKeyId == 0 ? SIZE : ENCRYPTED_SIZE;
+  }
+
   byte[] encode() {
-    ByteBuffer out = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    int size = size(dataKeyId);
+    int checked = size - 16;
+    ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     out.putLong(indexOffset).putInt(indexLength).putLong(bloomOffset).putInt(bloomLength)
         .putLong(propertiesOffset).putInt(propertiesLength);
-    out.putInt(Crc32c.of(out.array(), 0, CHECKED_SIZE));
-    out.putInt(TableFormat.FORMAT_VERSION).putLong(TableFormat.MAGIC);
+    if (dataKeyId != 0) {
+      out.putLong(dataKeyId);
+    }
+    out.putInt(Crc32c.of(out.array(), 0, checked));
+    out.putInt(dataKeyId == 0 ? TableFormat.FORMAT_VERSION : TableFormat.ENCRYPTED_FORMAT_VERSION)
+        .putLong(TableFormat.MAGIC);
     return out.array();
   }
 
@@ -46,25 +63,39 @@ record TableFooter(long indexOffset, int indexLength, long bloomOffset, int bloo
     if (size < TableFormat.HEADER_SIZE + SIZE) {
       throw new CorruptFileException(file, 0, "table of " + size + " bytes is too short");
     }
-    int footer = (int) (size - SIZE);
-    if (buffer.getLong(footer + 44) != TableFormat.MAGIC) {
-      throw new CorruptFileException(file, footer + 44, "not a Sett table: bad footer magic");
+    int end = (int) size;
+    if (buffer.getLong(end - 8) != TableFormat.MAGIC) {
+      throw new CorruptFileException(file, end - 8, "not a Sett table: bad footer magic");
     }
     int headerVersion = TableFormat.readHeaderVersion(buffer, file);
-    int footerVersion = buffer.getInt(footer + 40);
+    int footerVersion = buffer.getInt(end - 12);
     if (headerVersion != footerVersion) {
-      throw new CorruptFileException(file, footer + 40, "table footer says format version "
+      throw new CorruptFileException(file, end - 12, "table footer says format version "
           + footerVersion + " but the header says " + headerVersion);
     }
-    if (footerVersion != TableFormat.FORMAT_VERSION) {
-      throw new UnsupportedFormatException(file, "table", footerVersion, TableFormat.FORMAT_VERSION);
+    if (footerVersion != TableFormat.FORMAT_VERSION
+        && footerVersion != TableFormat.ENCRYPTED_FORMAT_VERSION) {
+      throw new UnsupportedFormatException(file, "table", footerVersion,
+          TableFormat.ENCRYPTED_FORMAT_VERSION);
     }
-    if (Crc32c.of(buffer, footer, CHECKED_SIZE) != buffer.getInt(footer + CHECKED_SIZE)) {
+    boolean encrypted = footerVersion == TableFormat.ENCRYPTED_FORMAT_VERSION;
+    int footerSize = encrypted ? ENCRYPTED_SIZE : SIZE;
+    if (size < TableFormat.HEADER_SIZE + footerSize) {
+      throw new CorruptFileException(file, 0, "table of " + size + " bytes is too short");
+    }
+    int footer = end - footerSize;
+    int checked = footerSize - 16;
+    if (Crc32c.of(buffer, footer, checked) != buffer.getInt(footer + checked)) {
       throw new CorruptFileException(file, footer, "table footer checksum mismatch");
+    }
+    long dataKeyId = encrypted ? buffer.getLong(footer + CHECKED_SIZE) : 0;
+    if (encrypted && dataKeyId <= 0) {
+      throw new CorruptFileException(file, footer + CHECKED_SIZE, "encrypted table names data key "
+          + dataKeyId);
     }
     TableFooter parsed = new TableFooter(buffer.getLong(footer), buffer.getInt(footer + 8),
         buffer.getLong(footer + 12), buffer.getInt(footer + 20),
-        buffer.getLong(footer + 24), buffer.getInt(footer + 32));
+        buffer.getLong(footer + 24), buffer.getInt(footer + 32), dataKeyId);
     parsed.checkLayout(footer, file);
     return parsed;
   }

@@ -19,8 +19,14 @@ final class TableFormat {
   /** ASCII {@code "SettSST\0"} read as a little-endian u64. Never renumber. */
   static final long MAGIC = 0x0054535374746553L;
 
-  /** The only format version this build writes and reads. Never renumber. */
+  /** The format version of plain tables. Never renumber. */
   static final int FORMAT_VERSION = 1;
+
+  /**
+   * The format version of encrypted tables: every block and region is sealed under a data key,
+   * and the footer names that key. Never renumber.
+   */
+  static final int ENCRYPTED_FORMAT_VERSION = 2;
 
   static final int HEADER_SIZE = 16;
 
@@ -29,6 +35,12 @@ final class TableFormat {
 
   /** Every region (index, bloom filter, properties) ends with a crc32c of its other bytes. */
   static final int REGION_CHECKSUM_SIZE = 4;
+
+  /** Bytes a sealed region adds: the IV before it and a crc32c of IV and ciphertext after it. */
+  static final int SEALED_REGION_OVERHEAD = 16 + REGION_CHECKSUM_SIZE;
+
+  /** Bytes a sealed block adds to its payload: the IV before the ciphertext. */
+  static final int SEALED_BLOCK_OVERHEAD = 16;
 
   /** Tables are mapped with one {@code MappedByteBuffer}, so they stay below 2 GiB. */
   static final long MAX_TABLE_SIZE = Integer.MAX_VALUE - 8;
@@ -45,9 +57,9 @@ final class TableFormat {
   private TableFormat() {
   }
 
-  static byte[] header() {
+  static byte[] header(int version) {
     ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    header.putLong(MAGIC).putInt(FORMAT_VERSION);
+    header.putLong(MAGIC).putInt(version);
     header.putInt(Crc32c.of(header.array(), 0, 12));
     return header.array();
   }

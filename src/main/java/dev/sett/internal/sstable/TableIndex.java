@@ -45,7 +45,8 @@ final class TableIndex {
 
   /**
    * As {@link #read(ByteBuffer, int, int, Path)}, for a region at {@code offset} of {@code buffer}
-   * that sits at {@code fileOffset} in the table file (a copy of the region on the heap).
+   * that sits at {@code fileOffset} in the table file (a copy of the region on the heap, or a
+   * decrypted index in a buffer of its own).
    */
   static TableIndex read(ByteBuffer buffer, int offset, int length, long fileOffset, Path file)
       throws CorruptFileException {

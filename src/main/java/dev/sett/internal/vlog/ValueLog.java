@@ -1,5 +1,6 @@
 package dev.sett.internal.vlog;
 
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.key.InternalKey;
@@ -85,7 +86,12 @@ public final class ValueLog implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
-  private ValueLog(FileSystem fileSystem, Path dir, ValueLogOptions options, Recovery recovery) {
+  /** The store's data keys: which key new files use, and the keys of existing files. */
+  private final DataKeys keys;
+
+  private ValueLog(FileSystem fileSystem, Path dir, ValueLogOptions options, Recovery recovery,
+      DataKeys keys) {
+    this.keys = keys;
     this.fileSystem = fileSystem;
     this.dir = dir;
     this.options = options;
@@ -99,7 +105,14 @@ public final class ValueLog implements AutoCloseable {
    */
   public static ValueLog open(FileSystem fileSystem, Path dir, ValueLogOptions options,
       Set<Long> deletedFiles) throws IOException {
+    return open(fileSystem, dir, options, deletedFiles, DataKeys.NONE);
+  }
+
+  /** As above, for a store whose files are encrypted under {@code keys} (or plain: NONE). */
+  public static ValueLog open(FileSystem fileSystem, Path dir, ValueLogOptions options,
+      Set<Long> deletedFiles, DataKeys keys) throws IOException {
     Objects.requireNonNull(fileSystem, "fileSystem");
+    Objects.requireNonNull(keys, "keys");
     TreeMap<Long, Path> found = new TreeMap<>();
     for (Path file : fileSystem.list(dir)) {
       long id = ValueLogFile.parseFileName(file.getFileName().toString());
@@ -131,7 +144,7 @@ public final class ValueLog implements AutoCloseable {
             continue;
           }
           ValueLogScanner.RecoveryResult result =
-              ValueLogScanner.recover(fileSystem, path, id, options.readOnly());
+              ValueLogScanner.recover(fileSystem, path, id, options.readOnly(), keys);
           recovery = new Recovery(id, result.validEnd());
           if (result.records() == 0 && !options.readOnly()) {
             fileSystem.delete(path);
@@ -142,9 +155,9 @@ public final class ValueLog implements AutoCloseable {
           fileSystem.delete(path);
           continue;
         }
-        opened.put(id, ValueLogFile.open(fileSystem, path, id));
+        opened.put(id, ValueLogFile.open(fileSystem, path, id, keys));
       }
-      ValueLog log = new ValueLog(fileSystem, dir, options, recovery);
+      ValueLog log = new ValueLog(fileSystem, dir, options, recovery, keys);
       log.files.putAll(opened);
       log.deleted.addAll(deletedFiles);
       if (!options.readOnly()) {
@@ -214,12 +227,20 @@ public final class ValueLog implements AutoCloseable {
     }
     ValueLogWriter sealing = writer;
     sealing.seal();
-    ValueLogFile sealed = ValueLogFile.open(fileSystem, sealing.path(), sealing.fileId());
+    ValueLogFile sealed = ValueLogFile.open(fileSystem, sealing.path(), sealing.fileId(), keys);
     ValueLogFile previous = files.put(sealing.fileId(), sealed);
     if (previous != null) {
       previous.release();
     }
     startFile(sealing.fileId() + 1);
+  }
+
+  /**
+   * Bytes a record of this store adds to a plain record's length: the IV when the store is
+   * encrypted, else 0. A value's length follows from its pointer's record length less this.
+   */
+  public int recordOverhead() {
+    return keys == DataKeys.NONE ? 0 : ValueLogFormat.SEALED_RECORD_OVERHEAD;
   }
 
   /** The id of the file being appended to (0 when read-only). */
@@ -351,10 +372,10 @@ public final class ValueLog implements AutoCloseable {
   }
 
   private void startFile(long id) throws IOException {
-    ValueLogWriter created = ValueLogWriter.create(fileSystem, dir, id);
+    ValueLogWriter created = ValueLogWriter.create(fileSystem, dir, id, keys.current());
     ValueLogFile reader;
     try {
-      reader = ValueLogFile.openActive(fileSystem, created);
+      reader = ValueLogFile.openActive(fileSystem, created, keys);
     } catch (IOException | RuntimeException e) {
       created.close();
       throw e;

@@ -1,5 +1,7 @@
 package dev.sett.internal.vlog;
 
+import dev.sett.internal.codec.DataKey;
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.MappedFile;
@@ -40,13 +42,17 @@ public final class ValueLogFile extends RefCounted {
   private final Path path;
   private final long id;
   private final RecordSource source;
+  /** The key that sealed the records; null for a plain file. */
+  private final DataKey dataKey;
   private volatile boolean markedForDeletion;
 
-  private ValueLogFile(FileSystem fileSystem, Path path, long id, RecordSource source) {
+  private ValueLogFile(FileSystem fileSystem, Path path, long id, RecordSource source,
+      DataKey dataKey) {
     this.fileSystem = fileSystem;
     this.path = path;
     this.id = id;
     this.source = source;
+    this.dataKey = dataKey;
   }
 
   /**
@@ -58,11 +64,17 @@ public final class ValueLogFile extends RefCounted {
    */
   public static ValueLogFile open(FileSystem fileSystem, Path path, long fileId)
       throws IOException {
+    return open(fileSystem, path, fileId, DataKeys.NONE);
+  }
+
+  /** As {@link #open(FileSystem, Path, long)}; an encrypted file finds its key in {@code keys}. */
+  public static ValueLogFile open(FileSystem fileSystem, Path path, long fileId, DataKeys keys)
+      throws IOException {
     Objects.requireNonNull(fileSystem, "fileSystem");
     ValueLogFormat.checkFileId(fileId);
     MappedFile mapping = fileSystem.map(path);
     RecordSource source = RecordSource.mapped(mapping);
-    return openChecked(fileSystem, path, fileId, source);
+    return openChecked(fileSystem, path, fileId, source, keys);
   }
 
   /**
@@ -72,20 +84,27 @@ public final class ValueLogFile extends RefCounted {
    */
   public static ValueLogFile openActive(FileSystem fileSystem, ValueLogWriter writer)
       throws IOException {
+    return openActive(fileSystem, writer, DataKeys.NONE);
+  }
+
+  /** As {@link #openActive(FileSystem, ValueLogWriter)}; the file's key comes from {@code keys}. */
+  public static ValueLogFile openActive(FileSystem fileSystem, ValueLogWriter writer,
+      DataKeys keys) throws IOException {
     Objects.requireNonNull(fileSystem, "fileSystem");
     ReadableFile file = fileSystem.openForRead(writer.path());
     RecordSource source = RecordSource.appending(fileSystem, writer.path(), file, writer::size);
-    return openChecked(fileSystem, writer.path(), writer.fileId(), source);
+    return openChecked(fileSystem, writer.path(), writer.fileId(), source, keys);
   }
 
   private static ValueLogFile openChecked(FileSystem fileSystem, Path path, long fileId,
-      RecordSource source) throws IOException {
+      RecordSource source, DataKeys keys) throws IOException {
     try {
       int headerLength = (int) Math.min(source.size(), ValueLogFormat.HEADER_LENGTH);
       byte[] header = new byte[headerLength];
       source.read(0, header);
-      ValueLogFormat.checkHeader(path, header, headerLength, fileId);
-      return new ValueLogFile(fileSystem, path, fileId, source);
+      long dataKeyId = ValueLogFormat.checkHeader(path, header, headerLength, fileId);
+      DataKey dataKey = dataKeyId == 0 ? null : keys.key(dataKeyId);
+      return new ValueLogFile(fileSystem, path, fileId, source, dataKey);
     } catch (IOException | RuntimeException failure) {
       try {
         source.close();
@@ -199,7 +218,7 @@ public final class ValueLogFile extends RefCounted {
     }
     byte[] record = new byte[(int) length];
     source.read(offset, record);
-    return ValueLogFormat.decodeRecord(path, pointer, record, verifyChecksum);
+    return ValueLogFormat.decodeRecord(path, pointer, record, verifyChecksum, dataKey);
   }
 
   /** Reads {@code destination.length} bytes at {@code position}; the caller checked the bounds. */

@@ -1,6 +1,7 @@
 package dev.sett.internal.vlog;
 
 import dev.sett.internal.codec.Crc32c;
+import dev.sett.internal.codec.DataKey;
 import dev.sett.internal.codec.LittleEndian;
 import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.CorruptFileException;
@@ -28,7 +29,11 @@ import java.util.zip.CRC32C;
  * file   := header record*
  * header := magic "SVLG" (4) | version u16 = 1 | reserved u16 = 0 | file id u64
  *           | crc32c u32 of the previous 16 bytes
+ * header v2 (encrypted) := magic "SVLG" | version u16 = 2 | reserved u16 = 0 | file id u32
+ *           | data key id u32 | crc32c u32 of the previous 16 bytes
  * record := length u32 | crc32c u32 of (length bytes, body) | body[length]
+ *           (encrypted: the stored body is iv[16] | AES-CTR ciphertext of the body; the length
+ *           and checksum are those of the stored bytes)
  * body   := meta u8 | userMeta u8 | varint expiresAt | varint keyLength | internal key
  *           | value (the rest of the body)
  * </pre>
@@ -36,8 +41,12 @@ import java.util.zip.CRC32C;
  * <p>Thread-safety: stateless.
  */
 public final class ValueLogFormat {
-  /** The format version this build writes and reads. */
+  /** The format version of plain value log files. */
   public static final int VERSION = 1;
+  /** The format version of encrypted value log files, whose header names the data key. */
+  public static final int ENCRYPTED_VERSION = 2;
+  /** Bytes an encrypted record adds to its plain length: the IV. */
+  public static final int SEALED_RECORD_OVERHEAD = DataKey.IV_LENGTH;
   /** Bytes of the file header; the first record starts here. */
   public static final int HEADER_LENGTH = 20;
   /** {@code length u32 | crc32c u32}. */
@@ -96,8 +105,24 @@ public final class ValueLogFormat {
 
   /** The 20-byte header of file {@code fileId}. */
   static byte[] header(long fileId) {
+    return header(fileId, 0);
+  }
+
+  /**
+   * The 20-byte header of file {@code fileId}, naming {@code dataKeyId} (in [1, 2^32)) in an
+   * encrypted file; 0 writes a plain (version 1) header.
+   */
+  static byte[] header(long fileId, long dataKeyId) {
     ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    header.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(fileId);
+    if (dataKeyId == 0) {
+      header.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(fileId);
+    } else {
+      if (dataKeyId < 0 || dataKeyId > 0xFFFF_FFFFL) {
+        throw new IllegalArgumentException("data key id " + dataKeyId + " is outside [1, 2^32)");
+      }
+      header.put(MAGIC).putShort((short) ENCRYPTED_VERSION).putShort((short) 0)
+          .putInt((int) fileId).putInt((int) dataKeyId);
+    }
     header.putInt(Crc32c.of(header.array(), 0, HEADER_CHECKSUMMED_LENGTH));
     return header.array();
   }
@@ -108,7 +133,7 @@ public final class ValueLogFormat {
    * The magic is checked first, then the version (another version may lay out the rest
    * differently), then the checksum, then the id.
    */
-  static void checkHeader(Path file, byte[] header, int length, long expectedFileId)
+  static long checkHeader(Path file, byte[] header, int length, long expectedFileId)
       throws CorruptFileException, UnsupportedFormatException {
     if (length == 0) {
       throw new CorruptFileException(file, 0,
@@ -125,8 +150,8 @@ public final class ValueLogFormat {
     }
     ByteBuffer buffer = ByteBuffer.wrap(header, 0, HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     int version = Short.toUnsignedInt(buffer.getShort(4));
-    if (version != VERSION) {
-      throw new UnsupportedFormatException(file, "value log", version, VERSION);
+    if (version != VERSION && version != ENCRYPTED_VERSION) {
+      throw new UnsupportedFormatException(file, "value log", version, ENCRYPTED_VERSION);
     }
     int stored = buffer.getInt(HEADER_CHECKSUMMED_LENGTH);
     int computed = Crc32c.of(header, 0, HEADER_CHECKSUMMED_LENGTH);
@@ -134,11 +159,19 @@ public final class ValueLogFormat {
       throw new CorruptFileException(file, 0, String.format(
           "value log header checksum mismatch: stored %08x, computed %08x", stored, computed));
     }
-    long fileId = buffer.getLong(FILE_ID_OFFSET);
+    boolean encrypted = version == ENCRYPTED_VERSION;
+    long fileId = encrypted ? Integer.toUnsignedLong(buffer.getInt(FILE_ID_OFFSET))
+        : buffer.getLong(FILE_ID_OFFSET);
     if (fileId != expectedFileId) {
       throw new CorruptFileException(file, FILE_ID_OFFSET, "the header names value log file "
           + Long.toUnsignedString(fileId) + ", expected " + expectedFileId);
     }
+    long dataKeyId = encrypted ? Integer.toUnsignedLong(buffer.getInt(FILE_ID_OFFSET + 4)) : 0;
+    if (encrypted && dataKeyId == 0) {
+      throw new CorruptFileException(file, FILE_ID_OFFSET + 4,
+          "encrypted value log file names data key 0");
+    }
+    return dataKeyId;
   }
 
   /**
@@ -161,10 +194,25 @@ public final class ValueLogFormat {
    * {@link #recordLength} bytes; returns the offset after it.
    */
   static int encodeRecord(KeyValue entry, byte[] destination, int at) {
+    return encodeRecord(entry, destination, at, null);
+  }
+
+  /**
+   * As {@link #encodeRecord(KeyValue, byte[], int)}, sealing the body under {@code dataKey} (null:
+   * plain); the record is then {@link #SEALED_RECORD_OVERHEAD} bytes longer.
+   */
+  static int encodeRecord(KeyValue entry, byte[] destination, int at, DataKey dataKey) {
     byte[] value = entry.value().value();
-    int position = EntryHead.write(entry, destination, at + RECORD_HEADER_LENGTH);
+    int seal = dataKey == null ? 0 : SEALED_RECORD_OVERHEAD;
+    int bodyStart = at + RECORD_HEADER_LENGTH + seal;
+    int position = EntryHead.write(entry, destination, bodyStart);
     System.arraycopy(value, 0, destination, position, value.length);
     position += value.length;
+    if (dataKey != null) {
+      // The record's encode point: seal the body in place, its IV before it.
+      dataKey.seal(destination, bodyStart, position - bodyStart, destination,
+          at + RECORD_HEADER_LENGTH);
+    }
     int bodyLength = position - at - RECORD_HEADER_LENGTH;
     LittleEndian.putInt(destination, at, bodyLength);
     LittleEndian.putInt(destination, at + 4, checksum(destination, at, bodyLength));
@@ -185,6 +233,16 @@ public final class ValueLogFormat {
    */
   static ValueLogRecord decodeRecord(Path file, ValuePointer pointer, byte[] record,
       boolean verifyChecksum) throws CorruptFileException {
+    return decodeRecord(file, pointer, record, verifyChecksum, null);
+  }
+
+  /**
+   * As {@link #decodeRecord(Path, ValuePointer, byte[], boolean)} for a record sealed under
+   * {@code dataKey} (null: plain). The checksum covers the stored (sealed) bytes, so it is checked
+   * before anything is decrypted; the body is then decrypted in place, in {@code record}.
+   */
+  static ValueLogRecord decodeRecord(Path file, ValuePointer pointer, byte[] record,
+      boolean verifyChecksum, DataKey dataKey) throws CorruptFileException {
     long offset = pointer.offset();
     long storedBodyLength = storedBodyLength(record, 0);
     if (storedBodyLength != record.length - RECORD_HEADER_LENGTH) {
@@ -200,16 +258,30 @@ public final class ValueLogFormat {
           "value log record checksum mismatch: stored %08x, computed %08x", stored, computed));
     }
     try {
-      return parseBody(pointer, record);
+      return parseBody(pointer, record, dataKey == null ? RECORD_HEADER_LENGTH
+          : openBody(record, dataKey));
     } catch (IllegalArgumentException e) {
       throw new CorruptFileException(file, offset,
           "value log record does not parse: " + e.getMessage(), e);
     }
   }
 
-  private static ValueLogRecord parseBody(ValuePointer pointer, byte[] record) {
+  /** Decrypts the sealed body in place, after its IV; returns where the plaintext body starts. */
+  private static int openBody(byte[] record, DataKey dataKey) {
+    int sealed = record.length - RECORD_HEADER_LENGTH;
+    if (sealed < SEALED_RECORD_OVERHEAD) {
+      throw new IllegalArgumentException("an encrypted body of " + sealed
+          + " bytes is shorter than its IV");
+    }
+    int bodyStart = RECORD_HEADER_LENGTH + SEALED_RECORD_OVERHEAD;
+    dataKey.open(record, RECORD_HEADER_LENGTH, sealed, record, bodyStart);
+    return bodyStart;
+  }
+
+  /** Parses the body from {@code record[bodyStart]} to the end of the record. */
+  private static ValueLogRecord parseBody(ValuePointer pointer, byte[] record, int bodyStart) {
     int end = record.length;
-    int position = RECORD_HEADER_LENGTH;
+    int position = bodyStart;
     if (end - position < MIN_BODY_LENGTH) {
       throw new IllegalArgumentException("a body of " + (end - position)
           + " bytes is shorter than the smallest, " + MIN_BODY_LENGTH);

@@ -1,5 +1,6 @@
 package dev.sett.internal.vlog;
 
+import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import java.io.IOException;
@@ -97,10 +98,16 @@ public final class ValueLogScanner implements AutoCloseable {
    */
   public static RecoveryResult recover(FileSystem fileSystem, Path path, long fileId,
       boolean readOnly) throws IOException {
+    return recover(fileSystem, path, fileId, readOnly, DataKeys.NONE);
+  }
+
+  /** As above, for a file that may be encrypted under one of {@code keys}. */
+  public static RecoveryResult recover(FileSystem fileSystem, Path path, long fileId,
+      boolean readOnly, DataKeys keys) throws IOException {
     long validEnd;
     long records;
     TornTail tornTail;
-    ValueLogFile file = ValueLogFile.open(fileSystem, path, fileId);
+    ValueLogFile file = ValueLogFile.open(fileSystem, path, fileId, keys);
     try {
       // Fast path: follow the record lengths to the end, and verify checksums only in the tail
       // window, where a crash can have torn something. Anything unexpected: verify everything.

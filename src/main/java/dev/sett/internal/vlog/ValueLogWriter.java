@@ -1,5 +1,6 @@
 package dev.sett.internal.vlog;
 
+import dev.sett.internal.codec.DataKey;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.WritableFile;
 import dev.sett.internal.key.KeyValue;
@@ -35,6 +36,8 @@ public final class ValueLogWriter implements AutoCloseable {
   private final Path path;
   private final long fileId;
   private final WritableFile file;
+  /** The key that seals each record's body; null for a plain file. */
+  private final DataKey dataKey;
   private byte[] buffer = new byte[INITIAL_BUFFER_SIZE];
   /** End of the last whole record; written by the writer thread only. */
   private volatile long size = ValueLogFormat.HEADER_LENGTH;
@@ -44,10 +47,11 @@ public final class ValueLogWriter implements AutoCloseable {
   private boolean sealed;
   private boolean closed;
 
-  private ValueLogWriter(Path path, long fileId, WritableFile file) {
+  private ValueLogWriter(Path path, long fileId, WritableFile file, DataKey dataKey) {
     this.path = path;
     this.fileId = fileId;
     this.file = file;
+    this.dataKey = dataKey;
   }
 
   /**
@@ -57,10 +61,17 @@ public final class ValueLogWriter implements AutoCloseable {
    */
   public static ValueLogWriter create(FileSystem fileSystem, Path directory, long fileId)
       throws IOException {
+    return create(fileSystem, directory, fileId, null);
+  }
+
+  /** As {@link #create(FileSystem, Path, long)}, sealing every record under {@code dataKey}. */
+  public static ValueLogWriter create(FileSystem fileSystem, Path directory, long fileId,
+      DataKey dataKey) throws IOException {
     Objects.requireNonNull(fileSystem, "fileSystem");
     Path path = directory.resolve(ValueLogFile.fileName(fileId));
-    WritableFile file = fileSystem.createDurable(path, ValueLogFormat.header(fileId));
-    return new ValueLogWriter(path, fileId, file);
+    WritableFile file = fileSystem.createDurable(path,
+        ValueLogFormat.header(fileId, dataKey == null ? 0 : dataKey.id()));
+    return new ValueLogWriter(path, fileId, file, dataKey);
   }
 
   /**
@@ -86,7 +97,7 @@ public final class ValueLogWriter implements AutoCloseable {
     long length = 0;
     for (KeyValue entry : entries) {
       ValueLogFormat.checkEntry(entry);
-      length += ValueLogFormat.recordLength(entry);
+      length += ValueLogFormat.recordLength(entry) + sealOverhead();
     }
     long start = size;
     if (start + length > ValueLogFormat.MAX_FILE_SIZE) {
@@ -98,7 +109,7 @@ public final class ValueLogWriter implements AutoCloseable {
     ValuePointer[] pointers = new ValuePointer[entries.size()];
     int at = 0;
     for (int i = 0; i < pointers.length; i++) {
-      int end = ValueLogFormat.encodeRecord(entries.get(i), records, at);
+      int end = ValueLogFormat.encodeRecord(entries.get(i), records, at, dataKey);
       pointers[i] = new ValuePointer(fileId, end - at, start + at);
       at = end;
     }
@@ -116,12 +127,18 @@ public final class ValueLogWriter implements AutoCloseable {
     return Arrays.asList(pointers);
   }
 
+  /** Bytes sealing adds to each record: the IV in an encrypted file, else 0. */
+  private int sealOverhead() {
+    return dataKey == null ? 0 : ValueLogFormat.SEALED_RECORD_OVERHEAD;
+  }
+
   /**
    * Whether appending {@code entries} would take this file past {@code fileSizeLimit} bytes or
    * {@code entryLimit} entries; see {@link #wouldExceed(long, int, long, int)}.
    */
   public boolean wouldExceed(List<KeyValue> entries, long fileSizeLimit, int entryLimit) {
-    return wouldExceed(ValueLogFormat.transactionLength(entries), entries.size(), fileSizeLimit,
+    return wouldExceed(ValueLogFormat.transactionLength(entries)
+        + (long) sealOverhead() * entries.size(), entries.size(), fileSizeLimit,
         entryLimit);
   }
 

@@ -98,7 +98,7 @@ class WalTest {
         batch -> replayed.add(batch.stream().map(WalTest::describeFully).toList()));
     assertEquals(written.stream()
         .map(batch -> batch.stream().map(WalTest::describeFully).toList()).toList(), replayed);
-    assertEquals(new WalReader.ReplayResult(1, memtable.walSize(), 2, 0, false), result);
+    assertEquals(new WalReader.ReplayResult(1, memtable.walSize(), 2, 0, false, null), result);
   }
 
   @Test
@@ -274,7 +274,7 @@ class WalTest {
 
   @Test
   void anUnknownVersionIsUnsupportedNotCorrupt() throws IOException {
-    for (int version : new int[] {0, 2}) {
+    for (int version : new int[] {0, 3}) { // 1 is plain, 2 encrypted
       byte[] header = WalFormat.header(5);
       header[4] = (byte) version;
       ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putInt(16, Crc32c.of(header, 0, 16));

@@ -140,7 +140,7 @@ class TableCorruptionTest {
   @Test
   void otherFormatVersionsAreUnsupported() throws IOException {
     byte[] clean = write(smallModel(CompressionType.NONE), CompressionType.NONE);
-    for (int version : new int[] {TableFormat.FORMAT_VERSION + 1, 0}) {
+    for (int version : new int[] {TableFormat.ENCRYPTED_FORMAT_VERSION + 1, 0}) {
       byte[] other = withVersion(clean, version, version);
       TableFiles.replace(fs, PATH, other);
       UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class,

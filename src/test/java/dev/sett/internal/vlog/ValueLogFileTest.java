@@ -87,7 +87,7 @@ class ValueLogFileTest {
   @Test
   void anotherVersionIsUnsupportedEvenWithABadChecksum() throws IOException {
     UnsupportedFormatException newer =
-        openFails(UnsupportedFormatException.class, headerWithVersion(2), 3);
+        openFails(UnsupportedFormatException.class, headerWithVersion(3), 3); // 2 is encrypted
     assertTrue(newer.getMessage().contains("newer"), newer.getMessage());
     byte[] badChecksum = headerWithVersion(0);
     badChecksum[17] ^= 1;
