@@ -369,6 +369,11 @@ public final class DbImpl implements DB, TxnContext {
     pipeline.submit(request);
   }
 
+  @Override
+  public void writeQueued() {
+    pipeline.writeQueued();
+  }
+
   // ---- DB: transactions -------------------------------------------------------------------------
 
   @Override
@@ -493,7 +498,7 @@ public final class DbImpl implements DB, TxnContext {
       throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
     }
     return new WriteBatchImpl(() -> new TxnImpl(this, true, commitTs),
-        txn -> ((TxnImpl) txn).commitAsync(commitTs));
+        txn -> ((TxnImpl) txn).commitAsync(commitTs, false));
   }
 
   @Override
