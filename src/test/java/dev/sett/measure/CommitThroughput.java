@@ -19,19 +19,23 @@ import java.util.stream.Stream;
  * Measures commits per second of one-key writes (a 16-byte key, a 100-byte value, each thread
  * writing keys of its own, so nothing conflicts) on 1, 2, 8 and 64 threads, with {@code syncWrites}
  * off and on, for Sett (a one-key read-write transaction: {@code newTransaction}, {@code set},
- * {@code commit}) and for RocksDB ({@code db.put} with {@code WriteOptions.setSync} matching, its
- * default options otherwise). Each engine runs in a child JVM of its own, one after the other;
+ * {@code commit}), for RocksDB ({@code db.put} with {@code WriteOptions.setSync} matching, its
+ * default options otherwise) and for LevelDB-Java ({@code db.put} with {@code WriteOptions.sync}
+ * matching). Each engine runs in a child JVM of its own, one after the other;
  * each configuration gets a fresh store under a temporary directory and runs for the same time
  * (first argument, seconds, default 5) after a short warm-up. The table gives commits per second
- * and the median and 99th-percentile commit latency of both, and Sett's rate over RocksDB's.
+ * and the median and 99th-percentile commit latency of each, and Sett's rate over RocksDB's and
+ * over the best peer's.
  *
  * <pre>mvn -q test-compile exec:java -Dexec.mainClass=dev.sett.measure.CommitThroughput -Dexec.args="5"</pre>
  *
- * <p>A second argument, {@code sett} or {@code rocksdb}, measures that engine alone in this JVM
+ * <p>A second argument, {@code sett}, {@code rocksdb} or {@code leveldb}, measures that engine alone in this JVM
  * (that is what the children run) and prints its rows.
  */
 public final class CommitThroughput {
-  private static final int[] THREADS = {1, 2, 8, 64};
+  /** Thread counts measured; {@code -Dsett.commit.threads=1,64} picks others. */
+  private static final int[] THREADS = java.util.Arrays.stream(
+      System.getProperty("sett.commit.threads", "1,2,8,64").split(",")).mapToInt(Integer::parseInt).toArray();
   private static final int VALUE_SIZE = 100;
   private static final String ROW_PREFIX = "ROW ";
 
@@ -77,17 +81,21 @@ public final class CommitThroughput {
     }
     List<Row> sett = runChild("sett", seconds);
     List<Row> rocks = runChild("rocksdb", seconds);
+    List<Row> level = runChild("leveldb", seconds);
     System.out.printf("1-key writes, %d-byte values, %.1f s per configuration (after %.1f s warm-up), "
         + "%d CPUs; each engine in its own JVM%n", VALUE_SIZE, seconds, warmup,
         Runtime.getRuntime().availableProcessors());
-    System.out.println("| syncWrites | threads | Sett commits/s | p50 | p99 | RocksDB puts/s | p50 | p99 | Sett ÷ RocksDB |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("| syncWrites | threads | Sett commits/s | p50 | p99 | RocksDB puts/s | p50 | p99 "
+        + "| LevelDB-Java puts/s | p50 | p99 | Sett ÷ RocksDB | Sett ÷ best peer |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (int i = 0; i < sett.size(); i++) {
       Row a = sett.get(i);
       Row b = rocks.get(i);
-      System.out.printf("| %s | %d | %,.0f | %s | %s | %,.0f | %s | %s | %.2f |%n", a.syncWrites ? "on" : "off",
-          a.threads, a.rate(), micros(a.p50Nanos), micros(a.p99Nanos), b.rate(), micros(b.p50Nanos),
-          micros(b.p99Nanos), a.rate() / b.rate());
+      Row c = level.get(i);
+      System.out.printf("| %s | %d | %,.0f | %s | %s | %,.0f | %s | %s | %,.0f | %s | %s | %.2f | %.2f |%n",
+          a.syncWrites ? "on" : "off", a.threads, a.rate(), micros(a.p50Nanos), micros(a.p99Nanos),
+          b.rate(), micros(b.p50Nanos), micros(b.p99Nanos), c.rate(), micros(c.p50Nanos),
+          micros(c.p99Nanos), a.rate() / b.rate(), a.rate() / Math.max(b.rate(), c.rate()));
     }
   }
 
@@ -95,6 +103,7 @@ public final class CommitThroughput {
   private static List<Row> runChild(String engine, double seconds) throws Exception {
     String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child = new ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"),
+        "-Dsett.commit.threads=" + System.getProperty("sett.commit.threads", "1,2,8,64"),
         CommitThroughput.class.getName(), Double.toString(seconds), engine)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
@@ -175,7 +184,24 @@ public final class CommitThroughput {
           }
         };
       }
-      default -> throw new IllegalArgumentException("unknown engine " + engine + "; sett or rocksdb");
+      case "leveldb" -> {
+        org.iq80.leveldb.DB db = org.iq80.leveldb.impl.Iq80DBFactory.factory.open(dir.toFile(),
+            new org.iq80.leveldb.Options().createIfMissing(true));
+        org.iq80.leveldb.WriteOptions writeOptions = new org.iq80.leveldb.WriteOptions().sync(sync);
+        return new Store() {
+          @Override
+          public Committer committer() {
+            return (key, value) -> db.put(key, value, writeOptions);
+          }
+
+          @Override
+          public void close() throws IOException {
+            db.close();
+          }
+        };
+      }
+      default -> throw new IllegalArgumentException("unknown engine " + engine
+          + "; sett, rocksdb or leveldb");
     }
   }
 
