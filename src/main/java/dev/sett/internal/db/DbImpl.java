@@ -417,6 +417,11 @@ public final class DbImpl implements DB, TxnContext {
     pipeline.submit(request);
   }
 
+  @Override
+  public void writeQueued() {
+    pipeline.writeQueued();
+  }
+
   // ---- DB: transactions -------------------------------------------------------------------------
 
   @Override
@@ -541,7 +546,7 @@ public final class DbImpl implements DB, TxnContext {
       throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
     }
     return new WriteBatchImpl(() -> new TxnImpl(this, true, commitTs),
-        txn -> ((TxnImpl) txn).commitAsync(commitTs));
+        txn -> ((TxnImpl) txn).commitAsync(commitTs, false));
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The mutable memtable and the immutable ones waiting to be flushed.
  *
- * <p>The writer thread fills the mutable memtable; when it is full, {@link #rotate} seals it and
+ * <p>The commit pipeline's leader ({@link WritePipeline}) fills the mutable memtable; when it is full, {@link #rotate} seals it and
  * installs a new one. At most {@code capacity} sealed memtables wait for the flusher; beyond that
  * {@link #rotate} blocks, which stalls the writer and so every commit (back-pressure instead of
  * unbounded memory).
@@ -55,12 +55,22 @@ final class Memtables {
 
   /**
    * Seals the mutable memtable and installs {@code next}, waiting while {@code capacity} sealed
-   * memtables already wait for the flusher. Returns the time spent waiting, in nanoseconds.
+   * memtables already wait for the flusher (through interrupts: the caller is the pipeline's leader,
+   * holding commits that must be written; the interrupt is restored). Returns the time spent
+   * waiting, in nanoseconds.
    */
-  synchronized long rotate(Memtable next) throws InterruptedException {
+  synchronized long rotate(Memtable next) {
     long start = System.nanoTime();
+    boolean interrupted = false;
     while (immutables.size() >= capacity && !abandoned) {
-      wait();
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true; // the leader holds commits that must be written; restored below
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     long waited = System.nanoTime() - start;
     if (mutable != null) {

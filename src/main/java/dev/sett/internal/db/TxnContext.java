@@ -67,6 +67,12 @@ interface TxnContext {
   /** Hands a commit holding a slot to the writer (called under the oracle's commit lock). */
   void submit(WritePipeline.Request request);
 
+  /**
+   * Writes the queued commits on the calling thread unless another thread is writing them (see
+   * {@link WritePipeline#writeQueued}); called after {@link #endCommit} by a committer that waits.
+   */
+  void writeQueued();
+
   /** The sources of a merge and what to release when it ends. */
   record Sources(List<KeyValueIterator> iterators, AutoCloseable resources) {
   }

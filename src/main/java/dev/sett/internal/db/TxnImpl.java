@@ -184,7 +184,7 @@ final class TxnImpl implements Txn {
       checkUsable();
       throw new IllegalStateException("a managed store commits with commitAt(commitTs)");
     }
-    Errors.awaitCommit(commitAsync());
+    Errors.awaitCommit(commitAsync(0, true));
   }
 
   @Override
@@ -193,14 +193,14 @@ final class TxnImpl implements Txn {
       checkUsable();
       throw new IllegalStateException("a managed store commits with commitAt(commitTs)");
     }
-    return commitAsync(0);
+    return commitAsync(0, false);
   }
 
   /**
    * Commits, at {@code managedCommitTs} in managed mode (at the oracle's next timestamp when it
    * is 0, in normal mode). The future fails with the exception {@link #commit()} would throw.
    */
-  CompletableFuture<Void> commitAsync(long managedCommitTs) {
+  CompletableFuture<Void> commitAsync(long managedCommitTs, boolean writeHere) {
     checkUsable();
     if (openIterators.get() > 0) {
       throw new IllegalStateException("close the transaction's " + openIterators.get()
@@ -224,12 +224,12 @@ final class TxnImpl implements Txn {
     try {
       if (managed) {
         boolean committed = context.oracle().commitAt(readTs, managedCommitTs, readSet, writeSet,
-            ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
+            ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done, writeHere)));
         commitTs = committed ? managedCommitTs : Oracle.CONFLICT;
       } else {
         // A transaction that never read has no snapshot and nothing to conflict on.
         commitTs = context.oracle().commit(Math.max(readTs, 0), readSet, writeSet,
-            ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done)));
+            ts -> context.submit(new WritePipeline.Request(entriesAt(ts), ts, done, writeHere)));
       }
     } finally {
       context.endCommit(commitTs != Oracle.CONFLICT);
@@ -238,6 +238,9 @@ final class TxnImpl implements Txn {
     if (commitTs == Oracle.CONFLICT) {
       return CompletableFuture.failedFuture(new ConflictException(
           "transaction conflict: a key this transaction read was written by a later commit; retry the transaction"));
+    }
+    if (writeHere) {
+      context.writeQueued(); // an uncontended commit is written here, with no hand-off
     }
     return done.handle((ignored, error) -> {
       if (error != null) {
@@ -264,7 +267,7 @@ final class TxnImpl implements Txn {
     if (commitTs <= 0) {
       throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
     }
-    Errors.awaitCommit(commitAsync(commitTs));
+    Errors.awaitCommit(commitAsync(commitTs, true));
   }
 
   @Override

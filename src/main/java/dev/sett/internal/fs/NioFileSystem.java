@@ -1,6 +1,7 @@
 package dev.sett.internal.fs;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -32,14 +33,24 @@ final class NioFileSystem implements FileSystem {
 
   @Override
   public WritableFile createFile(Path path) throws IOException {
-    return new ChannelWritableFile(FileChannel.open(path,
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 0);
+    Files.createFile(path); // fails if it exists, as CREATE_NEW would
+    return new UninterruptibleWritableFile(new RandomAccessFile(path.toFile(), "rw"), 0);
   }
 
   @Override
   public WritableFile openForAppend(Path path) throws IOException {
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE);
-    return new ChannelWritableFile(channel, channel.size());
+    if (!Files.isRegularFile(path)) {
+      throw new NoSuchFileException(path.toString());
+    }
+    RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
+    try {
+      long size = file.length();
+      file.seek(size);
+      return new UninterruptibleWritableFile(file, size);
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
   }
 
   @Override
@@ -209,20 +220,44 @@ final class NioFileSystem implements FileSystem {
   }
 
   /** A channel positioned at its end; writes append. */
-  private static final class ChannelWritableFile implements WritableFile {
-    private final FileChannel channel;
+  /**
+   * A file written through {@link RandomAccessFile}, not a {@code FileChannel}: an interrupt of the
+   * writing thread closes a channel (and so the WAL under every later commit), while a
+   * {@code RandomAccessFile}'s writes and {@code FileDescriptor.sync} are plain system calls that an
+   * interrupt does not touch. Committing threads write the WAL and the value log themselves (the
+   * commit pipeline's leader), and any of them may be interrupted by its owner at any time.
+   */
+  private static final class UninterruptibleWritableFile implements WritableFile {
+    private static final int COPY_CHUNK = 64 << 10;
+    private final RandomAccessFile file;
     private long position;
 
-    ChannelWritableFile(FileChannel channel, long position) {
-      this.channel = channel;
+    UninterruptibleWritableFile(RandomAccessFile file, long position) {
+      this.file = file;
       this.position = position;
     }
 
     @Override
     public void write(ByteBuffer buffer) throws IOException {
-      while (buffer.hasRemaining()) {
-        position += channel.write(buffer, position);
+      int length = buffer.remaining();
+      if (buffer.hasArray()) {
+        file.write(buffer.array(), buffer.arrayOffset() + buffer.position(), length);
+        buffer.position(buffer.limit());
+      } else {
+        byte[] chunk = new byte[Math.min(length, COPY_CHUNK)];
+        while (buffer.hasRemaining()) {
+          int n = Math.min(chunk.length, buffer.remaining());
+          buffer.get(chunk, 0, n);
+          file.write(chunk, 0, n);
+        }
       }
+      position += length;
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      file.write(bytes, offset, length);
+      position += length;
     }
 
     @Override
@@ -232,18 +267,21 @@ final class NioFileSystem implements FileSystem {
 
     @Override
     public void sync() throws IOException {
-      channel.force(false);
+      file.getFD().sync();
     }
 
     @Override
     public void truncate(long size) throws IOException {
-      channel.truncate(size);
+      if (size < file.length()) { // as FileChannel.truncate: never grows the file
+        file.setLength(size);
+      }
       position = Math.min(position, size);
+      file.seek(position);
     }
 
     @Override
     public void close() throws IOException {
-      channel.close();
+      file.close();
     }
   }
 }

@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
  * Hands out read and commit timestamps and decides, at commit, whether a transaction conflicts.
  *
  * <p><b>Design.</b> Every commit gets a timestamp one above the last, under one lock that also
- * enqueues the commit's write request, so the single writer applies commits in timestamp order.
+ * enqueues the commit's write request, so the write pipeline applies commits in timestamp order.
  * A new transaction reads at the last timestamp handed out and first waits until the writer has
  * finished every commit up to it ({@link #markApplied}/{@link #markFailed}), as Badger's readTs
  * waits on its txnMark: it sees every commit that was allocated before it began, whole, and
@@ -99,6 +100,8 @@ public final class Oracle {
   /** Set when the store closes: nobody waits for the writer any more. */
   private volatile boolean closed;
   private final Object finished = new Object();
+  /** Readers in {@link #awaitFinished}. */
+  private final AtomicInteger waiters = new AtomicInteger();
 
   /** Starts after {@code maxVersion}, the highest version already in the store. */
   public Oracle(long maxVersion, boolean detectConflicts) {
@@ -222,14 +225,19 @@ public final class Oracle {
       return;
     }
     boolean interrupted = false;
-    synchronized (finished) {
-      while (appliedTs < ts && !closed) {
-        try {
-          finished.wait(10);
-        } catch (InterruptedException e) {
-          interrupted = true; // a snapshot must be complete; the wait is one group commit long
+    waiters.incrementAndGet(); // before appliedTs is read again: see wakeWaiters
+    try {
+      synchronized (finished) {
+        while (appliedTs < ts && !closed) {
+          try {
+            finished.wait(10);
+          } catch (InterruptedException e) {
+            interrupted = true; // a snapshot must be complete; the wait is one group commit long
+          }
         }
       }
+    } finally {
+      waiters.decrementAndGet();
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -378,7 +386,16 @@ public final class Oracle {
     wakeWaiters();
   }
 
+  /**
+   * Wakes readers waiting in {@link #awaitFinished}, if any: the common commit has none and takes
+   * no monitor. A waiter counts itself before it reads {@code appliedTs} and the writer stores
+   * {@code appliedTs} before it reads the count (all volatile, so sequentially consistent): either
+   * the waiter sees the new timestamp or the writer sees the waiter.
+   */
   private void wakeWaiters() {
+    if (waiters.get() == 0) {
+      return;
+    }
     synchronized (finished) {
       finished.notifyAll();
     }

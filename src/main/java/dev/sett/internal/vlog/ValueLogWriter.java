@@ -42,6 +42,8 @@ public final class ValueLogWriter implements AutoCloseable {
   /** End of the last whole record; written by the writer thread only. */
   private volatile long size = ValueLogFormat.HEADER_LENGTH;
   private long entryCount;
+  /** {@link #size} at the last sync (the header is forced when the file is created). */
+  private long syncedSize = ValueLogFormat.HEADER_LENGTH;
   /** Set when a failed append could not be rolled back. */
   private IOException failure;
   private boolean sealed;
@@ -172,13 +174,19 @@ public final class ValueLogWriter implements AutoCloseable {
         || entryCount + transactionEntries > entryLimit;
   }
 
-  /** Forces every appended record to the device; a no-op once sealed. */
+  /**
+   * Forces every appended record to the device; a no-op once sealed, and when nothing was appended
+   * since the last sync (a synced commit whose values all stayed in the LSM costs one fsync, the
+   * WAL's, not two).
+   */
   public void sync() throws IOException {
     if (closed) {
       throw new IllegalStateException("value log writer for " + path + " is closed");
     }
-    if (!sealed) {
+    long appended = size;
+    if (!sealed && appended != syncedSize) {
       file.sync();
+      syncedSize = appended;
     }
   }
 

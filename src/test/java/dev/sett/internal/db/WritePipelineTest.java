@@ -38,7 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The single writer's failure behaviour: what a failed commit may and may not leave behind. */
+/**
+ * The write pipeline: committers that write their own commits, group commit under contention, and
+ * what a failed commit may and may not leave behind.
+ */
 class WritePipelineTest {
 
   @RegisterExtension
@@ -64,7 +67,21 @@ class WritePipelineTest {
         new ValueStruct((byte) 0, (byte) 0, 0, version, new byte[valueSize]));
   }
 
-  /** Commits one entry the way a transaction does: slot, oracle, submit. */
+  /**
+   * Commits one entry the way {@code Txn.commit} does: slot, oracle, submit, then write it on this
+   * thread unless another thread is writing.
+   */
+  private static CompletableFuture<Void> commitHere(Oracle oracle, WritePipeline pipeline,
+      String key) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    pipeline.reserve();
+    oracle.commit(oracle.readTimestamp(), new long[0], new long[] {1},
+        ts -> pipeline.submit(new WritePipeline.Request(List.of(entry(key, ts, 10)), ts, done, true)));
+    pipeline.writeQueued();
+    return done;
+  }
+
+  /** Commits one entry the way {@code Txn.commitAsync} does: slot, oracle, submit. */
   private static CompletableFuture<Void> commit(Oracle oracle, WritePipeline pipeline, String key,
       int valueSize) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -72,8 +89,106 @@ class WritePipelineTest {
     // A blind write needs no registered snapshot (and begin() would wait for queued commits,
     // which one test deliberately leaves unapplied).
     oracle.commit(oracle.readTimestamp(), new long[0], new long[] {1},
-        ts -> pipeline.submit(new WritePipeline.Request(List.of(entry(key, ts, valueSize)), ts, done)));
+        ts -> pipeline.submit(new WritePipeline.Request(List.of(entry(key, ts, valueSize)), ts, done, false)));
     return done;
+  }
+
+  @Test
+  void committersWritingTheirOwnCommitsFromManyThreadsApplyEveryCommitInOrder() throws Exception {
+    MemtableOptions memtableOptions = new MemtableOptions(8 << 20, 1 << 16);
+    Path walPath = dir.resolve("000001.mem");
+    Memtable memtable = openedMemtables.track(Memtable.create(FileSystem.defaultFileSystem(),
+        walPath, 1, memtableOptions, new SplittableRandom(1)));
+    Memtables memtables = new Memtables(2);
+    memtables.initialize(memtable, List.of());
+    Oracle oracle = new Oracle(0, true);
+    WritePipeline pipeline = new WritePipeline(memtables, () -> {
+      throw new IOException("no rotation in this test");
+    }, NO_VALUE_LOG, oracle, false, new StickyError(), DaemonThreads.named("writer"));
+    pipeline.start();
+    int threads = 8;
+    int perThread = 2_000;
+    List<Thread> workers = new ArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        workers.add(new Thread(() -> {
+          try {
+            for (int i = 0; i < perThread; i++) {
+              commitHere(oracle, pipeline, id + "/" + i).get(30, TimeUnit.SECONDS);
+              // A returned commit is visible: the applied prefix reaches it.
+              if (oracle.readTimestamp() < 1) {
+                throw new AssertionError("a returned commit is not visible");
+              }
+            }
+          } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+          }
+        }));
+      }
+      workers.forEach(Thread::start);
+      for (Thread worker : workers) {
+        worker.join();
+      }
+    } finally {
+      pipeline.stop();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("a committer failed", failure.get());
+    }
+    assertEquals((long) threads * perThread, oracle.readTimestamp());
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < perThread; i += 97) {
+        assertTrue(memtable.get((t + "/" + i).getBytes(StandardCharsets.UTF_8),
+            oracle.readTimestamp()) != null, "commit " + t + "/" + i + " is missing");
+      }
+    }
+    // The WAL holds the commits in commit-timestamp order, one record each: replay sees versions
+    // 1, 2, 3, ... (a crash keeps a prefix of the commit order).
+    memtable.closeWal();
+    List<Long> versions = new ArrayList<>();
+    openedMemtables.track(Memtable.recover(FileSystem.defaultFileSystem(), walPath,
+        memtableOptions, new SplittableRandom(2), true, batch -> {
+          versions.add(InternalKey.version(batch.get(0).key()));
+          return true;
+        }));
+    assertEquals(threads * perThread, versions.size());
+    for (int i = 0; i < versions.size(); i++) {
+      assertEquals(i + 1, versions.get(i), "WAL record " + i);
+    }
+  }
+
+  @Test
+  void anInterruptedCommitterIsWrittenByTheWriterThreadAndLeavesTheWalUsable() throws Exception {
+    MemtableOptions memtableOptions = new MemtableOptions(1 << 20, 1 << 16);
+    Memtable memtable = openedMemtables.track(Memtable.create(FileSystem.defaultFileSystem(),
+        dir.resolve("000001.mem"), 1, memtableOptions, new SplittableRandom(1)));
+    Memtables memtables = new Memtables(2);
+    memtables.initialize(memtable, List.of());
+    Oracle oracle = new Oracle(0, true);
+    StickyError sticky = new StickyError();
+    WritePipeline pipeline = new WritePipeline(memtables, () -> {
+      throw new IOException("no rotation in this test");
+    }, NO_VALUE_LOG, oracle, true, sticky, DaemonThreads.named("writer"));
+    pipeline.start();
+    try {
+      // Interrupted after it took its slot (an interrupt before that fails the commit at once).
+      CompletableFuture<Void> interrupted = new CompletableFuture<>();
+      pipeline.reserve();
+      Thread.currentThread().interrupt();
+      oracle.commit(oracle.readTimestamp(), new long[0], new long[] {1}, ts -> pipeline.submit(
+          new WritePipeline.Request(List.of(entry("interrupted", ts, 10)), ts, interrupted, true)));
+      pipeline.writeQueued();
+      assertTrue(Thread.interrupted(), "the committer's interrupt is kept");
+      interrupted.get(5, TimeUnit.SECONDS);
+      commitHere(oracle, pipeline, "after").get(5, TimeUnit.SECONDS);
+      assertEquals(2, oracle.readTimestamp());
+      assertTrue(memtable.get("after".getBytes(StandardCharsets.UTF_8), 2) != null);
+    } finally {
+      Thread.interrupted();
+      pipeline.stop();
+    }
   }
 
   @Test
