@@ -159,6 +159,43 @@ class EncryptionTest {
   }
 
   @Test
+  void aStreamWriterBulkLoadIntoAnEncryptedStoreLeavesNoPlaintextAndReadsBack() throws IOException {
+    int count = 5000;
+    TreeMap<byte[], byte[]> sorted = new TreeMap<>(Arrays::compareUnsigned);
+    for (int i = 0; i < count; i++) {
+      sorted.put(keyOf(i), valueOf(i));
+    }
+    try (DB db = DB.open(small(dir, KEY).build());
+        StreamWriter writer = db.newStreamWriter()) {
+      writer.prepare();
+      List<KV> batch = new ArrayList<>();
+      for (Map.Entry<byte[], byte[]> entry : sorted.entrySet()) {
+        batch.add(new KV(entry.getKey(), entry.getValue(), (byte) 0, 1, 0, false));
+        if (batch.size() == 250) {
+          writer.write(batch);
+          batch = new ArrayList<>();
+        }
+      }
+      writer.write(batch);
+      writer.flush();
+      checkAll(db, count);
+    }
+    assertEquals(List.of(), plaintextFiles(dir, "store bulk-loaded by a StreamWriter"));
+    assertTrue(Files.exists(dir.resolve("KEYREGISTRY")));
+    try (DB db = DB.open(small(dir, KEY).build())) {
+      checkAll(db, count);
+      int seen = 0;
+      try (Txn txn = db.newTransaction(false);
+          DbIterator it = txn.newIterator(IteratorOptions.builder().build())) {
+        for (it.rewind(); it.valid(); it.next()) {
+          seen++;
+        }
+      }
+      assertEquals(count, seen, "keys iterated after reopening");
+    }
+  }
+
+  @Test
   void theSameWorkloadWithoutAKeyLeavesMarkersTheScanFinds() throws IOException {
     try (DB db = DB.open(small(dir, null).build())) {
       write(db, 0, 2000);

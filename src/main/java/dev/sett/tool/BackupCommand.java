@@ -37,6 +37,9 @@ final class BackupCommand implements Callable<Integer> {
       description = "Only versions above this one: the result of the previous backup (default: 0, a full backup).")
   long since;
 
+  @CommandLine.Mixin
+  KeyFileOption keyFile = new KeyFileOption();
+
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
 
@@ -50,7 +53,7 @@ final class BackupCommand implements Callable<Integer> {
     Path temporary = backupFile.resolveSibling(backupFile.getFileName() + ".tmp");
     long maxVersion;
     long bytes;
-    try (DB db = DB.open(Options.builder(dir).readOnly(true).build())) {
+    try (DB db = keyFile.open(dir, Options.builder(dir).readOnly(true))) {
       DbSize size = db.size();
       try (ProgressBar progress = ProgressBar.ofCount(spec.commandLine().getErr(), "bytes",
               size.lsmBytes() + size.vlogBytes()).start();

@@ -33,6 +33,9 @@ import picocli.CommandLine.Option;
 final class BenchRead implements Callable<Integer> {
   private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
+  @CommandLine.Mixin
+  KeyFileOption keyFile = new KeyFileOption();
+
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
 
@@ -68,7 +71,7 @@ final class BenchRead implements Callable<Integer> {
   long indexCacheMb;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, java.io.IOException {
     Duration runFor = parseDuration(duration);
     if (threads < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--goroutines must be at least 1: " + threads);
@@ -79,7 +82,7 @@ final class BenchRead implements Callable<Integer> {
     Options options;
     try {
       options = Options.builder(dir).readOnly(readOnly).blockCacheSize(blockCacheMb << 20)
-          .indexCacheSize(indexCacheMb << 20).build();
+          .indexCacheSize(indexCacheMb << 20).encryptionKey(keyFile.key()).build();
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -88,6 +91,7 @@ final class BenchRead implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    keyFile.requireKeyFor(dir);
     try (DB db = DB.open(options)) {
       if (fullScan) {
         scan(db, out, err);

@@ -24,6 +24,9 @@ import picocli.CommandLine.Option;
 final class BenchWrite implements Callable<Integer> {
   private static final int VALUE_POOL = 4 << 20;
 
+  @CommandLine.Mixin
+  KeyFileOption keyFile = new KeyFileOption();
+
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
 
@@ -62,7 +65,7 @@ final class BenchWrite implements Callable<Integer> {
   long seed;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     long keys = Math.round(keysMil * 1e6);
     if (!(keysMil > 0) || keys < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -78,7 +81,8 @@ final class BenchWrite implements Callable<Integer> {
     Options options;
     try {
       options = Options.builder(dir).syncWrites(sync).valueThreshold(valueThreshold)
-          .compactL0OnClose(forceCompact).numVersionsToKeep(numVersions).build();
+          .compactL0OnClose(forceCompact).numVersionsToKeep(numVersions)
+          .encryptionKey(keyFile.key()).build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -90,6 +94,7 @@ final class BenchWrite implements Callable<Integer> {
 
     long start = System.nanoTime();
     long written;
+    keyFile.requireKeyFor(dir);
     try (DB db = DB.open(options)) {
       out.printf(Locale.ROOT, "writing %,d keys of %d B with values of %d B to %s%s%n", keys,
           keySize, valueSize, dir, sync ? " (sync)" : "");

@@ -21,17 +21,20 @@ final class FlattenCommand implements Callable<Integer> {
       description = "Compactions run in parallel (default ${DEFAULT-VALUE}).")
   int workers;
 
+  @picocli.CommandLine.Mixin
+  KeyFileOption keyFile = new KeyFileOption();
+
   @picocli.CommandLine.Spec
   private picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     if (workers < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--workers must be at least 1, was " + workers);
     }
     StoreDirectories.requireStore(dir);
-    try (DB db = DB.open(Options.builder(dir).build())) {
+    try (DB db = keyFile.open(dir, Options.builder(dir))) {
       long start = System.nanoTime();
       spec.commandLine().getErr().println("flattening " + dir + " with " + workers + " worker(s)");
       long toMove = kibAboveTheBottom(db);

@@ -37,9 +37,8 @@ final class InfoCommand implements Callable<Integer> {
   @Option(names = "--history", description = "With --show-keys: every version, deletions included.")
   boolean history;
 
-  @Option(names = "--key-file",
-      description = "File holding the master key of an encrypted store (16, 24 or 32 raw bytes).")
-  Path keyFile;
+  @picocli.CommandLine.Mixin
+  KeyFileOption keyFile = new KeyFileOption();
 
   @picocli.CommandLine.Spec
   private picocli.CommandLine.Model.CommandSpec spec;
@@ -52,8 +51,8 @@ final class InfoCommand implements Callable<Integer> {
     }
     StoreDirectories.requireStore(dir);
     Map<String, Long> filesBefore = files(dir);
-    byte[] key = keyFile == null ? null : RotateCommand.readKey(keyFile, "--key-file");
-    try (DB db = DB.open(Options.builder(dir).readOnly(true).encryptionKey(key).build())) {
+    byte[] key = keyFile.key();
+    try (DB db = keyFile.open(dir, Options.builder(dir).readOnly(true))) {
       Info.print(dir, filesBefore, db, showTables, spec.commandLine().getOut());
       spec.commandLine().getOut().println("Encryption: " + encryption(dir, key));
       if (showKeys) {

@@ -38,6 +38,9 @@ final class RestoreCommand implements Callable<Integer> {
       description = "Load into the store already at --dir (for an incremental backup).")
   boolean existing;
 
+  @CommandLine.Mixin
+  KeyFileOption keyFile = new KeyFileOption();
+
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
 
@@ -56,7 +59,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
     long size = Files.size(backupFile);
     long maxVersion;
-    try (DB db = DB.open(Options.builder(dir).numVersionsToKeep(Integer.MAX_VALUE).build());
+    try (DB db = keyFile.open(dir, Options.builder(dir).numVersionsToKeep(Integer.MAX_VALUE));
         ProgressBar progress = ProgressBar.ofCount(spec.commandLine().getErr(), "bytes", size)
             .start();
         InputStream in = CountingStreams.counting(

@@ -37,8 +37,8 @@ final class RotateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     StoreDirectories.requireStore(dir);
-    byte[] oldKey = readKey(oldKeyFile, "--old-key-file");
-    byte[] newKey = readKey(newKeyFile, "--new-key-file");
+    byte[] oldKey = KeyFileOption.readKey(oldKeyFile, "--old-key-file");
+    byte[] newKey = KeyFileOption.readKey(newKeyFile, "--new-key-file");
     Path store = dir.toAbsolutePath();
     FileSystem fs = FileSystem.defaultFileSystem();
     if (!KeyRegistry.exists(fs, store)) {
@@ -56,18 +56,5 @@ final class RotateCommand implements Callable<Integer> {
         "re-encrypted the key registry of %s (%d data keys) under the key in %s%n", dir, keys,
         newKeyFile);
     return 0;
-  }
-
-  /** The raw key in {@code file}, refused with a one-line message unless it is an AES key. */
-  static byte[] readKey(Path file, String option) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(option + ": no key file at " + file);
-    }
-    byte[] key = Files.readAllBytes(file);
-    if (key.length != 16 && key.length != 24 && key.length != 32) {
-      throw new IllegalStateException(option + ": " + file + " holds " + key.length
-          + " bytes; a key is 16, 24 or 32 raw bytes (AES-128, AES-192, AES-256)");
-    }
-    return key;
   }
 }

@@ -28,6 +28,13 @@ final class StreamCommand implements Callable<Integer> {
       description = "Directory of the new store; must be absent or empty.")
   Path outDir;
 
+  @picocli.CommandLine.Mixin
+  KeyFileOption keyFile = new KeyFileOption();
+
+  @Option(names = "--out-key-file",
+      description = "File holding the master key to encrypt the new store with (default: none).")
+  java.nio.file.Path outKeyFile;
+
   @picocli.CommandLine.Spec
   private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -41,9 +48,11 @@ final class StreamCommand implements Callable<Integer> {
     if (outDir.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
       throw new IllegalStateException("--out-dir must differ from --dir");
     }
+    byte[] outKey = outKeyFile == null ? null
+        : KeyFileOption.readKey(outKeyFile, "--out-key-file");
     long copied;
-    try (DB source = DB.open(Options.builder(dir).readOnly(true).build());
-        DB target = DB.open(Options.builder(outDir).build());
+    try (DB source = keyFile.open(dir, Options.builder(dir).readOnly(true));
+        DB target = DB.open(Options.builder(outDir).encryptionKey(outKey).build());
         StreamWriter writer = target.newStreamWriter()) {
       long estimate = source.tables().stream().mapToLong(TableInfo::keyCount).sum();
       writer.prepare();
