@@ -31,6 +31,7 @@ import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.memtable.Memtable;
 import dev.sett.internal.sstable.BlockCache;
+import dev.sett.internal.sstable.ByteBoundedCache;
 import dev.sett.internal.sstable.IndexCache;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.txn.Oracle;
@@ -732,15 +733,18 @@ public final class DbImpl implements DB, TxnContext {
   @Override
   public CacheMetrics blockCacheMetrics() {
     checkOpen();
-    return new CacheMetrics(blockCache.hitCount(), blockCache.missCount(),
-        blockCache.evictionCount(), blockCache.sizeBytes(), blockCache.capacityBytes());
+    return metricsOf(blockCache);
   }
 
   @Override
   public CacheMetrics indexCacheMetrics() {
     checkOpen();
-    return new CacheMetrics(indexCache.hitCount(), indexCache.missCount(),
-        indexCache.evictionCount(), indexCache.sizeBytes(), indexCache.capacityBytes());
+    return metricsOf(indexCache);
+  }
+
+  private static CacheMetrics metricsOf(ByteBoundedCache<?> cache) {
+    return new CacheMetrics(cache.hitCount(), cache.missCount(), cache.evictionCount(),
+        cache.sizeBytes(), cache.capacityBytes());
   }
 
   @Override

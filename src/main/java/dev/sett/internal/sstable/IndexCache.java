@@ -1,9 +1,6 @@
 package dev.sett.internal.sstable;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sett.internal.fs.CorruptFileException;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A cache of table indexes and bloom filters ({@link TableIndexes}), shared by the tables of a DB
@@ -17,27 +14,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safety: safe for concurrent use. Two threads that miss on the same table at once both
  * load it; one of the copies is kept. Maintenance runs on the calling threads.
  */
-public final class IndexCache {
+public final class IndexCache extends ByteBoundedCache<TableIndexes> {
   /** Bytes an entry costs beyond its regions: the objects that hold them. */
   static final int ENTRY_OVERHEAD = 128;
 
-  private final long capacity;
-  private final Cache<Long, TableIndexes> cache;
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
-
   /** A cache of up to {@code maxBytes} bytes of indexes and filters; 0 turns it off. */
   public IndexCache(long maxBytes) {
-    if (maxBytes < 0) {
-      throw new IllegalArgumentException("index cache size must not be negative: " + maxBytes);
-    }
-    this.capacity = maxBytes;
-    this.cache = maxBytes == 0 ? null : Caffeine.newBuilder()
-        .maximumWeight(maxBytes)
-        .weigher((Long id, TableIndexes indexes) -> weight(indexes))
-        .executor(Runnable::run)
-        .recordStats()
-        .build();
+    super("index cache", maxBytes, IndexCache::weight);
   }
 
   /** The cache that is off: tables keep their indexes resident. */
@@ -45,63 +28,25 @@ public final class IndexCache {
     return new IndexCache(0);
   }
 
-  /** Whether the cache is on (capacity above 0). */
-  public boolean enabled() {
-    return cache != null;
-  }
-
-  /** Lookups that found the table's indexes. */
-  public long hitCount() {
-    return hits.sum();
-  }
-
-  /** Lookups that had to load them from the table's file. */
-  public long missCount() {
-    return misses.sum();
-  }
-
-  /** Entries evicted to stay within the capacity. */
-  public long evictionCount() {
-    return cache == null ? 0 : cache.stats().evictionCount();
-  }
-
-  /** Bytes held now. */
-  public long sizeBytes() {
-    if (cache == null) {
-      return 0;
-    }
-    cache.cleanUp();
-    return cache.policy().eviction().orElseThrow().weightedSize().orElse(0);
-  }
-
-  /** The capacity in bytes; 0 when off. */
-  public long capacityBytes() {
-    return capacity;
-  }
-
   /** The indexes of table {@code tableId}, loaded by {@code loader} when they are not cached. */
   TableIndexes get(long tableId, Loader loader) throws CorruptFileException {
-    TableIndexes cached = cache.getIfPresent(tableId);
+    TableIndexes cached = lookup(tableId);
     if (cached != null) {
-      hits.increment();
       return cached;
     }
-    misses.increment();
     TableIndexes loaded = loader.load();
-    cache.put(tableId, loaded);
+    store(tableId, loaded);
     return loaded;
   }
 
   /** Adds indexes a table loaded at open, without counting a lookup. */
   void put(long tableId, TableIndexes indexes) {
-    cache.put(tableId, indexes);
+    store(tableId, indexes);
   }
 
   /** Drops table {@code tableId}'s entry (the table is closed). */
   void invalidate(long tableId) {
-    if (cache != null) {
-      cache.invalidate(tableId);
-    }
+    drop(tableId);
   }
 
   private static int weight(TableIndexes indexes) {
