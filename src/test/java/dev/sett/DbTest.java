@@ -10,16 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sett.testing.Eventually;
+import dev.sett.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -235,23 +232,7 @@ class DbTest {
 
   @Test
   void ttlExpiresByTheInjectedClock() {
-    AtomicLong now = new AtomicLong(1_700_000_000_000L);
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return Instant.ofEpochMilli(now.get());
-      }
-    };
+    ManualClock clock = new ManualClock(1_700_000_000_000L);
     try (DB db = DB.open(Options.builder(dir).clock(clock).build())) {
       db.update(txn -> txn.setEntry(Entry.of(bytes("t"), bytes("v")).withTtl(Duration.ofSeconds(10))
           .withUserMeta((byte) 7)));
@@ -260,7 +241,7 @@ class DbTest {
         assertEquals(7, item.userMeta());
         assertEquals(1_700_000_010L, item.expiresAt());
       }
-      now.addAndGet(10_000);
+      clock.advance(10_000);
       assertNull(db.get(bytes("t")));
     }
   }

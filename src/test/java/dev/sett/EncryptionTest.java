@@ -7,23 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.testing.ManualClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -241,29 +239,13 @@ class EncryptionTest {
 
   @Test
   void dataKeysRotateAndOldOnesStayReadable() throws IOException {
-    AtomicLong now = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return Instant.ofEpochMilli(now.get());
-      }
-    };
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
     Options.Builder options = small(dir, KEY).encryptionKeyRotation(Duration.ofHours(1))
         .clock(clock);
     try (DB db = DB.open(options.build())) {
       write(db, 0, 1500);
       for (int round = 1; round <= 3; round++) {
-        now.addAndGet(Duration.ofHours(2).toMillis());
+        clock.advance(Duration.ofHours(2).toMillis());
         write(db, 1500 * round, 1500 * (round + 1)); // fills memtables: new WALs, tables, logs
       }
       checkAll(db, 6000);

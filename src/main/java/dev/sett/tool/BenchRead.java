@@ -83,7 +83,7 @@ final class BenchRead implements Callable<Integer> {
     try {
       options = Options.builder(dir).readOnly(readOnly).blockCacheSize(blockCacheMb << 20)
           .indexCacheSize(indexCacheMb << 20).encryptionKey(keyFile.key()).build();
-    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+    } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     if (!java.nio.file.Files.isDirectory(dir)) {
