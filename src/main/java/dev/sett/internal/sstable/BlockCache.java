@@ -1,9 +1,9 @@
 package dev.sett.internal.sstable;
 
 /**
- * A cache of decompressed data blocks shared by all tables of a DB, bounded by bytes. Blocks stored
- * uncompressed never enter it: they are read straight from the table's mapping, which the page
- * cache already caches.
+ * A cache of decompressed (and, in an encrypted store, decrypted) data blocks shared by all tables
+ * of a DB, bounded by bytes. Blocks of a plain table stored uncompressed never enter it: they are
+ * read straight from the table's mapping, which the page cache already caches.
  *
  * <p>Keys pack the table id and the block index into one long ({@code tableId << 24 | block}), so a
  * lookup allocates no composite key object; {@link Table#open} rejects ids of 2^39 or more.
