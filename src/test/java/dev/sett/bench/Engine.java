@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * One storage engine under the side-by-side benchmark, opened with its default options. Every
  * engine hands values back as {@code byte[]} on the heap, so none is credited for a copy it
- * skips. Reads may be called from several threads at once; writes from one.
+ * skips. Reads may be called from several threads at once; writes from one. Each engine runs in a JVM of
+ * its own (the driver's child), so none inherits another's heap, JIT profile or threads.
  */
 interface Engine extends AutoCloseable {
   /** The engine's name in tables and charts. */
@@ -15,8 +16,11 @@ interface Engine extends AutoCloseable {
   /** Opens (creating) a store in the empty directory {@code dir}. */
   void open(Path dir, long logicalBytes) throws IOException;
 
-  /** Writes {@code count} pairs as one atomic batch. */
+  /** Writes {@code count} pairs through the engine's bulk write API (a write batch). */
   void writeBatch(byte[][] keys, byte[][] values, int count) throws IOException;
+
+  /** Writes one pair through the engine's own single-key write, with its default durability. */
+  void put(byte[] key, byte[] value) throws IOException;
 
   /** The value of {@code key}, or null. */
   byte[] get(byte[] key) throws IOException;

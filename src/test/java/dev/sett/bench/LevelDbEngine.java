@@ -34,6 +34,11 @@ final class LevelDbEngine implements Engine {
   }
 
   @Override
+  public void put(byte[] key, byte[] value) {
+    db.put(key, value);
+  }
+
+  @Override
   public byte[] get(byte[] key) {
     return db.get(key);
   }

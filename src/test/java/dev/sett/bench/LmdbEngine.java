@@ -51,6 +51,12 @@ final class LmdbEngine implements Engine {
     }
   }
 
+  /** One write transaction per put; with the default flags each commit syncs to disk. */
+  @Override
+  public void put(byte[] key, byte[] value) {
+    writeBatch(new byte[][] {key}, new byte[][] {value}, 1);
+  }
+
   @Override
   public byte[] get(byte[] key) {
     ByteBuffer keyBuffer = keyBuffers.get();

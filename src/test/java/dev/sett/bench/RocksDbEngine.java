@@ -44,6 +44,16 @@ final class RocksDbEngine implements Engine {
     }
   }
 
+  /** {@code db.put} with the default WriteOptions (no sync). */
+  @Override
+  public void put(byte[] key, byte[] value) throws IOException {
+    try {
+      db.put(key, value);
+    } catch (RocksDBException e) {
+      throw new IOException(e);
+    }
+  }
+
   @Override
   public byte[] get(byte[] key) throws IOException {
     try {

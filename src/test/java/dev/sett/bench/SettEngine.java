@@ -14,30 +14,32 @@ import java.nio.file.Path;
 /**
  * Sett with {@code Options.builder(dir).build()}: its default options, whatever they are in the
  * build being measured (so the value log counts as soon as the defaults route values to it).
- * Each batch of 1,000 is one transaction, unless that passes Sett's transaction limit; then batches
- * go through a {@link WriteBatch}, which splits them (and the log says so).
+ * Engine {@code sett} fills through {@code db.newWriteBatch()}, the bulk API Badger users reach
+ * for; {@code sett-txn} makes each batch of 1,000 one {@code db.update} transaction, unless that
+ * passes Sett's transaction limit: then it falls back to a {@link WriteBatch}, which splits
+ * batches (and the log says so). Single-key writes are {@code db.put}.
  */
 final class SettEngine implements Engine {
   /** The master key of engine {@code sett-encrypted} (AES-256): fixed, as only speed matters. */
   private static final byte[] BENCH_KEY = new byte[32];
 
+  private final boolean transactions;
   private final boolean encrypted;
   private DB db;
   private boolean splitBatches;
 
-  /** Sett with its defaults. */
-  SettEngine() {
-    this(false);
-  }
-
-  /** Sett with its defaults, encrypted at rest with AES-256 when {@code encrypted}. */
-  SettEngine(boolean encrypted) {
+  /**
+   * Sett with its defaults, filling through one transaction per batch when {@code transactions}
+   * (else a WriteBatch), encrypted at rest with AES-256 when {@code encrypted}.
+   */
+  SettEngine(boolean transactions, boolean encrypted) {
+    this.transactions = transactions;
     this.encrypted = encrypted;
   }
 
   @Override
   public String name() {
-    return encrypted ? "Sett AES-256" : "Sett";
+    return (transactions ? "Sett txn" : "Sett") + (encrypted ? " AES-256" : "");
   }
 
   @Override
@@ -47,7 +49,7 @@ final class SettEngine implements Engine {
 
   @Override
   public void writeBatch(byte[][] keys, byte[][] values, int count) {
-    if (!splitBatches) {
+    if (transactions && !splitBatches) {
       try {
         db.update(txn -> {
           for (int i = 0; i < count; i++) {
@@ -69,7 +71,12 @@ final class SettEngine implements Engine {
     }
   }
 
-  /** Whether batches go through a WriteBatch because one transaction could not hold them. */
+  @Override
+  public void put(byte[] key, byte[] value) {
+    db.put(key, value);
+  }
+
+  /** Whether a {@code sett-txn} fill went through a WriteBatch because one transaction could not hold a batch. */
   boolean splitsBatches() {
     return splitBatches;
   }

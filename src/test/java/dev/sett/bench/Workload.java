@@ -51,6 +51,14 @@ final class Workload {
     return value;
   }
 
+  /** The {@code size}-byte value of the {@code i}-th single-key write: another slice of the pool. */
+  byte[] smallValue(long i, int size) {
+    int offset = (int) Long.remainderUnsigned(mix(i * 17 + 3), POOL_SIZE);
+    byte[] value = new byte[size];
+    System.arraycopy(pool, offset, value, 0, Math.min(size, pool.length - offset));
+    return value;
+  }
+
   /** True when {@code value} is the value of key {@code i}. */
   boolean isValue(long i, byte[] value) {
     if (value == null || value.length != valueSize) {
