@@ -113,7 +113,7 @@ public class TableBenchmark {
   @Benchmark
   public int blockSeek() throws CorruptFileException {
     int i = nextIndex();
-    return table.readBlock(blockOf[i]).search(searchKeys[i]);
+    return table.readBlock(table.indexes().index(), blockOf[i]).search(searchKeys[i]);
   }
 
   @Benchmark
