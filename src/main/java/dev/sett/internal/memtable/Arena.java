@@ -188,11 +188,39 @@ final class Arena {
       table = Arrays.copyOf(table, table.length * 2);
     }
     ByteBuffer chunk = size == chunkSize && pool != null ? pool.take() : null;
-    table[index] = chunk != null ? chunk : allocateAligned(size);
+    table[index] = chunk != null ? chunk : newChunk(size);
     chunks = table; // the volatile write publishes the new slot (and, if grown, the new table)
     chunkCount++;
     return index;
   }
+
+  /**
+   * A fresh chunk; when the JVM's direct memory is exhausted ({@code -XX:MaxDirectMemorySize},
+   * which defaults to the maximum heap size), waits up to {@link #DIRECT_MEMORY_WAIT_MILLIS} for a
+   * flushed memtable to give a regular chunk back to the pool: memory back-pressure on the writer,
+   * like a write stall, rather than a failed store when the flusher is merely behind.
+   */
+  private ByteBuffer newChunk(int size) {
+    try {
+      return allocateAligned(size);
+    } catch (OutOfMemoryError e) {
+      ByteBuffer spare = pool != null && size == chunkSize
+          ? pool.awaitSpare(DIRECT_MEMORY_WAIT_MILLIS) : null;
+      if (spare != null) {
+        return spare;
+      }
+      OutOfMemoryError failure = new OutOfMemoryError("a memtable needs another " + size
+          + "-byte chunk of direct memory and none was freed within "
+          + DIRECT_MEMORY_WAIT_MILLIS / 1000 + " s: memtables use up to (numMemtables + 1) x"
+          + " memTableSize off the heap; raise -XX:MaxDirectMemorySize (default: the maximum"
+          + " heap size) or lower memTableSize or numMemtables (" + e.getMessage() + ")");
+      failure.initCause(e);
+      throw failure;
+    }
+  }
+
+  /** How long a writer waits for a pooled chunk when direct memory is exhausted. */
+  static final long DIRECT_MEMORY_WAIT_MILLIS = 60_000;
 
   /** A fresh direct buffer of {@code size} bytes whose first byte is 8-byte aligned in memory. */
   static ByteBuffer allocateAligned(int size) {
@@ -249,7 +277,29 @@ final class Arena {
       }
       if (spare.size() < maxChunks) {
         spare.addLast(chunk);
+        notifyAll();
       }
+    }
+
+    /**
+     * A spare chunk, waiting up to {@code millis} for one to be given back; null if none came in
+     * time or the thread was interrupted (the interrupt is kept).
+     */
+    synchronized ByteBuffer awaitSpare(long millis) {
+      long deadline = System.nanoTime() + millis * 1_000_000;
+      while (spare.isEmpty() && maxChunks > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return null;
+        }
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+      }
+      return spare.pollLast();
     }
 
     /** Chunks waiting to be reused. */

@@ -141,6 +141,22 @@ class ArenaTest {
   }
 
   @Test
+  void aWaitForASpareChunkEndsWhenOneIsGivenBackOrTheTimeRunsOut() throws Exception {
+    Arena.Pool pool = new Arena.Pool(1024, 4);
+    assertEquals(null, pool.awaitSpare(1), "nothing is given back: the wait times out");
+    ByteBuffer chunk = Arena.allocateAligned(1024);
+    java.util.concurrent.atomic.AtomicReference<ByteBuffer> got =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread waiter = new Thread(() -> got.set(pool.awaitSpare(60_000)));
+    waiter.start();
+    dev.sett.testing.Eventually.await("the waiter waits",
+        () -> waiter.getState() == Thread.State.TIMED_WAITING);
+    pool.give(chunk);
+    waiter.join();
+    assertSame(chunk, got.get());
+  }
+
+  @Test
   void rejectsNegativeSizes() {
     assertThrows(IllegalArgumentException.class, () -> new Arena(1024).allocate(-1));
     assertThrows(IllegalArgumentException.class, () -> new Arena(0));
