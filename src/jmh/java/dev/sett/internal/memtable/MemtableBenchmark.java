@@ -2,6 +2,7 @@ package dev.sett.internal.memtable;
 
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
+import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +16,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The memtable's arena skiplist: inserting random 16-byte keys (into a fresh list each invocation,
- * so the list does not grow without bound) and looking keys up in a list of {@code size} entries.
+ * so the list does not grow without bound), looking keys up in a memtable of {@code size} entries
+ * (present keys, and absent ones that the filter should turn away), and iterating: a seek, and the
+ * per-key cost of stepping with the key and value read, as a DB iterator does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -36,7 +40,10 @@ public class MemtableBenchmark {
   private byte[][] userKeys;
   private byte[][] insertKeys;
   private ValueStruct value;
+  private byte[][] missingKeys;
+  private byte[][] seekKeys;
   private int next;
+  private KeyValueIterator iterator;
 
   @Setup(Level.Trial)
   public void setUp() throws java.io.IOException {
@@ -54,6 +61,14 @@ public class MemtableBenchmark {
         batch.clear();
       }
     }
+    missingKeys = new byte[size][];
+    seekKeys = new byte[size][];
+    for (int i = 0; i < size; i++) {
+      missingKeys[i] = randomKey(random);
+      seekKeys[i] = InternalKey.of(randomKey(random), Long.MAX_VALUE - 1);
+    }
+    iterator = memtable.iterator(false);
+    iterator.rewind();
     insertKeys = new byte[INSERTS][];
     for (int i = 0; i < INSERTS; i++) {
       insertKeys[i] = InternalKey.of(randomKey(random), 1);
@@ -83,5 +98,37 @@ public class MemtableBenchmark {
     int i = next;
     next = i + 1 == size ? 0 : i + 1;
     return memtable.get(userKeys[i], Long.MAX_VALUE - 1);
+  }
+
+  /** A lookup of an absent key (random, so the filter turns most of them away). */
+  @Benchmark
+  public ValueStruct lookupMissing() {
+    int i = next;
+    next = i + 1 == size ? 0 : i + 1;
+    return memtable.get(missingKeys[i], Long.MAX_VALUE - 1);
+  }
+
+  /** A seek of a fresh iterator to a random key, reading the key there. */
+  @Benchmark
+  public byte[] seek() {
+    int i = next;
+    next = i + 1 == size ? 0 : i + 1;
+    KeyValueIterator seeking = memtable.iterator(false);
+    seeking.seek(seekKeys[i]);
+    byte[] found = seeking.valid() ? seeking.key() : null;
+    seeking.close();
+    return found;
+  }
+
+  /** One step of a forward scan with its key and value read (wrapping at the end). */
+  @Benchmark
+  public void scanNext(Blackhole blackhole) {
+    KeyValueIterator scan = iterator;
+    blackhole.consume(scan.key());
+    blackhole.consume(scan.value());
+    scan.next();
+    if (!scan.valid()) {
+      scan.rewind();
+    }
   }
 }

@@ -111,6 +111,8 @@ final class Memtables {
     }
     immutables.removeFirst();
     publishLocked();
+    // Out of the read order (and in L0): readers still in it finish, then its chunks are reused.
+    flushed.release();
     notifyAll();
   }
 

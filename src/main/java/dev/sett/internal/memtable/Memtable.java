@@ -10,8 +10,11 @@ import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
@@ -19,9 +22,9 @@ import java.util.random.RandomGenerator;
  * The in-memory level of the LSM tree: recent writes, sorted, with the write-ahead log that makes
  * them survive a crash.
  *
- * <p><b>Design.</b> A memtable is an arena-backed {@link SkipList} (no Java object per entry, so a
- * 64 MiB memtable of small entries is a few dozen arrays for the collector, not millions of
- * nodes) plus a WAL ({@code .mem} file, {@code docs/format/wal.md}). {@link #write} appends the
+ * <p><b>Design.</b> A memtable is an arena-backed {@link SkipList} (no Java object per entry and no
+ * entry bytes on the Java heap: a 64 MiB memtable is a few dozen direct buffers, which cost the
+ * collector nothing) plus a WAL ({@code .mem} file, {@code docs/format/wal.md}). {@link #write} appends the
  * whole batch to the WAL as one checksummed record and only then inserts it, so after a crash the
  * replay rebuilds exactly a prefix of the acknowledged transactions, never part of one. Rejected:
  * Badger's layout of one WAL record per entry with a separate transaction-end marker (replay
@@ -32,9 +35,20 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Lifecycle.</b> Created (or recovered) mutable; the DB writes to it until {@link #isFull};
  * {@link #closeWal} then makes it immutable; once its contents are safely in an SSTable the
- * flusher calls {@link #deleteWal}. The arena is plain heap, so readers that still hold the
- * memtable or one of its iterators after that keep working and need no reference count; the
- * memory goes when the last of them drops it.
+ * flusher calls {@link #deleteWal} and the store calls {@link #release}.
+ *
+ * <p><b>Memory and readers.</b> The arena's chunks are off the heap and are reused by the next
+ * memtable once this one is released, so a reader must never touch them after that. A reference
+ * count decides: the store holds one reference from creation until {@link #release}; a lookup
+ * ({@link #get}) holds one while it searches and copies the value out, an iterator from its
+ * creation until it is closed; the last one to let go gives the chunks back to the pool
+ * ({@link MemtableOptions}). A lookup whose filter rules the key out takes no reference, so a get
+ * that is answered by a table touches no memtable counter at all. A lookup or iterator that finds
+ * the memtable already released sees it as empty: the store releases a memtable only after its
+ * table is in L0 and it is gone from the read order, and every reader reads the memtables before
+ * the levels, so such a reader finds the entries in L0. An iterator that is never closed keeps
+ * its memtable's chunks from being reused; they are freed by the garbage collector once the
+ * iterator is unreachable.
  *
  * <p><b>Thread-safety.</b> Write-side methods ({@link #write}, {@link #sync}, {@link #closeWal},
  * {@link #deleteWal}) serialise on a private lock, so the DB's single writer thread and its
@@ -66,6 +80,21 @@ public final class Memtable {
   /** Guarded by {@code writeLock}. */
   @GuardedBy("writeLock")
   private boolean walDeleted;
+
+  private static final VarHandle REFERENCES;
+
+  static {
+    try {
+      REFERENCES = MethodHandles.lookup().findVarHandle(Memtable.class, "references", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Holders of this memtable's arena: the store until {@link #release}, lookups, iterators. */
+  @SuppressWarnings("unused") // through REFERENCES
+  private volatile int references = 1;
+  private final AtomicBoolean released = new AtomicBoolean();
 
   private volatile long maxVersion;
   private volatile long walSize;
@@ -261,19 +290,63 @@ public final class Memtable {
    * is not searched.
    */
   public ValueStruct get(byte[] userKey, long userKeyHash, long readTs) {
-    if (!filter.mayContain(userKeyHash)) {
+    if (!filter.mayContain(userKeyHash) || !retain()) {
       return null;
     }
-    long node = skipList.seekUserKey(userKey, readTs);
-    return node != 0 && skipList.hasUserKey(node, userKey) ? skipList.value(node) : null;
+    try {
+      long node = skipList.seekUserKey(userKey, readTs);
+      return node != 0 && skipList.hasUserKey(node, userKey) ? skipList.value(node) : null;
+    } finally {
+      releaseReference();
+    }
   }
 
   /**
    * A cursor over every version of every key, in internal-key order or its reverse. It sees
-   * entries written while it runs or not, each one whole. It holds no resources.
+   * entries written while it runs or not, each one whole. It holds a reference to the memtable's
+   * memory until it is closed; after {@link #release} it is empty.
    */
   public KeyValueIterator iterator(boolean reverse) {
-    return new MemtableIterator(skipList, reverse);
+    return retain() ? new MemtableIterator(skipList, reverse, this::releaseReference)
+        : new MemtableIterator(null, reverse, null);
+  }
+
+  /**
+   * Drops the store's reference: no new reader will come (the memtable is out of the read
+   * order), and once the ones still reading are done the arena's chunks go back to the pool for
+   * the next memtable. Afterwards the memtable reads as empty. Idempotent.
+   */
+  public void release() {
+    if (released.compareAndSet(false, true)) {
+      releaseReference();
+    }
+  }
+
+  /** Whether {@link #release} was called and no reader holds the arena any more. */
+  public boolean isFreed() {
+    return references == 0;
+  }
+
+  /** Takes a reference unless the count already reached 0 (the arena was freed). */
+  private boolean retain() {
+    int current = (int) REFERENCES.getVolatile(this);
+    while (current > 0) {
+      int witness = (int) REFERENCES.compareAndExchange(this, current, current + 1);
+      if (witness == current) {
+        return true;
+      }
+      current = witness;
+    }
+    return false;
+  }
+
+  private void releaseReference() {
+    int before = (int) REFERENCES.getAndAdd(this, -1);
+    if (before == 1) {
+      skipList.free();
+    } else if (before <= 0) {
+      throw new IllegalStateException("memtable " + id + " released more often than retained");
+    }
   }
 
   /** Whether the arena or the WAL has reached {@link MemtableOptions#memTableSize()}. */
@@ -286,7 +359,10 @@ public final class Memtable {
     return skipList.nodeCount() == 0;
   }
 
-  /** Arena bytes claimed by the skiplist (entries, their towers and values, alignment). */
+  /**
+   * Arena bytes claimed by the skiplist (entries, their towers and values, alignment): off-heap
+   * memory, in chunks of {@link MemtableOptions#arenaChunkSize()}.
+   */
   public long memoryUsed() {
     return skipList.memoryUsed();
   }
@@ -354,7 +430,7 @@ public final class Memtable {
   }
 
   private static SkipList newSkipList(MemtableOptions options, RandomGenerator random) {
-    return new SkipList(new Arena(options.arenaChunkSize()), random);
+    return new SkipList(new Arena(options.arenaChunkSize(), options.chunkPool()), random);
   }
 
   private static long maxOf(long a, long b) {

@@ -11,36 +11,49 @@ import dev.sett.internal.key.ValueStruct;
  * <p>It reads while the writer inserts: it may or may not see entries added after it was
  * created, and never sees a half-written one (see {@link SkipList}). Callers filter by version.
  *
- * <p>Thread-safety: not thread-safe, like every {@link KeyValueIterator}. It holds no file or
- * reference count; {@link #close()} just invalidates it.
+ * <p><b>Cost.</b> Positioning ({@link #next}, {@link #seek}, {@link #rewind}) allocates nothing
+ * and reads only node words; {@link #key()} copies the key once per position and
+ * {@link #value()} copies the value, as the {@link KeyValueIterator} contract requires. A
+ * reverse step copies the current key to search for its predecessor.
+ *
+ * <p>Thread-safety: not thread-safe, like every {@link KeyValueIterator}. It holds a reference to
+ * the memtable's arena (see {@link Memtable}) until {@link #close()}, which gives it back once.
  */
 final class MemtableIterator implements KeyValueIterator {
+  /** Null for an iterator over a memtable already released: it is empty. */
   private final SkipList skipList;
   private final boolean reverse;
+  /** Gives the arena reference back; null if none is held. */
+  private Runnable release;
   /** Current node address; 0 when not valid. */
   private long node;
   /** The current node's key, once copied; null until {@link #key()} asks. One copy a position. */
   private byte[] key;
   private boolean closed;
 
-  MemtableIterator(SkipList skipList, boolean reverse) {
+  MemtableIterator(SkipList skipList, boolean reverse, Runnable release) {
     this.skipList = skipList;
     this.reverse = reverse;
+    this.release = release;
   }
 
   @Override
   public void rewind() {
     checkOpen();
     key = null;
-    node = reverse ? skipList.last() : skipList.first();
+    if (skipList != null) {
+      node = reverse ? skipList.last() : skipList.first();
+    }
   }
 
   @Override
   public void seek(byte[] internalKey) {
     checkOpen();
     key = null;
-    node = reverse ? skipList.seekLessOrEqual(internalKey)
-        : skipList.seekGreaterOrEqual(internalKey);
+    if (skipList != null) {
+      node = reverse ? skipList.seekLessOrEqual(internalKey)
+          : skipList.seekGreaterOrEqual(internalKey);
+    }
   }
 
   @Override
@@ -77,6 +90,11 @@ final class MemtableIterator implements KeyValueIterator {
     closed = true;
     node = 0;
     key = null;
+    Runnable releasing = release;
+    if (releasing != null) {
+      release = null;
+      releasing.run();
+    }
   }
 
   private void checkOpen() {

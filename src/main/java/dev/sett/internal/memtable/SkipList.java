@@ -4,56 +4,65 @@ import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.ValueStruct;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
  * An ordered map from internal keys to {@link ValueStruct}s that lives entirely in an
- * {@link Arena}: no Java object per entry. Keys order as {@link InternalKey#compare} (user key
- * ascending, then version descending) and are compared in place on the arena bytes.
+ * {@link Arena}: no Java object per entry, and no byte of it on the Java heap. Keys order as
+ * {@link InternalKey#compare} (user key ascending, then version descending) and are compared in
+ * place on the arena bytes.
  *
- * <p><b>Layout.</b> A node is a run of words in the arena's {@code long[]} word chunks, and its
- * address is a word address:
+ * <p><b>Layout.</b> A node is one allocation in an arena chunk, 8-byte aligned, its address the
+ * node's address:
  * <pre>
- *   word 0            value address  byte address of the current value record  acquire/release
- *   word 1            key address    byte address of the key bytes             plain, immutable
- *   word 2            key length                                               plain, immutable
- *   words 3..3+h-1    next[h]        word addresses of the successors          acquire/release
+ *   +0            value address  address of the current value record   long, acquire/release
+ *   +8            key prefix     first 8 user-key bytes, big-endian     long, plain, immutable
+ *   +16           key length     of the internal key                    int,  plain, immutable
+ *   +20           height         tower levels, 1..MAX_HEIGHT            int,  plain, immutable
+ *   +24           next[height]   addresses of the successors            long, acquire/release
+ *   +24+8*height  key            the internal key's bytes               plain, immutable
+ *   then          value record   the first value (see below)            plain, immutable
  * </pre>
- * Key and value bytes live in the arena's {@code byte[]} byte chunks. A value record is
- * {@code int length | ValueStruct encoding}, the int in native byte order (the arena never
- * reaches disk). An insert makes one byte allocation holding the first value record followed by
- * the key; a replacement makes one holding just the new value record. Every word that a reader
- * loads while the writer may store it (the links and the value address) is an element of a
- * {@code long[]}, accessed through {@link MethodHandles#arrayElementVarHandle}, whose
- * acquire/release modes every JDK supports. Byte chunks are only ever accessed with plain loads
- * and stores; byte-array view var handles support nothing else since JDK 22.
+ * A value record is {@code int valueLength | u8 meta | u8 userMeta | long expiresAt | value}, in
+ * native byte order (the arena never reaches disk); a replacement is a new record in an allocation
+ * of its own. Words that readers load while the writer may store them (the links and the value
+ * address) are at 8-aligned offsets and accessed through a
+ * {@link MethodHandles#byteBufferViewVarHandle} in acquire/release mode, which direct buffers
+ * support on every JDK (see {@link Arena}); everything else is written once with plain stores
+ * before a release store publishes it.
+ *
+ * <p><b>Comparisons.</b> The cost of a search is its comparisons, so a comparison loads as little
+ * as it can: the key prefix decides most of them without loading the key bytes (the node's first
+ * cache line holds the prefix, the lengths and the lower links); when it does not, the key sits
+ * right after the tower (usually the same or the next cache line), and the rest of the user key is
+ * compared 8 bytes at a time as unsigned big-endian longs, the version suffix as one long.
  *
  * <p><b>Thread-safety.</b> One writer thread calls {@link #put}; any number of reader threads
  * search and walk the list at the same time, without locks. The invariants that make this safe
  * (after LevelDB's {@code db/skiplist.h}):
  * <ol>
- *   <li>Nodes are never removed or moved; a key's bytes, a value record's bytes and a node's key
- *       address and length never change once written.</li>
- *   <li>A node is fully written before the writer links it into any level: the key and the first
- *       value record into a byte chunk, then the node's words (value address, key address, key
- *       length, key prefix, its own tower), all with plain stores. Each link is then stored with release
- *       semantics and loaded with acquire semantics. A reader whose acquire load returns the node
- *       address therefore happens-after every one of those plain stores, in whichever chunk kind
- *       they went: it sees the node, its key and its value whole.</li>
+ *   <li>Nodes are never removed or moved; a node's key, prefix, lengths and first value record
+ *       never change once written, nor does any value record.</li>
+ *   <li>A node is fully written before the writer links it into any level: key, value record,
+ *       header words and its own tower, all with plain stores. Each link is then stored with
+ *       release semantics and loaded with acquire semantics. A reader whose acquire load returns
+ *       the node address therefore happens-after every one of those plain stores: it sees the
+ *       node, its key and its value whole.</li>
  *   <li>A node is linked level 0 first, then upwards; a reader on a higher level may miss a node
  *       being inserted, which only costs it a few extra steps on a lower level.</li>
- *   <li>A value is replaced by writing a new value record (plain stores into a byte chunk) and
- *       then storing its address into the node's value word with one release store; readers load
- *       that word with acquire, so a reader sees either the old or the new record, whole.</li>
+ *   <li>A value is replaced by writing a new value record (plain stores) and then storing its
+ *       address into the node's value word with one release store; readers load that word with
+ *       acquire, so a reader sees either the old or the new record, whole.</li>
  *   <li>The chunk a node or a record lives in is published (a volatile write of the arena's
- *       table for that kind) before the allocation returns, so before the release store that
- *       makes its address reachable; a reader looks the chunk up only after its acquire load and
- *       so always finds it.</li>
+ *       chunk table) before the allocation returns, so before the release store that makes its
+ *       address reachable; a reader looks the chunk up only after its acquire load and so always
+ *       finds it.</li>
  * </ol>
  * Readers therefore see a state between two {@code put}s, never a torn entry; an iterator is not a
- * snapshot and may or may not see entries added while it runs.
+ * snapshot and may or may not see entries added while it runs. The arena must outlive every
+ * reader: the {@link Memtable} frees it only when its reference count says none is left.
  *
  * <p><b>Heights.</b> Maximum 20; each extra level is taken with probability p = 1/3, as Badger
  * does. The expected number of key comparisons per search is proportional to
@@ -67,27 +76,33 @@ final class SkipList {
   /** The tallest tower a node can have. */
   static final int MAX_HEIGHT = 20;
 
-  /** Node words, in word chunks: plain, acquire and release access. */
-  private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-  /** Value-record lengths, in byte chunks: plain access only. */
+  /** Node words in arena chunks: plain, acquire and release access (aligned, direct buffers). */
+  private static final VarHandle WORDS =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final VarHandle INTS =
-      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
-  /** Key prefixes, read from keys the caller owns: plain access only. */
-  private static final VarHandle BIG_ENDIAN_LONGS =
+      MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+  /** Key bytes in arena chunks, 8 at a time as big-endian numbers: plain access only. */
+  private static final VarHandle KEY_LONGS =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  /** Key bytes of keys the caller owns, the same way. */
+  private static final VarHandle ARRAY_KEY_LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-  // Word indexes within a node.
+  // Byte offsets within a node.
   private static final int VALUE_ADDRESS = 0;
-  private static final int KEY_ADDRESS = 1;
-  private static final int KEY_LENGTH = 2;
-  /**
-   * The first 8 bytes of the node's user key, big-endian, zero-padded: most comparisons are
-   * decided by it without loading the key bytes, which sit in another chunk (a cache miss).
-   */
-  private static final int KEY_PREFIX = 3;
-  private static final int TOWER = 4;
+  private static final int KEY_PREFIX = 8;
+  private static final int KEY_LENGTH = 16;
+  private static final int HEIGHT = 20;
+  private static final int TOWER = 24;
 
-  private static final int VALUE_LENGTH_SIZE = 4;
+  // Byte offsets within a value record.
+  private static final int VALUE_LENGTH = 0;
+  private static final int META = 4;
+  private static final int USER_META = 5;
+  private static final int EXPIRES_AT = 6;
+  private static final int VALUE_BYTES = 14;
+
+  private static final int SUFFIX = InternalKey.SUFFIX_LENGTH;
 
   private final Arena arena;
   private final RandomGenerator random;
@@ -107,8 +122,15 @@ final class SkipList {
   SkipList(Arena arena, RandomGenerator random) {
     this.arena = arena;
     this.random = random;
-    // The head has no key and no value: its key length stays 0 and nothing reads the rest.
-    this.head = arena.allocateWords(TOWER + MAX_HEIGHT);
+    // The head has no key and no value; its links start nil. Arena memory is not zeroed.
+    int size = TOWER + MAX_HEIGHT * Long.BYTES;
+    this.head = arena.allocate(size);
+    ByteBuffer chunk = arena.chunk(head);
+    int base = Arena.offset(head);
+    for (int offset = 0; offset < size; offset += Long.BYTES) {
+      WORDS.set(chunk, base + offset, 0L);
+    }
+    INTS.set(chunk, base + HEIGHT, MAX_HEIGHT);
   }
 
   /**
@@ -117,45 +139,48 @@ final class SkipList {
    * it comes from the key. Returns whether a new node was inserted.
    */
   boolean put(byte[] internalKey, ValueStruct value) {
-    if (internalKey.length < InternalKey.SUFFIX_LENGTH) {
+    if (internalKey.length < SUFFIX) {
       throw new IllegalArgumentException("internal key of " + internalKey.length
-          + " bytes is shorter than its " + InternalKey.SUFFIX_LENGTH + "-byte version suffix");
+          + " bytes is shorter than its " + SUFFIX + "-byte version suffix");
     }
-    long found = findGreaterOrEqual(internalKey, 0, internalKey.length, predecessors);
-    if (found != 0 && compareKey(found, internalKey, 0, internalKey.length) == 0) {
-      long valueAddress = writeValue(value, 0);
+    int userLength = internalKey.length - SUFFIX;
+    long keyPrefix = userKeyPrefix(internalKey, 0, internalKey.length);
+    long suffix = (long) ARRAY_KEY_LONGS.get(internalKey, userLength);
+    long found = findGreaterOrEqual(internalKey, userLength, keyPrefix, suffix, predecessors);
+    if (found != 0 && compare(found, internalKey, userLength, keyPrefix, suffix) == 0) {
+      long valueAddress = arena.allocate(checkedSize(VALUE_BYTES, value.value().length));
+      writeValue(arena.chunk(valueAddress), Arena.offset(valueAddress), value);
       // Publishes the record written above: readers load this word with acquire.
-      WORDS.setRelease(arena.words(found), Arena.offset(found) + VALUE_ADDRESS, valueAddress);
+      WORDS.setRelease(arena.chunk(found), Arena.offset(found) + VALUE_ADDRESS, valueAddress);
       return false;
     }
-    // One byte allocation for the first value record and then the key.
-    long valueAddress = writeValue(value, internalKey.length);
-    int keyOffset = Arena.offset(valueAddress) + VALUE_LENGTH_SIZE + value.encodedSize();
-    System.arraycopy(internalKey, 0, arena.chunk(valueAddress), keyOffset, internalKey.length);
-    long keyAddress = Arena.address(Arena.chunkIndex(valueAddress), keyOffset);
-
     int nodeHeight = randomHeight();
+    int keyStart = TOWER + nodeHeight * Long.BYTES;
+    int recordStart = keyStart + internalKey.length;
+    long node = arena.allocate(checkedSize(recordStart + VALUE_BYTES, value.value().length));
+    ByteBuffer chunk = arena.chunk(node);
+    int base = Arena.offset(node);
     int listHeight = height;
     for (int level = listHeight; level < nodeHeight; level++) {
       predecessors[level] = head;
     }
-    long node = arena.allocateWords(TOWER + nodeHeight);
-    long[] words = arena.words(node);
-    int base = Arena.offset(node);
     // Plain stores: nobody can reach the node before the release stores below.
-    words[base + VALUE_ADDRESS] = valueAddress;
-    words[base + KEY_ADDRESS] = keyAddress;
-    words[base + KEY_LENGTH] = internalKey.length;
-    words[base + KEY_PREFIX] = userKeyPrefix(internalKey, 0, internalKey.length);
+    chunk.put(base + keyStart, internalKey, 0, internalKey.length);
+    writeValue(chunk, base + recordStart, value);
+    WORDS.set(chunk, base + VALUE_ADDRESS, Arena.address(Arena.chunkIndex(node), base + recordStart));
+    WORDS.set(chunk, base + KEY_PREFIX, keyPrefix);
+    INTS.set(chunk, base + KEY_LENGTH, internalKey.length);
+    INTS.set(chunk, base + HEIGHT, nodeHeight);
     for (int level = 0; level < nodeHeight; level++) {
-      words[base + TOWER + level] = next(predecessors[level], level);
+      WORDS.set(chunk, base + TOWER + level * Long.BYTES, next(predecessors[level], level));
     }
     if (nodeHeight > listHeight) {
       height = nodeHeight;
     }
     for (int level = 0; level < nodeHeight; level++) {
       long predecessor = predecessors[level];
-      WORDS.setRelease(arena.words(predecessor), Arena.offset(predecessor) + TOWER + level, node);
+      WORDS.setRelease(arena.chunk(predecessor),
+          Arena.offset(predecessor) + TOWER + level * Long.BYTES, node);
     }
     nodeCount = nodeCount + 1;
     return true;
@@ -169,6 +194,11 @@ final class SkipList {
   /** Arena bytes claimed so far. Any thread. */
   long memoryUsed() {
     return arena.memoryUsed();
+  }
+
+  /** Gives the arena's memory back (see {@link Arena#free}); nothing may use the list after. */
+  void free() {
+    arena.free();
   }
 
   // ---- Searches. Each returns a node address, 0 for none. Any thread.
@@ -196,16 +226,15 @@ final class SkipList {
 
   /** The node before {@code node} (which must not be 0), or 0 at the start. */
   long previous(long node) {
-    long[] words = arena.words(node);
-    int base = Arena.offset(node);
-    long keyAddress = words[base + KEY_ADDRESS];
-    return findLast(arena.chunk(keyAddress), Arena.offset(keyAddress),
-        (int) words[base + KEY_LENGTH], false);
+    return findLast(key(node), false);
   }
 
   /** The first node whose key is {@code >= key}. */
   long seekGreaterOrEqual(byte[] key) {
-    return findGreaterOrEqual(key, 0, key.length, null);
+    checkInternalKey(key);
+    int userLength = key.length - SUFFIX;
+    return findGreaterOrEqual(key, userLength, userKeyPrefix(key, 0, key.length),
+        (long) ARRAY_KEY_LONGS.get(key, userLength), null);
   }
 
   /**
@@ -213,25 +242,13 @@ final class SkipList {
    * without building that key: a point lookup's search.
    */
   long seekUserKey(byte[] userKey, long version) {
-    long keyPrefix = userKeyPrefix(userKey, 0, userKey.length + InternalKey.SUFFIX_LENGTH);
-    long invertedVersion = ~version;
-    long node = head;
-    int level = height - 1;
-    while (true) {
-      long next = next(node, level);
-      if (next != 0 && compareUserKey(next, userKey, keyPrefix, invertedVersion) < 0) {
-        node = next;
-      } else if (level == 0) {
-        return next;
-      } else {
-        level--;
-      }
-    }
+    long keyPrefix = userKeyPrefix(userKey, 0, userKey.length + SUFFIX);
+    return findGreaterOrEqual(userKey, userKey.length, keyPrefix, ~version, null);
   }
 
   /** The last node whose key is {@code <= key}. */
   long seekLessOrEqual(byte[] key) {
-    return findLast(key, 0, key.length, true);
+    return findLast(key, true);
   }
 
   /**
@@ -241,10 +258,10 @@ final class SkipList {
    */
   long findNear(byte[] key, boolean less, boolean allowEqual) {
     if (less) {
-      return findLast(key, 0, key.length, allowEqual);
+      return findLast(key, allowEqual);
     }
-    long node = findGreaterOrEqual(key, 0, key.length, null);
-    if (!allowEqual && node != 0 && compareKey(node, key, 0, key.length) == 0) {
+    long node = seekGreaterOrEqual(key);
+    if (!allowEqual && node != 0 && compareKey(node, key) == 0) {
       node = next(node, 0);
     }
     return node;
@@ -254,90 +271,57 @@ final class SkipList {
 
   /** A copy of the node's internal key. */
   byte[] key(long node) {
-    long[] words = arena.words(node);
+    ByteBuffer chunk = arena.chunk(node);
     int base = Arena.offset(node);
-    long keyAddress = words[base + KEY_ADDRESS];
-    int start = Arena.offset(keyAddress);
-    return Arrays.copyOfRange(arena.chunk(keyAddress), start,
-        start + (int) words[base + KEY_LENGTH]);
+    byte[] key = new byte[(int) INTS.get(chunk, base + KEY_LENGTH)];
+    chunk.get(keyStart(chunk, base), key, 0, key.length);
+    return key;
   }
 
   /** The node's current value, with its version taken from the key. */
   ValueStruct value(long node) {
-    long[] words = arena.words(node);
+    ByteBuffer chunk = arena.chunk(node);
     int base = Arena.offset(node);
-    long keyAddress = words[base + KEY_ADDRESS];
-    long version = InternalKey.version(arena.chunk(keyAddress), Arena.offset(keyAddress),
-        (int) words[base + KEY_LENGTH]);
-    long valueAddress = (long) WORDS.getAcquire(words, base + VALUE_ADDRESS);
-    byte[] valueChunk = arena.chunk(valueAddress);
-    int valueOffset = Arena.offset(valueAddress);
-    int length = (int) INTS.get(valueChunk, valueOffset);
-    return ValueStruct.decode(valueChunk, valueOffset + VALUE_LENGTH_SIZE, length, version);
+    int keyEnd = keyStart(chunk, base) + (int) INTS.get(chunk, base + KEY_LENGTH);
+    long version = ~(long) KEY_LONGS.get(chunk, keyEnd - SUFFIX);
+    long valueAddress = (long) WORDS.getAcquire(chunk, base + VALUE_ADDRESS);
+    ByteBuffer record = arena.chunk(valueAddress);
+    int offset = Arena.offset(valueAddress);
+    byte[] value = new byte[(int) INTS.get(record, offset + VALUE_LENGTH)];
+    record.get(offset + VALUE_BYTES, value, 0, value.length);
+    return new ValueStruct(record.get(offset + META), record.get(offset + USER_META),
+        (long) WORDS.get(record, offset + EXPIRES_AT), version, value);
   }
 
   /** Whether the node's key belongs to {@code userKey}. */
   boolean hasUserKey(long node, byte[] userKey) {
-    long[] words = arena.words(node);
+    ByteBuffer chunk = arena.chunk(node);
     int base = Arena.offset(node);
-    int length = (int) words[base + KEY_LENGTH];
-    if (length - InternalKey.SUFFIX_LENGTH != userKey.length) {
+    int userLength = (int) INTS.get(chunk, base + KEY_LENGTH) - SUFFIX;
+    if (userLength != userKey.length
+        || (long) WORDS.get(chunk, base + KEY_PREFIX)
+            != userKeyPrefix(userKey, 0, userKey.length + SUFFIX)) {
       return false;
     }
-    long keyAddress = words[base + KEY_ADDRESS];
-    int start = Arena.offset(keyAddress);
-    return Arrays.equals(arena.chunk(keyAddress), start, start + userKey.length, userKey, 0,
-        userKey.length);
+    return compareUserKeyTail(chunk, keyStart(chunk, base), userKey, userLength) == 0;
   }
 
-  /** Compares the node's key with {@code key[offset, offset+length)}, as InternalKey.compare. */
-  int compareKey(long node, byte[] key, int keyOffset, int keyLength) {
-    return compareKey(node, key, keyOffset, keyLength, userKeyPrefix(key, keyOffset, keyLength));
-  }
-
-  /** As {@link #compareKey(long, byte[], int, int)}, given {@code key}'s {@link #userKeyPrefix}. */
-  private int compareKey(long node, byte[] key, int keyOffset, int keyLength, long keyPrefix) {
-    long[] words = arena.words(node);
-    int base = Arena.offset(node);
-    // Zero-padded big-endian prefixes order as the user keys do whenever they differ.
-    int byPrefix = Long.compareUnsigned(words[base + KEY_PREFIX], keyPrefix);
-    if (byPrefix != 0) {
-      return byPrefix;
-    }
-    long keyAddress = words[base + KEY_ADDRESS];
-    return InternalKey.compare(arena.chunk(keyAddress), Arena.offset(keyAddress),
-        (int) words[base + KEY_LENGTH], key, keyOffset, keyLength);
+  /** Compares the node's key with internal key {@code key}, as {@link InternalKey#compare}. */
+  int compareKey(long node, byte[] key) {
+    checkInternalKey(key);
+    int userLength = key.length - SUFFIX;
+    return compare(node, key, userLength, userKeyPrefix(key, 0, key.length),
+        (long) ARRAY_KEY_LONGS.get(key, userLength));
   }
 
   /**
-   * Compares the node's key with the internal key of {@code userKey} at the version whose
-   * complement is {@code invertedVersion} (the suffix, as a big-endian number).
+   * The first 8 bytes of internal key {@code key[offset, offset+length)}'s user key, big-endian,
+   * zero-padded. Zero-padded prefixes order as the user keys do whenever they differ.
    */
-  private int compareUserKey(long node, byte[] userKey, long keyPrefix, long invertedVersion) {
-    long[] words = arena.words(node);
-    int base = Arena.offset(node);
-    int byPrefix = Long.compareUnsigned(words[base + KEY_PREFIX], keyPrefix);
-    if (byPrefix != 0) {
-      return byPrefix;
-    }
-    long keyAddress = words[base + KEY_ADDRESS];
-    byte[] chunk = arena.chunk(keyAddress);
-    int start = Arena.offset(keyAddress);
-    int userLength = (int) words[base + KEY_LENGTH] - InternalKey.SUFFIX_LENGTH;
-    int byUserKey = Arrays.compareUnsigned(chunk, start, start + userLength, userKey, 0,
-        userKey.length);
-    if (byUserKey != 0) {
-      return byUserKey;
-    }
-    return Long.compareUnsigned((long) BIG_ENDIAN_LONGS.get(chunk, start + userLength),
-        invertedVersion);
-  }
-
-  /** The first 8 bytes of internal key {@code key[offset, offset+length)}'s user key, big-endian, zero-padded. */
   static long userKeyPrefix(byte[] key, int offset, int length) {
-    int userLength = length - InternalKey.SUFFIX_LENGTH;
+    int userLength = length - SUFFIX;
     if (userLength >= Long.BYTES) {
-      return (long) BIG_ENDIAN_LONGS.get(key, offset);
+      return (long) ARRAY_KEY_LONGS.get(key, offset);
     }
     long prefix = 0;
     for (int i = 0; i < Long.BYTES; i++) {
@@ -349,17 +333,67 @@ final class SkipList {
   // ---- Internals.
 
   /**
-   * Descends from the head to the first node {@code >= key}; fills {@code predecessorsOut} (if
-   * not null) with the last node {@code < key} on every level below the list height.
+   * Compares the node's key with the internal key made of {@code key[0, userLength)} and the
+   * big-endian suffix {@code suffix}, given that user key's {@link #userKeyPrefix}.
    */
-  private long findGreaterOrEqual(byte[] key, int keyOffset, int keyLength,
+  private int compare(long node, byte[] key, int userLength, long keyPrefix, long suffix) {
+    ByteBuffer chunk = arena.chunk(node);
+    int base = Arena.offset(node);
+    int byPrefix = Long.compareUnsigned((long) WORDS.get(chunk, base + KEY_PREFIX), keyPrefix);
+    if (byPrefix != 0) {
+      return byPrefix;
+    }
+    int nodeUserLength = (int) INTS.get(chunk, base + KEY_LENGTH) - SUFFIX;
+    int keyStart = keyStart(chunk, base);
+    int byBytes = compareUserKeyTail(chunk, keyStart, key, Math.min(nodeUserLength, userLength));
+    if (byBytes != 0) {
+      return byBytes;
+    }
+    if (nodeUserLength != userLength) {
+      return nodeUserLength < userLength ? -1 : 1;
+    }
+    return Long.compareUnsigned((long) KEY_LONGS.get(chunk, keyStart + nodeUserLength), suffix);
+  }
+
+  /**
+   * Compares the first {@code common} bytes of the arena key at {@code keyStart} with those of
+   * {@code key}, knowing that the two user keys' prefixes are equal (so are their first
+   * {@code min(8, common)} bytes): 8 bytes at a time, the last 8 overlapping what is known equal.
+   */
+  private static int compareUserKeyTail(ByteBuffer chunk, int keyStart, byte[] key, int common) {
+    if (common <= Long.BYTES) {
+      return 0;
+    }
+    int i = Long.BYTES;
+    for (; i + Long.BYTES <= common; i += Long.BYTES) {
+      long a = (long) KEY_LONGS.get(chunk, keyStart + i);
+      long b = (long) ARRAY_KEY_LONGS.get(key, i);
+      if (a != b) {
+        return Long.compareUnsigned(a, b);
+      }
+    }
+    if (i < common) {
+      long a = (long) KEY_LONGS.get(chunk, keyStart + common - Long.BYTES);
+      long b = (long) ARRAY_KEY_LONGS.get(key, common - Long.BYTES);
+      if (a != b) {
+        return Long.compareUnsigned(a, b);
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Descends from the head to the first node {@code >=} the given key; fills
+   * {@code predecessorsOut} (if not null) with the last node {@code <} it on every level below the
+   * list height.
+   */
+  private long findGreaterOrEqual(byte[] key, int userLength, long keyPrefix, long suffix,
       long[] predecessorsOut) {
     long node = head;
     int level = height - 1;
-    long keyPrefix = userKeyPrefix(key, keyOffset, keyLength);
     while (true) {
       long next = next(node, level);
-      if (next != 0 && compareKey(next, key, keyOffset, keyLength, keyPrefix) < 0) {
+      if (next != 0 && compare(next, key, userLength, keyPrefix, suffix) < 0) {
         node = next;
       } else {
         if (predecessorsOut != null) {
@@ -374,13 +408,16 @@ final class SkipList {
   }
 
   /** The last node {@code < key}, or {@code <= key} when {@code inclusive}; 0 if none. */
-  private long findLast(byte[] key, int keyOffset, int keyLength, boolean inclusive) {
+  private long findLast(byte[] key, boolean inclusive) {
+    checkInternalKey(key);
+    int userLength = key.length - SUFFIX;
+    long keyPrefix = userKeyPrefix(key, 0, key.length);
+    long suffix = (long) ARRAY_KEY_LONGS.get(key, userLength);
     long node = head;
     int level = height - 1;
-    long keyPrefix = userKeyPrefix(key, keyOffset, keyLength);
     while (true) {
       long next = next(node, level);
-      int comparison = next == 0 ? 1 : compareKey(next, key, keyOffset, keyLength, keyPrefix);
+      int comparison = next == 0 ? 1 : compare(next, key, userLength, keyPrefix, suffix);
       if (comparison < 0 || (inclusive && comparison == 0)) {
         node = next;
       } else if (level == 0) {
@@ -392,25 +429,37 @@ final class SkipList {
   }
 
   private long next(long node, int level) {
-    return (long) WORDS.getAcquire(arena.words(node), Arena.offset(node) + TOWER + level);
+    return (long) WORDS.getAcquire(arena.chunk(node),
+        Arena.offset(node) + TOWER + level * Long.BYTES);
   }
 
-  /**
-   * Allocates a value record with {@code extra} bytes after it and writes {@code value} into it
-   * with plain stores; returns the record's byte address. Nothing is published here.
-   */
-  private long writeValue(ValueStruct value, int extra) {
-    int length = value.encodedSize();
-    long size = (long) VALUE_LENGTH_SIZE + length + extra;
-    if (size > Integer.MAX_VALUE) {
+  private static int keyStart(ByteBuffer chunk, int base) {
+    return base + TOWER + (int) INTS.get(chunk, base + HEIGHT) * Long.BYTES;
+  }
+
+  /** Writes {@code value}'s record at {@code offset} with plain stores; publishes nothing. */
+  private static void writeValue(ByteBuffer chunk, int offset, ValueStruct value) {
+    byte[] bytes = value.value();
+    INTS.set(chunk, offset + VALUE_LENGTH, bytes.length);
+    chunk.put(offset + META, value.meta());
+    chunk.put(offset + USER_META, value.userMeta());
+    WORDS.set(chunk, offset + EXPIRES_AT, value.expiresAt());
+    chunk.put(offset + VALUE_BYTES, bytes, 0, bytes.length);
+  }
+
+  private static int checkedSize(int fixed, int valueLength) {
+    long size = (long) fixed + valueLength;
+    if (size > Integer.MAX_VALUE - Arena.ALIGNMENT) {
       throw new IllegalArgumentException("an entry of " + size + " bytes does not fit an arena");
     }
-    long address = arena.allocate((int) size);
-    byte[] chunk = arena.chunk(address);
-    int offset = Arena.offset(address);
-    INTS.set(chunk, offset, length);
-    value.encode(chunk, offset + VALUE_LENGTH_SIZE);
-    return address;
+    return (int) size;
+  }
+
+  private static void checkInternalKey(byte[] key) {
+    if (key.length < SUFFIX) {
+      throw new IllegalArgumentException("internal key of " + key.length
+          + " bytes is shorter than its " + SUFFIX + "-byte version suffix");
+    }
   }
 
   private int randomHeight() {

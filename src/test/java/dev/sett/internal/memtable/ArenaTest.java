@@ -2,10 +2,15 @@ package dev.sett.internal.memtable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ArenaTest {
@@ -31,6 +36,18 @@ class ArenaTest {
   }
 
   @Test
+  void chunksAreDirectAndAlignedInMemory() {
+    Arena arena = new Arena(1024);
+    ByteBuffer chunk = arena.chunk(arena.allocate(8));
+    assertTrue(chunk.isDirect(), "arena memory is off the Java heap");
+    assertEquals(0, chunk.alignmentOffset(0, Arena.ALIGNMENT));
+    assertEquals(1024, chunk.capacity());
+    long big = arena.allocate(3000);
+    assertTrue(arena.chunk(big).isDirect());
+    assertEquals(0, arena.chunk(big).alignmentOffset(0, Arena.ALIGNMENT));
+  }
+
+  @Test
   void startsANewChunkWhenTheCurrentOneIsFullAndCountsTheAbandonedTail() {
     Arena arena = new Arena(1024);
     arena.allocate(1000); // offsets 8..1008
@@ -48,7 +65,7 @@ class ArenaTest {
     long big = arena.allocate(5000);
     assertEquals(1, big >>> 32);
     assertEquals(0, Arena.offset(big));
-    assertEquals(5000, arena.chunk(big).length);
+    assertEquals(5000, arena.chunk(big).capacity());
     long after = arena.allocate(8);
     assertEquals(0, after >>> 32, "small allocations continue in chunk 0");
     assertEquals(Arena.offset(small) + 8, Arena.offset(after));
@@ -67,72 +84,82 @@ class ArenaTest {
   void growsTheChunkTableAndKeepsOldChunksReachable() {
     Arena arena = new Arena(1024);
     long[] addresses = new long[100];
-    byte[][] chunks = new byte[100][];
+    ByteBuffer[] chunks = new ByteBuffer[100];
     for (int i = 0; i < addresses.length; i++) {
       addresses[i] = arena.allocate(1000);
       chunks[i] = arena.chunk(addresses[i]);
-      chunks[i][Arena.offset(addresses[i])] = (byte) i;
+      chunks[i].put(Arena.offset(addresses[i]), (byte) i);
     }
     assertTrue(arena.chunkCount() >= 100);
     for (int i = 0; i < addresses.length; i++) {
       assertSame(chunks[i], arena.chunk(addresses[i]));
-      assertEquals((byte) i, arena.chunk(addresses[i])[Arena.offset(addresses[i])]);
+      assertEquals((byte) i, arena.chunk(addresses[i]).get(Arena.offset(addresses[i])));
     }
   }
 
   @Test
-  void wordChunksAreLazyAndReserveTheNilAddressOfTheirOwn() {
-    Arena arena = new Arena(1024);
-    arena.allocate(8);
-    assertEquals(0, arena.wordChunkCount(), "byte allocations do not create word chunks");
-    long first = arena.allocateWords(3);
-    assertNotEquals(0, first);
-    assertEquals(1, Arena.offset(first), "word 0 of word chunk 0 is reserved");
-    assertEquals(1024 / Long.BYTES, arena.words(first).length, "a word chunk holds chunkSize bytes");
-    long second = arena.allocateWords(1);
-    assertEquals(4, Arena.offset(second), "words are not padded");
-    assertEquals(1, arena.wordChunkCount());
-    assertEquals(2, arena.chunkCount());
-    assertEquals(16 + 5 * Long.BYTES, arena.memoryUsed(), "both kinds count, words as 8 bytes");
+  void aFreedArenasRegularChunksServeTheNextArenaAndOversizedOnesAreDropped() {
+    Arena.Pool pool = new Arena.Pool(1024, 8);
+    Arena first = new Arena(1024, pool);
+    Set<ByteBuffer> regular = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < 3; i++) {
+      regular.add(first.chunk(first.allocate(1000)));
+    }
+    ByteBuffer oversized = first.chunk(first.allocate(4096));
+    assertEquals(0, pool.size());
+    first.free();
+    assertEquals(3, pool.size(), "regular chunks are kept, the oversized one is not");
+    assertThrows(IllegalStateException.class, () -> first.allocate(8));
+    first.free(); // idempotent: the chunks are not given twice
+    assertEquals(3, pool.size());
+
+    Arena second = new Arena(1024, pool);
+    Set<ByteBuffer> reused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < 3; i++) {
+      reused.add(second.chunk(second.allocate(1000)));
+    }
+    assertEquals(regular, reused, "the second arena runs on the first one's chunks");
+    assertEquals(0, pool.size());
+    ByteBuffer fresh = second.chunk(second.allocate(1000));
+    assertTrue(!regular.contains(fresh), "an empty pool means a new chunk");
+    assertNotSame(oversized, second.chunk(second.allocate(4096)));
   }
 
   @Test
-  void startsANewWordChunkWhenTheCurrentOneIsFullAndCountsTheAbandonedTail() {
-    Arena arena = new Arena(1024);
-    arena.allocateWords(120); // words 1..121 of 128
-    long next = arena.allocateWords(10);
-    assertEquals(1, Arena.chunkIndex(next));
-    assertEquals(0, Arena.offset(next));
-    long big = arena.allocateWords(500);
-    assertEquals(2, Arena.chunkIndex(big));
-    assertEquals(500, arena.words(big).length);
-    long after = arena.allocateWords(1);
-    assertEquals(1, Arena.chunkIndex(after), "small allocations continue in their chunk");
-    assertEquals(10, Arena.offset(after));
-    assertEquals(1024 + 500 * 8 + 11 * 8, arena.memoryUsed());
+  void thePoolKeepsNoMoreThanItsBound() {
+    Arena.Pool pool = new Arena.Pool(1024, 2);
+    Arena arena = new Arena(1024, pool);
+    Set<Long> chunkIndexes = new HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      chunkIndexes.add((long) Arena.chunkIndex(arena.allocate(1000)));
+    }
+    assertEquals(5, chunkIndexes.size());
+    arena.free();
+    assertEquals(2, pool.size(), "the rest is left to the garbage collector");
+    assertThrows(IllegalArgumentException.class, () -> pool.give(ByteBuffer.allocateDirect(512)));
+    assertThrows(IllegalArgumentException.class, () -> new Arena(2048, pool));
   }
 
   @Test
-  void growsTheWordChunkTableAndKeepsOldChunksReachable() {
-    Arena arena = new Arena(1024);
-    long[] addresses = new long[100];
-    long[][] chunks = new long[100][];
-    for (int i = 0; i < addresses.length; i++) {
-      addresses[i] = arena.allocateWords(100);
-      chunks[i] = arena.words(addresses[i]);
-      chunks[i][Arena.offset(addresses[i])] = i;
-    }
-    assertEquals(100, arena.wordChunkCount());
-    for (int i = 0; i < addresses.length; i++) {
-      assertSame(chunks[i], arena.words(addresses[i]));
-      assertEquals(i, arena.words(addresses[i])[Arena.offset(addresses[i])]);
-    }
+  void aWaitForASpareChunkEndsWhenOneIsGivenBackOrTheTimeRunsOut() throws Exception {
+    Arena.Pool pool = new Arena.Pool(1024, 4);
+    assertEquals(null, pool.awaitSpare(1), "nothing is given back: the wait times out");
+    ByteBuffer chunk = Arena.allocateAligned(1024);
+    java.util.concurrent.atomic.AtomicReference<ByteBuffer> got =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread waiter = new Thread(() -> got.set(pool.awaitSpare(60_000)));
+    waiter.start();
+    dev.sett.testing.Eventually.await("the waiter waits",
+        () -> waiter.getState() == Thread.State.TIMED_WAITING);
+    pool.give(chunk);
+    waiter.join();
+    assertSame(chunk, got.get());
   }
 
   @Test
   void rejectsNegativeSizes() {
     assertThrows(IllegalArgumentException.class, () -> new Arena(1024).allocate(-1));
-    assertThrows(IllegalArgumentException.class, () -> new Arena(1024).allocateWords(-1));
     assertThrows(IllegalArgumentException.class, () -> new Arena(0));
+    assertThrows(IllegalArgumentException.class, () -> new Arena.Pool(1024, -1));
   }
 }
