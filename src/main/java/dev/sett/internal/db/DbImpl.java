@@ -333,10 +333,19 @@ public final class DbImpl implements DB, TxnContext {
       }
       newest = LevelsView.newer(newest, found);
     }
-    try (LevelsView view = acquireLevels()) {
+    try (LevelsView view = pinLevels()) {
       return LevelsView.newer(newest, view.get(userKey, userKeyHash, readTs, !managed));
     } catch (IOException e) {
       throw Errors.convert(e);
+    }
+  }
+
+  /** The levels pinned for one lookup: no reference count written (LevelsController#pin). */
+  private LevelsView pinLevels() {
+    try {
+      return levels.pin();
+    } catch (IllegalStateException e) {
+      throw new DbClosedException("the store at " + storeDir() + " is closed");
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.sett.internal.lsm;
 
 import dev.sett.internal.codec.KeyHash;
+import dev.sett.internal.fs.ReadPins;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.sstable.Table;
@@ -16,10 +17,21 @@ import java.util.List;
  */
 public final class LevelsView implements AutoCloseable {
   private final LevelsSnapshot snapshot;
+  /** Where the snapshot is pinned, or null when the view holds a reference to it. */
+  private final ReadPins<LevelsSnapshot> pins;
+  private final int slot;
   private boolean closed;
 
+  /** A view that holds a reference to {@code snapshot}. */
   LevelsView(LevelsSnapshot snapshot) {
+    this(snapshot, null, -1);
+  }
+
+  /** A view of {@code snapshot}, pinned in {@code slot} of {@code pins} (null: referenced). */
+  LevelsView(LevelsSnapshot snapshot, ReadPins<LevelsSnapshot> pins, int slot) {
     this.snapshot = snapshot;
+    this.pins = pins;
+    this.slot = slot;
   }
 
   /**
@@ -131,7 +143,11 @@ public final class LevelsView implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      snapshot.release();
+      if (pins == null) {
+        snapshot.release();
+      } else {
+        pins.unpin(slot);
+      }
     }
   }
 }
