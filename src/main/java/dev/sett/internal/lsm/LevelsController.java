@@ -5,6 +5,7 @@ import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.ReadPins;
 import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.manifest.TableManifest;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * recoverable, and a replaced table is deleted only after the MANIFEST forgets it and the last
  * snapshot listing it is released. Readers never lock: an iterator retains the current snapshot
  * (one atomic increment on a count every reader shares); a point lookup pins it instead ({@link
- * #pin}: a store to a slot of its own, see {@link ReadPins}), so concurrent gets write no shared
+ * #get}: a store to a slot of its own, see {@link ReadPins}), so concurrent gets write no shared
  * cache line. A replaced snapshot is retired to the pins and released when no lookup is pinned
  * in it.
  *
@@ -527,35 +528,42 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
   }
 
   /**
-   * The current levels for one short read (a point lookup), pinned rather than retained: no
-   * shared counter is written. Close the view promptly: a snapshot replaced meanwhile, and the
-   * tables only it lists, stay mapped until then. Falls back to {@link #acquire} when every pin
-   * slot is taken.
+   * The newest version at or below {@code readTs} of {@code userKey} in the current levels, or
+   * null: {@link LevelsView#get(byte[], long, long, boolean)} with the snapshot pinned rather than
+   * retained for the lookup, so that no counter shared by the readers is written, and nothing
+   * allocated. A snapshot replaced meanwhile, and the tables only it lists, stay mapped until the
+   * lookup returns. Takes a reference instead when every pin slot is taken.
    */
-  public LevelsView pin() {
+  public ValueStruct get(byte[] userKey, long userKeyHash, long readTs, boolean firstHit)
+      throws IOException {
     LevelsSnapshot snapshot = current;
     int slot = pins.pin(snapshot);
     if (slot < 0) {
-      return acquire();
+      try (LevelsView view = acquire()) {
+        return view.get(userKey, userKeyHash, readTs, firstHit);
+      }
     }
-    while (true) {
-      // After the pin is published: close() sets closed before it retires the last snapshot.
-      if (closed) {
-        pins.unpin(slot);
-        throw new IllegalStateException("levels are closed");
+    try {
+      while (true) {
+        // After the pin is published: close() sets closed before it retires the last snapshot.
+        if (closed) {
+          throw new IllegalStateException("levels are closed");
+        }
+        LevelsSnapshot now = current;
+        if (now == snapshot) {
+          return LevelsView.get(snapshot, userKey, userKeyHash, readTs, firstHit);
+        }
+        snapshot = now; // replaced before our pin was seen: pin the current one
+        pins.repin(slot, snapshot);
       }
-      LevelsSnapshot now = current;
-      if (now == snapshot) {
-        return new LevelsView(snapshot, pins, slot);
-      }
-      snapshot = now; // replaced before our pin was seen: pin the current one
-      pins.repin(slot, snapshot);
+    } finally {
+      pins.unpin(slot);
     }
   }
 
-  /** Replaced snapshots still waiting for a pinned lookup to leave them (for tests). */
-  int retiredSnapshots() {
-    return pins.retiredCount();
+  /** Whether {@link #close} ran. */
+  public boolean isClosed() {
+    return closed;
   }
 
   /** Number of tables on level 0. */

@@ -1,7 +1,6 @@
 package dev.sett.internal.lsm;
 
 import dev.sett.internal.codec.KeyHash;
-import dev.sett.internal.fs.ReadPins;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.sstable.Table;
@@ -17,21 +16,10 @@ import java.util.List;
  */
 public final class LevelsView implements AutoCloseable {
   private final LevelsSnapshot snapshot;
-  /** Where the snapshot is pinned, or null when the view holds a reference to it. */
-  private final ReadPins<LevelsSnapshot> pins;
-  private final int slot;
   private boolean closed;
 
-  /** A view that holds a reference to {@code snapshot}. */
   LevelsView(LevelsSnapshot snapshot) {
-    this(snapshot, null, -1);
-  }
-
-  /** A view of {@code snapshot}, pinned in {@code slot} of {@code pins} (null: referenced). */
-  LevelsView(LevelsSnapshot snapshot, ReadPins<LevelsSnapshot> pins, int slot) {
     this.snapshot = snapshot;
-    this.pins = pins;
-    this.slot = slot;
   }
 
   /**
@@ -58,8 +46,14 @@ public final class LevelsView implements AutoCloseable {
   /** As {@link #get(byte[], long, boolean)}, given {@code userKeyHash = KeyHash.of(userKey)}. */
   public ValueStruct get(byte[] userKey, long userKeyHash, long readTs, boolean firstHit)
       throws IOException {
+    return get(snapshot, userKey, userKeyHash, readTs, firstHit);
+  }
+
+  /** As {@link #get(byte[], long, long, boolean)}, in {@code snapshot}. */
+  static ValueStruct get(LevelsSnapshot snapshot, byte[] userKey, long userKeyHash, long readTs,
+      boolean firstHit) throws IOException {
     if (!firstHit) {
-      return newestOfAll(userKey, userKeyHash, readTs);
+      return newestOfAll(snapshot, userKey, userKeyHash, readTs);
     }
     List<Table> level0 = snapshot.level(0);
     for (int i = level0.size() - 1; i >= 0; i--) {
@@ -80,8 +74,8 @@ public final class LevelsView implements AutoCloseable {
     return null;
   }
 
-  private ValueStruct newestOfAll(byte[] userKey, long userKeyHash, long readTs)
-      throws IOException {
+  private static ValueStruct newestOfAll(LevelsSnapshot snapshot, byte[] userKey,
+      long userKeyHash, long readTs) throws IOException {
     ValueStruct newest = null;
     List<Table> level0 = snapshot.level(0);
     for (int i = level0.size() - 1; i >= 0; i--) {
@@ -143,11 +137,7 @@ public final class LevelsView implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      if (pins == null) {
-        snapshot.release();
-      } else {
-        pins.unpin(slot);
-      }
+      snapshot.release();
     }
   }
 }
