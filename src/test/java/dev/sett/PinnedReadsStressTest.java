@@ -143,7 +143,8 @@ class PinnedReadsStressTest {
     Set<Long> replaced = new HashSet<>(tablesAtStart);
     replaced.removeAll(tablesAtEnd);
     assertTrue(!replaced.isEmpty(),
-        "compaction replaced tables while the readers ran: " + tablesAtStart + " -> " + tablesAtEnd);
+        "compaction replaced tables while the readers ran: " + tablesAtStart + " -> "
+            + tablesAtEnd);
   }
 
   private static Set<Long> tableFilesOnDisk(Path storeDir) {

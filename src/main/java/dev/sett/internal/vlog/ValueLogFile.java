@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * never returns an empty or a wrong value (Badger swallows such errors: reference §13.1).
  *
  * <p>Lifetime: a file starts with one reference, owned by whoever opened it. Each {@link #read}
- * holds a reference while it copies the record out, and a {@link ValueLogScanner} holds one until
- * it is closed; the last {@link #release()} unmaps the file (or closes it) and, after {@link
- * #markForDeletion()}, deletes it. So value log GC can drop a file while readers are still in it:
+ * holds a reference while it copies the record out (a {@link ValueLog#readValue} pins the
+ * file instead, see {@link dev.sett.internal.fs.ReadPins}), and a {@link ValueLogScanner} holds
+ * one until it is closed; the last {@link #release()} unmaps the file (or closes it) and, after
+ * {@link #markForDeletion()}, deletes it. So value log GC can drop a file while readers are still in it:
  * they finish, and the disk space comes back when the last one leaves.
  *
  * <p>Thread-safety: safe for concurrent readers; nothing changes after open except the reference
