@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -401,6 +403,30 @@ class ValueLogTest {
         if (!file.getFileName().toString().equals("LOCK")) {
           Files.copy(file, to.resolve(file.getFileName()));
         }
+      }
+    }
+  }
+
+  @Test
+  void everyValueAnItemHandsOutIsAnArrayOfItsOwn() throws IOException {
+    try (DB db = DB.open(small().build())) {
+      byte[] expected = value("k", 1, 4096); // above the threshold: in the value log
+      db.put(bytes("k"), expected);
+      for (boolean prefetch : new boolean[] {true, false}) {
+        IteratorOptions options = IteratorOptions.builder().prefetchValues(prefetch).build();
+        db.view(txn -> {
+          try (DbIterator it = txn.newIterator(options)) {
+            it.rewind();
+            Item item = it.item();
+            byte[] first = item.value();
+            assertArrayEquals(expected, first);
+            Arrays.fill(first, (byte) 0); // the caller's to change
+            byte[] second = item.value();
+            assertArrayEquals(expected, second, "a second value() sees the first caller's change");
+            assertNotSame(first, second);
+            assertNotSame(second, item.value());
+          }
+        });
       }
     }
   }

@@ -333,8 +333,14 @@ public final class DbImpl implements DB, TxnContext {
       }
       newest = LevelsView.newer(newest, found);
     }
-    try (LevelsView view = acquireLevels()) {
-      return LevelsView.newer(newest, view.get(userKey, userKeyHash, readTs, !managed));
+    try {
+      // The levels pinned for this lookup, not retained: no shared counter written.
+      return LevelsView.newer(newest, levels.get(userKey, userKeyHash, readTs, !managed));
+    } catch (IllegalStateException e) {
+      if (levels.isClosed()) {
+        throw new DbClosedException("the store at " + storeDir() + " is closed");
+      }
+      throw e;
     } catch (IOException e) {
       throw Errors.convert(e);
     }

@@ -5,20 +5,36 @@ import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.vlog.ValuePointer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
- * An {@link Item}; the arrays it hands out are copies. A value that lives in the value log is read
+ * An {@link Item}; the arrays it hands out are copies (see {@link #value()}). A value that lives in the value log is read
  * the first time {@link #value()} asks for it (and kept), so that key-only work never touches the
  * value log; {@link #valueSize()} needs no read, since the pointer determines it.
  *
  * <p>Thread-safety: safe for concurrent use; two threads may both read a value log value once.
  */
 final class ItemImpl implements Item {
+  private static final VarHandle RESOLVED;
+
+  static {
+    try {
+      RESOLVED = MethodHandles.lookup().findVarHandle(ItemImpl.class, "resolved",
+          ValueStruct.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final byte[] key;
   private final ValueStruct value;
   private final boolean deletedOrExpired;
   private final ValueResolver resolver;
-  /** The value, once read through a pointer; {@code value} itself when inline. */
+  /**
+   * The value, once read through a pointer and until {@link #value()} hands it out; {@code value}
+   * itself when inline.
+   */
   private volatile ValueStruct resolved;
 
   ItemImpl(byte[] key, ValueStruct value, long nowSeconds, ValueResolver resolver) {
@@ -64,9 +80,20 @@ final class ItemImpl implements Item {
     return key.clone();
   }
 
+  /**
+   * A copy of the value. An inline value is cloned (its array is the source's). A value read
+   * through its pointer is already an array of its own, made by that read and shared with nobody:
+   * the first caller takes it as it is, and a later call reads it again rather than hand out an
+   * array the first caller may have changed. A scan that asks each item once so copies each value
+   * once, from the file into the array it gets.
+   */
   @Override
   public byte[] value() {
-    return resolvedValue().value().clone();
+    if (!ValueResolver.isPointer(value)) {
+      return value.value().clone();
+    }
+    ValueStruct known = (ValueStruct) RESOLVED.getAndSet(this, (ValueStruct) null);
+    return (known != null ? known : resolver.resolve(key, value)).value();
   }
 
   @Override

@@ -7,7 +7,6 @@ import dev.sett.internal.key.Meta;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.vlog.ValueLog;
 import dev.sett.internal.vlog.ValueLogFormat;
-import dev.sett.internal.vlog.ValueLogRecord;
 import dev.sett.internal.vlog.ValuePointer;
 import java.io.IOException;
 import java.util.Arrays;
@@ -79,14 +78,16 @@ final class ValueResolver {
     ValueStruct current = value;
     for (int move = 0; ; move++) {
       ValuePointer pointer = pointer(userKey, current);
-      ValueLogRecord record;
+      byte[] read;
       try {
-        record = valueLog == null ? null : valueLog.read(pointer);
+        // One copy, from the file into the value array; the key and the CRC checked on the way.
+        read = valueLog == null ? null : valueLog.readValue(pointer, userKey, current.version());
       } catch (IOException e) {
         throw Errors.convert(e);
       }
-      if (record != null) {
-        return fromRecord(userKey, current, pointer, record);
+      if (read != null) {
+        return new ValueStruct((byte) (current.meta() & ~Meta.VALUE_POINTER), current.userMeta(),
+            current.expiresAt(), current.version(), read);
       }
       ValueStruct moved = lookup.lookup(userKey, current.version());
       if (moved == null || moved.version() != current.version()
@@ -99,19 +100,6 @@ final class ValueResolver {
       }
       current = moved;
     }
-  }
-
-  private ValueStruct fromRecord(byte[] userKey, ValueStruct entry, ValuePointer pointer,
-      ValueLogRecord record) {
-    if (!InternalKey.hasUserKey(record.key(), userKey)
-        || InternalKey.version(record.key()) != entry.version()) {
-      throw new CorruptionException("the value pointer of key " + printable(userKey)
-          + " at version " + entry.version() + " names a record of "
-          + InternalKey.toString(record.key()), valueLog.path(pointer.fileId()), pointer.offset(),
-          null);
-    }
-    return new ValueStruct((byte) (entry.meta() & ~Meta.VALUE_POINTER), entry.userMeta(),
-        entry.expiresAt(), entry.version(), record.value().value());
   }
 
   private SettException missing(byte[] userKey, ValueStruct entry, ValuePointer pointer) {

@@ -3,7 +3,9 @@ package dev.sett.internal.lsm;
 import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.ReadPins;
 import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.manifest.TableManifest;
@@ -32,8 +34,11 @@ import org.slf4j.LoggerFactory;
  * (copy on write) by each edit under {@link #editLock}. An edit is written to the MANIFEST and
  * forced to disk <em>before</em> the new snapshot is published, so what a reader can see is always
  * recoverable, and a replaced table is deleted only after the MANIFEST forgets it and the last
- * snapshot listing it is released. Readers never lock: they retain the current snapshot (one
- * atomic increment) and read through it.
+ * snapshot listing it is released. Readers never lock: an iterator retains the current snapshot
+ * (one atomic increment on a count every reader shares); a point lookup pins it instead ({@link
+ * #get}: a store to a slot of its own, see {@link ReadPins}), so concurrent gets write no shared
+ * cache line. A replaced snapshot is retired to the pins and released when no lookup is pinned
+ * in it.
  *
  * <p>Level 0 keeps its tables in age order (a flush appends the newest, an L0→L0 compaction puts
  * its output where the run it merged was); levels 1 and up are sorted and non-overlapping, and all
@@ -58,6 +63,11 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
   private final Object editLock = new Object();
   /** Written under {@link #editLock}; read lock-free. Holds one reference of its own. */
   private volatile LevelsSnapshot current;
+  /**
+   * Point lookups pin {@link #current} here instead of retaining it; a replaced snapshot is
+   * retired to it, and released once no lookup is pinned in it.
+   */
+  private final ReadPins<LevelsSnapshot> pins = new ReadPins<>();
   private volatile boolean closed;
   /** Set when the store starts closing: a flush no longer waits for L0 to drain. */
   private volatile boolean closing;
@@ -217,7 +227,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
       createdAtMillis.put(table.id(), options.nowMillis().getAsLong());
       LevelsSnapshot previous = current;
       current = previous.withLevel0Table(table);
-      previous.release();
+      pins.retire(previous); // released once no pinned read is in it
       table.release();
     }
     compactions.wakeUp();
@@ -254,7 +264,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         }
         LevelsSnapshot previous = current;
         current = previous.withCompaction(Set.of(), last, tables);
-        previous.release();
+        pins.retire(previous); // released once no pinned read is in it
         editLock.notifyAll();
       } finally {
         for (Table table : tables) {
@@ -363,7 +373,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
           table.markForDeletion();
           createdAtMillis.remove(table.id());
         }
-        previous.release();
+        pins.retire(previous); // released once no pinned read is in it
         editLock.notifyAll();
       } catch (StaleCompactionException e) {
         for (Table table : added) {
@@ -428,7 +438,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
           createdAtMillis.remove(table.id());
         }
       }
-      previous.release();
+      pins.retire(previous); // released once no pinned read is in it
       editLock.notifyAll();
     }
   }
@@ -517,6 +527,45 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
     }
   }
 
+  /**
+   * The newest version at or below {@code readTs} of {@code userKey} in the current levels, or
+   * null: {@link LevelsView#get(byte[], long, long, boolean)} with the snapshot pinned rather than
+   * retained for the lookup, so that no counter shared by the readers is written, and nothing
+   * allocated. A snapshot replaced meanwhile, and the tables only it lists, stay mapped until the
+   * lookup returns. Takes a reference instead when every pin slot is taken.
+   */
+  public ValueStruct get(byte[] userKey, long userKeyHash, long readTs, boolean firstHit)
+      throws IOException {
+    LevelsSnapshot snapshot = current;
+    int slot = pins.pin(snapshot);
+    if (slot < 0) {
+      try (LevelsView view = acquire()) {
+        return view.get(userKey, userKeyHash, readTs, firstHit);
+      }
+    }
+    try {
+      while (true) {
+        // After the pin is published: close() sets closed before it retires the last snapshot.
+        if (closed) {
+          throw new IllegalStateException("levels are closed");
+        }
+        LevelsSnapshot now = current;
+        if (now == snapshot) {
+          return LevelsView.get(snapshot, userKey, userKeyHash, readTs, firstHit);
+        }
+        snapshot = now; // replaced before our pin was seen: pin the current one
+        pins.repin(slot, snapshot);
+      }
+    } finally {
+      pins.unpin(slot);
+    }
+  }
+
+  /** Whether {@link #close} ran. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** Number of tables on level 0. */
   public int level0TableCount() {
     return current.level(0).size();
@@ -572,7 +621,7 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
         return;
       }
       closed = true;
-      current.release();
+      pins.retire(current); // a get still pinned in it finishes first
       editLock.notifyAll();
     }
   }

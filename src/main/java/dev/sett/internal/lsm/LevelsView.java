@@ -46,8 +46,14 @@ public final class LevelsView implements AutoCloseable {
   /** As {@link #get(byte[], long, boolean)}, given {@code userKeyHash = KeyHash.of(userKey)}. */
   public ValueStruct get(byte[] userKey, long userKeyHash, long readTs, boolean firstHit)
       throws IOException {
+    return get(snapshot, userKey, userKeyHash, readTs, firstHit);
+  }
+
+  /** As {@link #get(byte[], long, long, boolean)}, in {@code snapshot}. */
+  static ValueStruct get(LevelsSnapshot snapshot, byte[] userKey, long userKeyHash, long readTs,
+      boolean firstHit) throws IOException {
     if (!firstHit) {
-      return newestOfAll(userKey, userKeyHash, readTs);
+      return newestOfAll(snapshot, userKey, userKeyHash, readTs);
     }
     List<Table> level0 = snapshot.level(0);
     for (int i = level0.size() - 1; i >= 0; i--) {
@@ -68,8 +74,8 @@ public final class LevelsView implements AutoCloseable {
     return null;
   }
 
-  private ValueStruct newestOfAll(byte[] userKey, long userKeyHash, long readTs)
-      throws IOException {
+  private static ValueStruct newestOfAll(LevelsSnapshot snapshot, byte[] userKey,
+      long userKeyHash, long readTs) throws IOException {
     ValueStruct newest = null;
     List<Table> level0 = snapshot.level(0);
     for (int i = level0.size() - 1; i >= 0; i--) {

@@ -24,7 +24,15 @@ interface RecordSource {
   long size();
 
   /** Fills {@code destination} from {@code position}; the caller has checked the bounds. */
-  void read(long position, byte[] destination) throws IOException;
+  default void read(long position, byte[] destination) throws IOException {
+    read(position, destination, 0, destination.length);
+  }
+
+  /**
+   * Copies {@code length} bytes from {@code position} into {@code destination[offset]}; the
+   * caller has checked the bounds.
+   */
+  void read(long position, byte[] destination, int offset, int length) throws IOException;
 
   /** Releases the mapping or closes the file. */
   void close() throws IOException;
@@ -40,8 +48,8 @@ interface RecordSource {
       }
 
       @Override
-      public void read(long position, byte[] destination) {
-        view.get(Math.toIntExact(position), destination, 0, destination.length);
+      public void read(long position, byte[] destination, int offset, int length) {
+        view.get(Math.toIntExact(position), destination, offset, length);
       }
 
       @Override
@@ -88,22 +96,23 @@ interface RecordSource {
     }
 
     @Override
-    public void read(long position, byte[] destination) throws IOException {
-      long end = position + destination.length;
+    public void read(long position, byte[] destination, int offset, int length)
+        throws IOException {
+      long end = position + length;
       MappedFile mapping = mapped;
       if ((mapping == null || end > mapping.size()) && size() - mappedSize(mapping) >= REMAP_BYTES) {
         mapping = remap();
       }
       if (mapping != null && end <= mapping.size() && mapping.tryRetain()) {
         try {
-          mapping.buffer().get(Math.toIntExact(position), destination, 0, destination.length);
+          mapping.buffer().get(Math.toIntExact(position), destination, offset, length);
           return;
         } finally {
           mapping.release();
         }
       }
       try {
-        file.readFully(ByteBuffer.wrap(destination), position);
+        file.readFully(ByteBuffer.wrap(destination, offset, length), position);
       } catch (EOFException e) {
         throw new CorruptFileException(path, position,
             "value log file ends inside bytes its writer reported as appended", e);

@@ -3,6 +3,7 @@ package dev.sett.internal.vlog;
 import dev.sett.internal.codec.DataKeys;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
+import dev.sett.internal.fs.ReadPins;
 import dev.sett.internal.key.InternalKey;
 import dev.sett.internal.key.KeyValue;
 import java.io.IOException;
@@ -75,6 +76,12 @@ public final class ValueLog implements AutoCloseable {
   private final Path dir;
   private final ValueLogOptions options;
   private final Map<Long, ValueLogFile> files = new ConcurrentHashMap<>();
+  /**
+   * Value reads pin the file they read here instead of retaining it; a file removed from
+   * {@link #files} or replaced in it is retired to the pins, and released (unmapped, deleted if
+   * marked) once no read is pinned in it.
+   */
+  private final ReadPins<ValueLogFile> pins = new ReadPins<>();
   /** Ids deleted by GC or dropAll, in this session or (from the MANIFEST) before. */
   private final Set<Long> deleted = ConcurrentHashMap.newKeySet();
   private final Recovery recovery;
@@ -230,7 +237,7 @@ public final class ValueLog implements AutoCloseable {
     ValueLogFile sealed = ValueLogFile.open(fileSystem, sealing.path(), sealing.fileId(), keys);
     ValueLogFile previous = files.put(sealing.fileId(), sealed);
     if (previous != null) {
-      previous.release();
+      pins.retire(previous); // released once no pinned read is in it
     }
     startFile(sealing.fileId() + 1);
   }
@@ -261,6 +268,55 @@ public final class ValueLog implements AutoCloseable {
     }
     try {
       return file.readRecord(pointer, options.verifyChecksum());
+    } finally {
+      file.release();
+    }
+  }
+
+  /**
+   * The value of the record {@code pointer} names, which must be {@code userKey} at {@code
+   * version}: one copy, from the file into the returned array, checked as {@link #read} checks
+   * (the CRC-32C when {@code verifyValueChecksum}, over the bytes returned) and the key compared
+   * ({@link CorruptFileException} if it is another). Returns null when the file is not (or no
+   * longer) part of the log. The file is pinned for the read, not retained: no reference count
+   * that every reader shares is written ({@link ReadPins}).
+   */
+  public byte[] readValue(ValuePointer pointer, byte[] userKey, long version) throws IOException {
+    long fileId = pointer.fileId();
+    ValueLogFile file = files.get(fileId);
+    if (file == null) {
+      return null;
+    }
+    int slot = pins.pin(file);
+    if (slot < 0) {
+      return readValueRetained(pointer, userKey, version);
+    }
+    try {
+      while (true) {
+        // After the pin is published: whoever removes or replaces the file retires it after.
+        ValueLogFile now = files.get(fileId);
+        if (now == file) {
+          return file.readValue(pointer, userKey, version, options.verifyChecksum());
+        }
+        if (now == null) {
+          return null;
+        }
+        file = now; // rotate() replaced the active file with its mapping: same bytes
+        pins.repin(slot, file);
+      }
+    } finally {
+      pins.unpin(slot);
+    }
+  }
+
+  private byte[] readValueRetained(ValuePointer pointer, byte[] userKey, long version)
+      throws IOException {
+    ValueLogFile file = acquire(pointer.fileId());
+    if (file == null) {
+      return null;
+    }
+    try {
+      return file.readValue(pointer, userKey, version, options.verifyChecksum());
     } finally {
       file.release();
     }
@@ -338,7 +394,7 @@ public final class ValueLog implements AutoCloseable {
     ValueLogFile file = files.remove(fileId);
     if (file != null) {
       file.markForDeletion();
-      file.release();
+      pins.retire(file);
     }
   }
 
@@ -365,7 +421,7 @@ public final class ValueLog implements AutoCloseable {
       this.deleted.add(id);
       ValueLogFile file = files.remove(id);
       file.markForDeletion();
-      file.release();
+      pins.retire(file);
     }
     startFile(current.fileId() + 1);
     return deleted;
@@ -428,10 +484,11 @@ public final class ValueLog implements AutoCloseable {
   }
 
   private void releaseAll() {
-    for (ValueLogFile file : files.values()) {
-      file.release();
-    }
+    List<ValueLogFile> all = new ArrayList<>(files.values());
     files.clear();
+    for (ValueLogFile file : all) {
+      pins.retire(file);
+    }
   }
 
   @Override

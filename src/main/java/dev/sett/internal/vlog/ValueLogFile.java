@@ -2,15 +2,20 @@ package dev.sett.internal.vlog;
 
 import dev.sett.internal.codec.DataKey;
 import dev.sett.internal.codec.DataKeys;
+import dev.sett.internal.codec.LittleEndian;
+import dev.sett.internal.codec.Varint;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.FileSystem;
 import dev.sett.internal.fs.MappedFile;
 import dev.sett.internal.fs.ReadableFile;
 import dev.sett.internal.fs.RefCounted;
+import dev.sett.internal.key.InternalKey;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * never returns an empty or a wrong value (Badger swallows such errors: reference §13.1).
  *
  * <p>Lifetime: a file starts with one reference, owned by whoever opened it. Each {@link #read}
- * holds a reference while it copies the record out, and a {@link ValueLogScanner} holds one until
- * it is closed; the last {@link #release()} unmaps the file (or closes it) and, after {@link
- * #markForDeletion()}, deletes it. So value log GC can drop a file while readers are still in it:
+ * holds a reference while it copies the record out (a {@link ValueLog#readValue} pins the
+ * file instead, see {@link dev.sett.internal.fs.ReadPins}), and a {@link ValueLogScanner} holds
+ * one until it is closed; the last {@link #release()} unmaps the file (or closes it) and, after
+ * {@link #markForDeletion()}, deletes it. So value log GC can drop a file while readers are still in it:
  * they finish, and the disk space comes back when the last one leaves.
  *
  * <p>Thread-safety: safe for concurrent readers; nothing changes after open except the reference
@@ -37,6 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class ValueLogFile extends RefCounted {
   private static final Logger LOG = LoggerFactory.getLogger(ValueLogFile.class);
   private static final String FILE_SUFFIX = ".vlog";
+  /** Bytes of a varint u64 at most. */
+  private static final int MAX_EXPIRES_VARINT = 10;
+  /**
+   * Bytes {@link #readValue} allows the key length's varint: keys below 2 MiB; a longer one takes
+   * the whole-record path.
+   */
+  private static final int MAX_KEY_LENGTH_VARINT = 3;
 
   private final FileSystem fileSystem;
   private final Path path;
@@ -200,6 +213,101 @@ public final class ValueLogFile extends RefCounted {
    * CRC-32C; the caller holds a reference.
    */
   ValueLogRecord readRecord(ValuePointer pointer, boolean verifyChecksum) throws IOException {
+    checkBounds(pointer);
+    byte[] record = new byte[(int) pointer.length()];
+    source.read(pointer.offset(), record);
+    return ValueLogFormat.decodeRecord(path, pointer, record, verifyChecksum, dataKey);
+  }
+
+  /**
+   * The value of the record at {@code pointer}, which must be the record of {@code userKey} at
+   * {@code version}, copied once: from the file straight into the returned array. The framing,
+   * the key and (if {@code verifyChecksum}) the CRC-32C are checked as {@link #readRecord} checks
+   * them, and the checksum is computed over the bytes returned. Throws {@link
+   * CorruptFileException} naming this file and the pointer's offset when anything is off; the
+   * caller holds a reference (or a pin).
+   *
+   * <p>The record's head (its header, the two attribute bytes, the two varints and the key) is
+   * copied into a small array of its own; the value, the rest of the body, into the result. Any
+   * disagreement sends the read down {@link #readRecord}, whose errors say what exactly is wrong,
+   * so this path never reports anything {@code readRecord} would not. An encrypted record is
+   * decrypted whole, so it is read that way too.
+   */
+  byte[] readValue(ValuePointer pointer, byte[] userKey, long version, boolean verifyChecksum)
+      throws IOException {
+    if (dataKey != null) {
+      return checkedValue(pointer, userKey, version, verifyChecksum);
+    }
+    checkBounds(pointer);
+    long offset = pointer.offset();
+    int length = (int) pointer.length();
+    int keyLength = userKey.length + InternalKey.SUFFIX_LENGTH;
+    int headLength = Math.min(length,
+        ValueLogFormat.RECORD_HEADER_LENGTH + 2 + MAX_EXPIRES_VARINT + MAX_KEY_LENGTH_VARINT
+            + keyLength);
+    byte[] head = new byte[headLength];
+    source.read(offset, head, 0, headLength);
+    if (LittleEndian.getUnsignedInt(head, 0) != length - ValueLogFormat.RECORD_HEADER_LENGTH
+        || headLength < ValueLogFormat.RECORD_HEADER_LENGTH + ValueLogFormat.MIN_BODY_LENGTH) {
+      return checkedValue(pointer, userKey, version, verifyChecksum);
+    }
+    int position = ValueLogFormat.RECORD_HEADER_LENGTH + 2; // meta and userMeta: the entry's own
+    int expiresEnd = varintEnd(head, position, MAX_EXPIRES_VARINT);
+    if (expiresEnd < 0) {
+      return checkedValue(pointer, userKey, version, verifyChecksum);
+    }
+    int keyLengthEnd = varintEnd(head, expiresEnd, MAX_KEY_LENGTH_VARINT);
+    if (keyLengthEnd < 0 || Varint.read(head, expiresEnd, keyLengthEnd) != keyLength
+        || keyLengthEnd + keyLength > headLength
+        || !Arrays.equals(head, keyLengthEnd, keyLengthEnd + userKey.length, userKey, 0,
+            userKey.length)
+        || InternalKey.version(head, keyLengthEnd, keyLength) != version) {
+      return checkedValue(pointer, userKey, version, verifyChecksum);
+    }
+    int valueStart = keyLengthEnd + keyLength;
+    byte[] value = new byte[length - valueStart];
+    source.read(offset + valueStart, value, 0, value.length);
+    if (verifyChecksum) {
+      CRC32C crc = new CRC32C();
+      crc.update(head, 0, 4);
+      crc.update(head, ValueLogFormat.RECORD_HEADER_LENGTH,
+          valueStart - ValueLogFormat.RECORD_HEADER_LENGTH);
+      crc.update(value, 0, value.length);
+      if ((int) crc.getValue() != LittleEndian.getInt(head, 4)) {
+        return checkedValue(pointer, userKey, version, verifyChecksum);
+      }
+    }
+    return value;
+  }
+
+  /**
+   * Where the varint at {@code head[at]} ends, or -1 when it runs past {@code maxBytes} or the
+   * array.
+   */
+  private static int varintEnd(byte[] head, int at, int maxBytes) {
+    int end = Math.min(head.length, at + maxBytes);
+    for (int i = at; i < end; i++) {
+      if (head[i] >= 0) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** The slow, whole-record read: {@link #readRecord}, then the key compared. */
+  private byte[] checkedValue(ValuePointer pointer, byte[] userKey, long version,
+      boolean verifyChecksum) throws IOException {
+    ValueLogRecord record = readRecord(pointer, verifyChecksum);
+    if (!InternalKey.hasUserKey(record.key(), userKey)
+        || InternalKey.version(record.key()) != version) {
+      throw new CorruptFileException(path, pointer.offset(), "the value pointer of key "
+          + InternalKey.toString(InternalKey.of(userKey, version)) + " names a record of "
+          + InternalKey.toString(record.key()));
+    }
+    return record.value().value();
+  }
+
+  private void checkBounds(ValuePointer pointer) throws CorruptFileException {
     long offset = pointer.offset();
     long length = pointer.length();
     if (offset < ValueLogFormat.HEADER_LENGTH) {
@@ -216,9 +324,6 @@ public final class ValueLogFile extends RefCounted {
       throw new CorruptFileException(path, offset, "value pointer " + pointer
           + " runs past the end of the file (" + size + " bytes)");
     }
-    byte[] record = new byte[(int) length];
-    source.read(offset, record);
-    return ValueLogFormat.decodeRecord(path, pointer, record, verifyChecksum, dataKey);
   }
 
   /** Reads {@code destination.length} bytes at {@code position}; the caller checked the bounds. */

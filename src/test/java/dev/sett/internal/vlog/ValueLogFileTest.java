@@ -7,6 +7,7 @@ import static dev.sett.internal.vlog.ValueLogGoldenTest.GOLDEN_VLOG;
 import static dev.sett.internal.vlog.ValueLogTestSupport.assertRecord;
 import static dev.sett.internal.vlog.ValueLogTestSupport.replace;
 import static dev.sett.testing.Bytes.unhex;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,8 @@ import dev.sett.internal.codec.Crc32c;
 import dev.sett.internal.fs.CorruptFileException;
 import dev.sett.internal.fs.InMemoryFileSystem;
 import dev.sett.internal.fs.UnsupportedFormatException;
+import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -106,6 +109,62 @@ class ValueLogFileTest {
     for (int i = GOLDEN_POINTERS.size() - 1; i >= 0; i--) {
       assertRecord(GOLDEN_TRANSACTION.get(i), GOLDEN_POINTERS.get(i),
           file.read(GOLDEN_POINTERS.get(i)));
+    }
+  }
+
+  @Test
+  void readValueCopiesEachValueOnceAndChecksTheKey() throws IOException {
+    for (int i = 0; i < GOLDEN_POINTERS.size(); i++) {
+      KeyValue entry = GOLDEN_TRANSACTION.get(i);
+      ValuePointer pointer = GOLDEN_POINTERS.get(i);
+      byte[] userKey = InternalKey.userKey(entry.key());
+      long version = InternalKey.version(entry.key());
+      for (boolean verify : new boolean[] {true, false}) {
+        assertArrayEquals(entry.value().value(), file.readValue(pointer, userKey, version, verify));
+      }
+      // A pointer that names the record of another key, or of another version, is corruption.
+      byte[] otherKey = userKey.clone();
+      otherKey[0] ^= 1;
+      for (CorruptFileException e : List.of(
+          assertThrows(CorruptFileException.class,
+              () -> file.readValue(pointer, otherKey, version, true)),
+          assertThrows(CorruptFileException.class,
+              () -> file.readValue(pointer, userKey, version + 1, true)),
+          assertThrows(CorruptFileException.class,
+              () -> file.readValue(pointer, Arrays.copyOf(userKey, userKey.length + 1), version,
+                  true)))) {
+        assertEquals(pointer.offset(), e.offset());
+        assertTrue(e.getMessage().contains("names a record of"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void readValueFindsEveryFlippedBitOfTheRecordItReads() throws IOException {
+    byte[] golden = unhex(GOLDEN_VLOG);
+    Path damaged = Path.of("/db/damaged.vlog");
+    for (int i = 0; i < GOLDEN_POINTERS.size(); i++) {
+      KeyValue entry = GOLDEN_TRANSACTION.get(i);
+      ValuePointer pointer = GOLDEN_POINTERS.get(i);
+      byte[] userKey = InternalKey.userKey(entry.key());
+      long version = InternalKey.version(entry.key());
+      for (long at = pointer.offset(); at < pointer.end(); at++) {
+        for (int bit = 0; bit < 8; bit++) {
+          byte[] content = golden.clone();
+          content[(int) at] ^= (byte) (1 << bit);
+          replace(fileSystem, damaged, content);
+          ValueLogFile flipped = ValueLogFile.open(fileSystem, damaged, GOLDEN_FILE_ID);
+          try {
+            CorruptFileException e = assertThrows(CorruptFileException.class,
+                () -> flipped.readValue(pointer, userKey, version, true),
+                "bit " + bit + " of byte " + at);
+            assertEquals(pointer.offset(), e.offset());
+            assertEquals(damaged, e.file());
+          } finally {
+            flipped.release();
+          }
+        }
+      }
     }
   }
 
