@@ -145,6 +145,18 @@ public final class Memtable {
   public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
       RandomGenerator random, boolean readOnly, boolean newest, DataKeys keys,
       Predicate<List<KeyValue>> accept) throws IOException {
+    return recover(fileSystem, walPath, options, random, readOnly, newest, keys, accept,
+        (wal, offset, evidence) -> WalReader.REFUSE_SYNCED.corruption(wal, offset, evidence));
+  }
+
+  /**
+   * As above; a refused transaction that was synced (so the crash cannot have lost its values)
+   * is not cut off: {@code syncedRefusal} makes the error to throw, given the WAL, the record's
+   * offset and why it is known to have been synced.
+   */
+  public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
+      RandomGenerator random, boolean readOnly, boolean newest, DataKeys keys,
+      Predicate<List<KeyValue>> accept, SyncedRefusal syncedRefusal) throws IOException {
     SkipList skipList = newSkipList(options, random);
     MemtableFilter filter = newFilter(options);
     long[] maxVersion = {0};
@@ -159,7 +171,7 @@ public final class Memtable {
             maxVersion[0] = maxOf(maxVersion[0], InternalKey.version(entry.key()));
           }
           return true;
-        });
+        }, syncedRefusal::corruption);
     WalWriter wal = null;
     if (!readOnly) {
       wal = WalWriter.openForAppend(fileSystem, walPath, replay.dataKey());
@@ -174,6 +186,12 @@ public final class Memtable {
         filter, wal, !readOnly, maxVersion[0], replay.validEnd());
     memtable.replayRefused = replay.refused();
     return memtable;
+  }
+
+  /** Makes the error for a refused transaction that had been synced; see {@link #recover}. */
+  @FunctionalInterface
+  public interface SyncedRefusal {
+    IOException corruption(Path wal, long offset, String evidence);
   }
 
   /** Whether recovery refused a transaction of the WAL, cutting it and everything after it. */
