@@ -146,7 +146,7 @@ public final class Memtable {
       RandomGenerator random, boolean readOnly, boolean newest, DataKeys keys,
       Predicate<List<KeyValue>> accept) throws IOException {
     return recover(fileSystem, walPath, options, random, readOnly, newest, keys, accept,
-        (wal, offset, evidence) -> WalReader.REFUSE_SYNCED.corruption(wal, offset, evidence));
+        WalReader.REFUSE_SYNCED);
   }
 
   /**
@@ -171,7 +171,7 @@ public final class Memtable {
             maxVersion[0] = maxOf(maxVersion[0], InternalKey.version(entry.key()));
           }
           return true;
-        }, syncedRefusal::corruption);
+        }, syncedRefusal);
     WalWriter wal = null;
     if (!readOnly) {
       wal = WalWriter.openForAppend(fileSystem, walPath, replay.dataKey());
@@ -188,9 +188,18 @@ public final class Memtable {
     return memtable;
   }
 
-  /** Makes the error for a refused transaction that had been synced; see {@link #recover}. */
+  /**
+   * Makes the error for a refused transaction that had been synced (see {@link #recover}): the
+   * store refuses one whose values the value log lost, which a crash cannot do to a synced
+   * transaction (its values are forced before it), so the value log is damaged there.
+   */
   @FunctionalInterface
   public interface SyncedRefusal {
+    /**
+     * @param wal the WAL holding the transaction
+     * @param offset where its record starts
+     * @param evidence why it is known to have been synced
+     */
     IOException corruption(Path wal, long offset, String evidence);
   }
 

@@ -57,26 +57,9 @@ final class WalReader implements AutoCloseable {
       boolean refused, DataKey dataKey) {
   }
 
-  /**
-   * Says what a refused transaction that had been synced means: the store refuses one whose
-   * values the value log lost, which a crash cannot do to a synced transaction (its values are
-   * forced before it), so the value log is damaged there.
-   */
-  @FunctionalInterface
-  interface SyncedRefusal {
-    /**
-     * The error to throw instead of cutting the WAL.
-     *
-     * @param wal the WAL holding the transaction
-     * @param offset where its record starts
-     * @param evidence why it is known to have been synced
-     */
-    IOException corruption(Path wal, long offset, String evidence);
-  }
-
   /** The default: the WAL is named, since nothing else is known. */
-  static final SyncedRefusal REFUSE_SYNCED = (wal, offset, evidence) -> new CorruptFileException(
-      wal, offset, "a synced transaction was refused at replay (" + evidence + ")");
+  static final Memtable.SyncedRefusal REFUSE_SYNCED = (wal, offset, evidence) ->
+      new CorruptFileException(wal, offset, "a synced transaction was refused at replay (" + evidence + ")");
 
   /** What a search of the file from an offset on found: its good records. */
   private record GoodRecords(long count, long first, long maxDurable, long maxDurableAt) {
@@ -184,7 +167,7 @@ final class WalReader implements AutoCloseable {
    */
   static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
       boolean newest, DataKeys keys, Predicate<List<KeyValue>> accept,
-      SyncedRefusal syncedRefusal) throws IOException {
+      Memtable.SyncedRefusal syncedRefusal) throws IOException {
     long records = 0;
     DataKey dataKey;
     boolean refused = false;

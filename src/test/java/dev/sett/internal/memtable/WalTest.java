@@ -233,6 +233,42 @@ class WalTest {
     assertEquals(ends[0], Files.size(wal));
   }
 
+  /**
+   * A transaction refused at replay (the value log lost its values) is cut with everything after
+   * it only if it may have been unsynced; a synced one (a later record's durable offset passes it,
+   * or a newer WAL follows) gets the caller's error instead, and nothing is cut.
+   */
+  @Test
+  void aRefusedTransactionIsCutOnlyIfItMayHaveBeenUnsynced() throws IOException {
+    java.util.function.Supplier<java.util.function.Predicate<List<KeyValue>>> refusingSecond =
+        () -> {
+          int[] seen = {0};
+          return batch -> ++seen[0] != 2;
+        };
+    Memtable.SyncedRefusal refusal = (file, offset, evidence) ->
+        new IOException("synced refusal at " + offset + ": " + evidence);
+    Path unsynced = directory.resolve("refused-unsynced.mem");
+    long[] ends = writeBatches(unsynced, false);
+    Memtable cut = memtables.track(Memtable.recover(FILE_SYSTEM, unsynced, OPTIONS,
+        new SplittableRandom(1), false, true, dev.sett.internal.codec.DataKeys.NONE,
+        refusingSecond.get(),
+        refusal));
+    assertTrue(cut.replayRefused());
+    assertEquals(expectedAfter(1), MemtableTest.dump(cut));
+    assertEquals(ends[1], Files.size(unsynced));
+    for (boolean newest : new boolean[] {true, false}) {
+      Path synced = directory.resolve("refused-synced-" + newest + ".mem");
+      long[] syncedEnds = writeBatches(synced, true);
+      IOException e = assertThrows(IOException.class, () -> Memtable.recover(FILE_SYSTEM, synced,
+          OPTIONS, new SplittableRandom(1), false, newest, dev.sett.internal.codec.DataKeys.NONE,
+          refusingSecond.get(), refusal));
+      assertTrue(e.getMessage().startsWith("synced refusal at " + syncedEnds[1]), e.getMessage());
+      assertTrue(e.getMessage().contains(newest ? "durable to" : "a newer WAL follows"),
+          e.getMessage());
+      assertEquals(syncedEnds[3], Files.size(synced), "nothing is cut");
+    }
+  }
+
   /** A synced prefix, then an unsynced record: damage in the synced part is corruption. */
   @Test
   void damageBeforeTheLastSyncIsCorruptionAfterItATornTail() throws IOException {
