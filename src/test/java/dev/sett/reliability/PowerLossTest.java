@@ -38,7 +38,9 @@ class PowerLossTest {
   @ParameterizedTest(name = "syncWrites={0} {1} encrypted={2}")
   @CsvSource({"true, DROP_UNSYNCED, false", "true, KEEP_RANDOM_PREFIX, false",
       "false, DROP_UNSYNCED, false", "false, KEEP_RANDOM_PREFIX, false",
-      "true, KEEP_RANDOM_PREFIX, true", "false, DROP_UNSYNCED, true"})
+      "true, KEEP_RANDOM_PAGES, false", "false, KEEP_RANDOM_PAGES, false",
+      "true, KEEP_RANDOM_PREFIX, true", "false, DROP_UNSYNCED, true",
+      "false, KEEP_RANDOM_PAGES, true"})
   void survivorsArePrefixOfCommitOrderAndAcknowledgedWritesSurvive(boolean syncWrites,
       PowerLoss mode, boolean encrypted) {
     long seed = Long.getLong("sett.seed", new SplittableRandom().nextLong());

@@ -199,8 +199,19 @@ public final class DbImpl implements DB, TxnContext {
         recovery = valueLog.recovery();
       }
       ValueLog.Recovery lostAt = recovery;
+      ValueLog log = valueLog;
       List<Memtable> recovered = files.recoverMemtables(
-          batch -> lostAt == null || !lostAt.losesValues(batch));
+          batch -> lostAt == null || !lostAt.losesValues(batch),
+          (wal, offset, evidence) -> new dev.sett.internal.fs.CorruptFileException(
+              log.filePath(lostAt.fileId()), lostAt.validEnd(), "damaged value log record: the"
+              + " transaction at offset " + offset + " of " + wal + " names a value at or after"
+              + " this offset, and it was synced (" + evidence + "), so a crash cannot have lost"
+              + " its values"));
+      if (valueLog != null) {
+        // Whole records after damage in the last file: the replay accepted no synced
+        // transaction naming them, so they are a tail torn out of order. Cut it now.
+        valueLog.finishRecovery();
+      }
       Memtables memtables = new Memtables(options.numMemtables());
       Memtable first = options.readOnly() ? null : files.newMemtable();
       memtables.initialize(first, recovered);

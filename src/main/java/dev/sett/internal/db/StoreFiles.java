@@ -161,16 +161,21 @@ final class StoreFiles {
    * cut off). WALs with nothing in them are deleted. Returns the non-empty ones, oldest first.
    */
   List<Memtable> recoverMemtables() throws IOException {
-    return recoverMemtables(batch -> true);
+    return recoverMemtables(batch -> true, (wal, offset, evidence) ->
+        new dev.sett.internal.fs.CorruptFileException(wal, offset,
+            "a synced transaction was refused at replay (" + evidence + ")"));
   }
 
   /**
    * As {@link #recoverMemtables()}, but {@code accept} may refuse a transaction (one whose values
    * the value log lost in a crash). The store must stay a prefix of the commit order, so the
-   * refused transaction and every later one are dropped: the later WALs are deleted first, then
-   * the refusing WAL is cut before the transaction, so a crash in between repeats the same cut.
+   * refused transaction and everything after it are dropped: the WAL is cut before it. Only a
+   * transaction that may have been unsynced at the crash can be refused so; one that was synced
+   * (in a WAL that a newer one follows, or proven by a later record's durable offset) throws what
+   * {@code syncedRefusal} makes, and nothing is cut.
    */
-  List<Memtable> recoverMemtables(Predicate<List<KeyValue>> accept) throws IOException {
+  List<Memtable> recoverMemtables(Predicate<List<KeyValue>> accept,
+      Memtable.SyncedRefusal syncedRefusal) throws IOException {
     List<Memtable> recovered = new ArrayList<>();
     java.util.TreeMap<Long, Path> wals = new java.util.TreeMap<>(); // numeric order, not by name
     for (Path file : fileSystem.list(dir)) {
@@ -194,20 +199,9 @@ final class StoreFiles {
         }
         continue;
       }
-      java.util.SortedMap<Long, Path> later = wals.tailMap(wal.getKey(), false);
-      Memtable memtable;
-      try {
-        memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
-            options.readOnly(), later.isEmpty(), keys, batch -> {
-              if (accept.test(batch)) {
-                return true;
-              }
-              dropLaterWals(later);
-              return false;
-            });
-      } catch (java.io.UncheckedIOException e) {
-        throw e.getCause();
-      }
+      boolean newest = wals.tailMap(wal.getKey(), false).isEmpty();
+      Memtable memtable = Memtable.recover(fileSystem, file, memtableOptions, random.split(),
+          options.readOnly(), newest, keys, accept, syncedRefusal);
       memtable.closeWal();
       if (memtable.isEmpty() && !options.readOnly()) {
         memtable.deleteWal();
@@ -215,36 +209,9 @@ final class StoreFiles {
         LOG.info("replayed {}: {} entries", file, memtable.entryCount());
         recovered.add(memtable);
       }
-      if (memtable.replayRefused()) {
-        break;
-      }
     }
     nextMemtableId.set(maxId + 1);
     return recovered;
-  }
-
-  /** Deletes (read-write) or ignores (read-only) the WALs after a refused transaction. */
-  private void dropLaterWals(java.util.SortedMap<Long, Path> later) {
-    for (Path file : later.values()) {
-      if (options.readOnly()) {
-        LOG.warn("ignoring {}: an earlier WAL holds a transaction whose values were lost", file);
-        continue;
-      }
-      LOG.warn("deleting {}: an earlier WAL holds a transaction whose values were lost, and"
-          + " the store must stay a prefix of the commit order", file);
-      try {
-        fileSystem.delete(file);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    if (!options.readOnly() && !later.isEmpty()) {
-      try {
-        fileSystem.syncDirectory(dir);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
   }
 
   /** A new, empty mutable memtable with its own WAL, durable in the directory. */

@@ -174,6 +174,18 @@ public final class Memtable {
   public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
       RandomGenerator random, boolean readOnly, boolean newest, DataKeys keys,
       Predicate<List<KeyValue>> accept) throws IOException {
+    return recover(fileSystem, walPath, options, random, readOnly, newest, keys, accept,
+        WalReader.REFUSE_SYNCED);
+  }
+
+  /**
+   * As above; a refused transaction that was synced (so the crash cannot have lost its values)
+   * is not cut off: {@code syncedRefusal} makes the error to throw, given the WAL, the record's
+   * offset and why it is known to have been synced.
+   */
+  public static Memtable recover(FileSystem fileSystem, Path walPath, MemtableOptions options,
+      RandomGenerator random, boolean readOnly, boolean newest, DataKeys keys,
+      Predicate<List<KeyValue>> accept, SyncedRefusal syncedRefusal) throws IOException {
     SkipList skipList = newSkipList(options, random);
     MemtableFilter filter = newFilter(options);
     long[] maxVersion = {0};
@@ -188,7 +200,7 @@ public final class Memtable {
             maxVersion[0] = maxOf(maxVersion[0], InternalKey.version(entry.key()));
           }
           return true;
-        });
+        }, syncedRefusal);
     WalWriter wal = null;
     if (!readOnly) {
       wal = WalWriter.openForAppend(fileSystem, walPath, replay.dataKey());
@@ -203,6 +215,21 @@ public final class Memtable {
         filter, wal, !readOnly, maxVersion[0], replay.validEnd());
     memtable.replayRefused = replay.refused();
     return memtable;
+  }
+
+  /**
+   * Makes the error for a refused transaction that had been synced (see {@link #recover}): the
+   * store refuses one whose values the value log lost, which a crash cannot do to a synced
+   * transaction (its values are forced before it), so the value log is damaged there.
+   */
+  @FunctionalInterface
+  public interface SyncedRefusal {
+    /**
+     * @param wal the WAL holding the transaction
+     * @param offset where its record starts
+     * @param evidence why it is known to have been synced
+     */
+    IOException corruption(Path wal, long offset, String evidence);
   }
 
   /** Whether recovery refused a transaction of the WAL, cutting it and everything after it. */

@@ -16,25 +16,33 @@ import java.util.Arrays;
  *
  * <pre>
  * file   := header record*
- * header := magic "SWAL" (4) | version u16 = 1 | reserved u16 = 0 | memtable id u64
+ * header := magic "SWAL" (4) | version u16 = 3 | reserved u16 = 0 | memtable id u64
  *           | crc32c u32 of the previous 16 bytes
- * header v2 (encrypted) := magic "SWAL" | version u16 = 2 | reserved u16 = 0 | memtable id u64
+ * header v4 (encrypted) := magic "SWAL" | version u16 = 4 | reserved u16 = 0 | memtable id u64
  *           | data key id u64 | crc32c u32 of the previous 24 bytes
  * record := length u32 | crc32c u32 of (length bytes, body) | body[length]
  *           (in an encrypted WAL the stored body is iv[16] | AES-CTR ciphertext of the body, and
  *           the checksum covers those stored bytes)
- * body   := type u8 = BATCH (1) | varint entryCount | entry*
+ * body   := type u8 = BATCH (1) | varint durable | varint entryCount | entry*
  * entry  := meta u8 | userMeta u8 | varint expiresAt | varint keyLength | internal key
  *           | varint valueLength | value
  * </pre>
+ *
+ * <p>{@code durable} is the file's length as of its last completed sync when the record was
+ * written: recovery tells a torn unsynced tail from damaged synced records by it. Versions 1
+ * (plain) and 2 (encrypted) are the same without {@code durable}; they are still read.
  */
 final class WalFormat {
   /** "SWAL". */
   static final byte[] MAGIC = "SWAL".getBytes(StandardCharsets.US_ASCII);
-  /** The format version of plain WALs. */
-  static final int VERSION = 1;
-  /** The format version of encrypted WALs, whose header names the data key. */
-  static final int ENCRYPTED_VERSION = 2;
+  /** The format version of plain WALs written now: records carry their durable offset. */
+  static final int VERSION = 3;
+  /** The format version of encrypted WALs written now, whose header names the data key. */
+  static final int ENCRYPTED_VERSION = 4;
+  /** Plain WALs without durable offsets, written before version 3; still read. */
+  static final int VERSION_1 = 1;
+  /** Encrypted WALs without durable offsets, written before version 4; still read. */
+  static final int ENCRYPTED_VERSION_2 = 2;
   static final int HEADER_LENGTH = 20;
   static final int ENCRYPTED_HEADER_LENGTH = 28;
   /** {@code length u32 | crc32c u32}. */
@@ -57,7 +65,21 @@ final class WalFormat {
    * @param length the header's length: where the first record starts
    * @param dataKeyId the data key that seals the records, 0 in a plain WAL
    */
-  record Header(long memtableId, long dataKeyId, int length) {
+  record Header(long memtableId, long dataKeyId, int length, int version) {
+    /** Whether each record carries the durable offset (versions 3 and 4). */
+    boolean durableOffsets() {
+      return hasDurableOffsets(version);
+    }
+  }
+
+  /** Whether records of format {@code version} carry the durable offset. */
+  static boolean hasDurableOffsets(int version) {
+    return version == VERSION || version == ENCRYPTED_VERSION;
+  }
+
+  /** Whether {@code version} names an encrypted WAL, whose header names the data key. */
+  static boolean isEncrypted(int version) {
+    return version == ENCRYPTED_VERSION || version == ENCRYPTED_VERSION_2;
   }
 
   /** The 20-byte header of the WAL of memtable {@code memtableId}. */
@@ -112,10 +134,11 @@ final class WalFormat {
     }
     ByteBuffer buffer = ByteBuffer.wrap(header, 0, length).order(ByteOrder.LITTLE_ENDIAN);
     int version = Short.toUnsignedInt(buffer.getShort(4));
-    if (version != VERSION && version != ENCRYPTED_VERSION) {
+    if (version != VERSION && version != ENCRYPTED_VERSION && version != VERSION_1
+        && version != ENCRYPTED_VERSION_2) {
       throw new UnsupportedFormatException(file, "WAL", version, ENCRYPTED_VERSION);
     }
-    boolean encrypted = version == ENCRYPTED_VERSION;
+    boolean encrypted = isEncrypted(version);
     int headerLength = encrypted ? ENCRYPTED_HEADER_LENGTH : HEADER_LENGTH;
     if (length < headerLength) {
       throw new CorruptFileException(file, 0, "WAL header is truncated: the file has " + length
@@ -132,6 +155,6 @@ final class WalFormat {
     if (encrypted && dataKeyId <= 0) {
       throw new CorruptFileException(file, 16, "encrypted WAL names data key " + dataKeyId);
     }
-    return new Header(buffer.getLong(8), dataKeyId, headerLength);
+    return new Header(buffer.getLong(8), dataKeyId, headerLength, version);
   }
 }

@@ -33,13 +33,16 @@ import org.slf4j.LoggerFactory;
  * the store is read-only. A damaged header, by contrast, is an error: without it the file's
  * identity is unknown.
  *
- * <p>A crash can only tear the last record (the writer hands each record to the operating system
- * in one write and never appends after a failed one). So when a bad record is found, the rest of
- * the file is searched for a good record (one whose length fits, whose checksum matches and whose
- * body parses): if one follows, the damage is mid-file corruption, not a torn tail, and {@link
- * #next} throws {@link CorruptFileException} naming the damaged record's offset instead of
- * dropping the transactions after it. The search checks at most {@link #RESYNC_BUDGET} bytes of
- * candidate records, so arbitrary bytes cannot make it slow.
+ * <p>Torn tail or corruption: a power loss can keep the unsynced pages of a file out of order, so
+ * a torn tail may hold good records after damaged ones. What cannot survive a crash is a damaged
+ * record in the part of the file that was synced. Each record of a version 3 or 4 WAL carries
+ * the file's durable offset (its length at the last completed sync) when it was written. When a
+ * bad record at offset D is found, the rest of the file is searched for good records (length
+ * fits, checksum matches, body parses): if one of them was written when the file was durable past
+ * D, the damaged record had been synced, and {@link #next} throws {@link CorruptFileException}
+ * naming D; otherwise everything from D on is the torn tail. In a version 1 or 2 WAL (no durable
+ * offsets) any good record after D makes it corruption, as before. The search checks at most
+ * {@link #RESYNC_BUDGET} bytes of candidate records, so arbitrary bytes cannot make it slow.
  *
  * <p>Thread-safety: not thread-safe; one reader per instance.
  */
@@ -54,12 +57,22 @@ final class WalReader implements AutoCloseable {
       boolean refused, DataKey dataKey) {
   }
 
+  /** The default: the WAL is named, since nothing else is known. */
+  static final Memtable.SyncedRefusal REFUSE_SYNCED = (wal, offset, evidence) ->
+      new CorruptFileException(wal, offset, "a synced transaction was refused at replay (" + evidence + ")");
+
+  /** What a search of the file from an offset on found: its good records. */
+  private record GoodRecords(long count, long first, long maxDurable, long maxDurableAt) {
+  }
+
   private final Path path;
   private final ReadableFile file;
   private final long fileSize;
   private final long memtableId;
   /** The key that sealed the records; null for a plain WAL. */
   private final DataKey dataKey;
+  /** Whether records carry the file's durable offset (format versions 3 and 4). */
+  private final boolean durableOffsets;
   private byte[] buffer = new byte[4096];
   /** End of the last good record. */
   private long position;
@@ -74,6 +87,7 @@ final class WalReader implements AutoCloseable {
     this.memtableId = header.memtableId();
     this.position = header.length();
     this.dataKey = dataKey;
+    this.durableOffsets = header.durableOffsets();
   }
 
   /**
@@ -142,6 +156,18 @@ final class WalReader implements AutoCloseable {
   /** As above, for a WAL that may be encrypted under one of {@code keys}. */
   static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
       boolean newest, DataKeys keys, Predicate<List<KeyValue>> accept) throws IOException {
+    return replayAccepting(fileSystem, path, readOnly, newest, keys, accept, REFUSE_SYNCED);
+  }
+
+  /**
+   * As above. A refused transaction is cut off only if it may have been unsynced at the crash: in
+   * the newest WAL, when no good record after it was written once the file was durable past its
+   * start. A refused transaction in an older WAL (synced whole before the newer one began), or one
+   * proven synced, throws what {@code syncedRefusal} makes, and nothing is cut.
+   */
+  static ReplayResult replayAccepting(FileSystem fileSystem, Path path, boolean readOnly,
+      boolean newest, DataKeys keys, Predicate<List<KeyValue>> accept,
+      Memtable.SyncedRefusal syncedRefusal) throws IOException {
     long records = 0;
     DataKey dataKey;
     boolean refused = false;
@@ -164,6 +190,21 @@ final class WalReader implements AutoCloseable {
       validEnd = start;
       dropped = reader.fileSize() - validEnd;
       damage = refused ? "a transaction names value log data that was lost" : reader.damage();
+      if (refused) {
+        String evidence = null;
+        if (!newest) {
+          evidence = "a newer WAL follows this one, so it was synced whole";
+        } else if (reader.durableOffsets) {
+          GoodRecords later = reader.goodRecordsFrom(reader.validEnd());
+          if (later.maxDurable() > validEnd) {
+            evidence = "the record at offset " + later.maxDurableAt() + " was written when the"
+                + " WAL was durable to " + later.maxDurable();
+          }
+        }
+        if (evidence != null) {
+          throw syncedRefusal.corruption(path, validEnd, evidence);
+        }
+      }
     }
     if (dropped > 0 && !newest && !refused) {
       throw new CorruptFileException(path, validEnd, "damaged record (" + damage + ") at the end"
@@ -242,7 +283,12 @@ final class WalReader implements AutoCloseable {
     }
     List<KeyValue> batch;
     try {
-      batch = parseBody(openBody(buffer, WalFormat.RECORD_HEADER_LENGTH, bodyLength));
+      ByteBuffer body = openBody(buffer, WalFormat.RECORD_HEADER_LENGTH, bodyLength);
+      readType(body);
+      if (durableOffsets) {
+        readDurable(body, position);
+      }
+      batch = parseEntries(body);
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       return stop("record does not parse: " + e.getMessage());
     }
@@ -256,23 +302,67 @@ final class WalReader implements AutoCloseable {
   }
 
   /**
-   * Ends the good prefix at the current position, unless a good record follows somewhere after
-   * it: then the damage is not a torn tail and is reported as corruption.
+   * Ends the good prefix at the current position, unless the damage there lies in the synced part
+   * of the file: then it is reported as corruption (see the class comment).
    */
   private List<KeyValue> stop(String reason) throws IOException {
-    long goodRecord = findGoodRecordAfter(position);
-    if (goodRecord >= 0) {
+    GoodRecords later = goodRecordsFrom(position + 1);
+    if (!durableOffsets && later.count() > 0) {
       throw new CorruptFileException(path, position, "damaged WAL record (" + reason
-          + ") followed by a good record at offset " + goodRecord
+          + ") followed by a good record at offset " + later.first()
           + ": mid-file corruption, not the torn tail of a crash");
     }
-    damage = reason;
+    if (later.maxDurable() > position) {
+      throw new CorruptFileException(path, position, "damaged WAL record (" + reason
+          + "): the record at offset " + later.maxDurableAt() + " was written when the file was"
+          + " durable to " + later.maxDurable() + ", so the damaged record had been synced");
+    }
+    damage = later.count() == 0 ? reason : reason + "; " + later.count() + " good records"
+        + " after it, from offset " + later.first() + ", were written when the file was durable"
+        + " to at most " + Math.max(later.maxDurable(), 0) + ": an unsynced tail that the crash"
+        + " kept out of order";
     return null;
   }
 
-  /** The offset of the first good record that starts after {@code damaged}, or -1. */
-  private long findGoodRecordAfter(long damaged) throws IOException {
-    long budget = RESYNC_BUDGET;
+  /**
+   * The good records from {@code from} on: those that follow one another, and after a damaged
+   * stretch the next one found byte by byte. A record's durable offset counts only in a version 3
+   * or 4 WAL (else -1).
+   */
+  private GoodRecords goodRecordsFrom(long from) throws IOException {
+    long[] budget = {RESYNC_BUDGET};
+    long count = 0;
+    long first = -1;
+    long maxDurable = -1;
+    long maxDurableAt = -1;
+    long at = from;
+    while (at + WalFormat.RECORD_HEADER_LENGTH < fileSize) {
+      long[] found = goodRecordAt(at, budget);
+      if (found == null) {
+        at = findGoodRecordAfter(at, budget);
+        if (at < 0) {
+          break;
+        }
+        continue;
+      }
+      count++;
+      if (first < 0) {
+        first = at;
+      }
+      if (found[1] > maxDurable) {
+        maxDurable = found[1];
+        maxDurableAt = at;
+      }
+      at += WalFormat.RECORD_HEADER_LENGTH + found[0];
+    }
+    return new GoodRecords(count, first, maxDurable, maxDurableAt);
+  }
+
+  /**
+   * The offset of the first good record that starts after {@code damaged}, or -1; spends {@code
+   * budget[0]} on the lengths of candidate records checked.
+   */
+  private long findGoodRecordAfter(long damaged, long[] budget) throws IOException {
     byte[] window = new byte[64 << 10];
     ByteBuffer view = ByteBuffer.wrap(window).order(ByteOrder.LITTLE_ENDIAN);
     long windowStart = -1;
@@ -293,31 +383,49 @@ final class WalReader implements AutoCloseable {
           || checkType && window[offset + WalFormat.RECORD_HEADER_LENGTH] != WalFormat.TYPE_BATCH) {
         continue;
       }
-      budget -= length;
-      if (budget < 0) {
-        LOG.warn("WAL {}: gave up looking for good records after the damage at offset {}", path,
-            damaged);
+      if (budget[0] <= 0) {
+        LOG.warn("WAL {}: gave up looking for good records after offset {}", path, damaged);
         return -1;
       }
-      if (isGoodRecord(at, (int) length, view.getInt(offset + 4))) {
+      if (goodRecordAt(at, budget) != null) {
         return at;
       }
     }
     return -1;
   }
 
-  private boolean isGoodRecord(long at, int bodyLength, int storedChecksum) throws IOException {
+  /**
+   * Whether a good record starts at {@code at}: its body length and durable offset (-1 in a
+   * version 1 or 2 WAL), or null. Spends {@code budget[0]} on its length; null once it is spent.
+   */
+  private long[] goodRecordAt(long at, long[] budget) throws IOException {
+    if (fileSize - at < WalFormat.RECORD_HEADER_LENGTH) {
+      return null;
+    }
+    byte[] header = new byte[WalFormat.RECORD_HEADER_LENGTH];
+    file.readFully(ByteBuffer.wrap(header), at);
+    ByteBuffer view = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+    long length = Integer.toUnsignedLong(view.getInt(0));
+    if (length == 0 || length > WalFormat.MAX_RECORD_LENGTH
+        || length > fileSize - at - WalFormat.RECORD_HEADER_LENGTH || budget[0] < length) {
+      return null;
+    }
+    budget[0] -= length;
+    int bodyLength = (int) length;
     byte[] record = new byte[4 + bodyLength];
     ByteBuffer.wrap(record, 0, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(bodyLength);
     file.readFully(ByteBuffer.wrap(record, 4, bodyLength), at + WalFormat.RECORD_HEADER_LENGTH);
-    if (Crc32c.of(record, 0, record.length) != storedChecksum) {
-      return false;
+    if (Crc32c.of(record, 0, record.length) != view.getInt(4)) {
+      return null;
     }
     try {
-      parseBody(openBody(record, 4, bodyLength));
-      return true;
+      ByteBuffer body = openBody(record, 4, bodyLength);
+      readType(body);
+      long durable = durableOffsets ? readDurable(body, at) : -1;
+      parseEntries(body);
+      return new long[] {length, durable};
     } catch (IllegalArgumentException | BufferUnderflowException e) {
-      return false;
+      return null;
     }
   }
 
@@ -337,13 +445,30 @@ final class WalReader implements AutoCloseable {
     return ByteBuffer.wrap(bytes, offset + DataKey.IV_LENGTH, length - DataKey.IV_LENGTH);
   }
 
-  /** Parses a BATCH body; throws IllegalArgumentException saying what is wrong. */
-  private static List<KeyValue> parseBody(ByteBuffer body) {
-    int length = body.remaining();
+  private static void readType(ByteBuffer body) {
     byte type = body.get();
     if (type != WalFormat.TYPE_BATCH) {
       throw new IllegalArgumentException("unknown record type " + (type & 0xFF));
     }
+  }
+
+  /**
+   * Reads the durable offset of the record at {@code recordStart}: it cannot reach past the
+   * record's own start, since a record is written before the sync that covers it.
+   */
+  private static long readDurable(ByteBuffer body, long recordStart) {
+    long durable = Varint.read(body);
+    if (durable < 0 || durable > recordStart) {
+      throw new IllegalArgumentException("durable offset " + Long.toUnsignedString(durable)
+          + " lies past the record's own start, " + recordStart);
+    }
+    return durable;
+  }
+
+  /** Parses the entries of a BATCH body after its type (and durable offset); throws
+   * IllegalArgumentException saying what is wrong. */
+  private static List<KeyValue> parseEntries(ByteBuffer body) {
+    int length = body.remaining();
     long count = Varint.read(body);
     if (count < 0 || count > length / WalFormat.MIN_ENTRY_LENGTH) {
       throw new IllegalArgumentException("an entry count of " + Long.toUnsignedString(count)

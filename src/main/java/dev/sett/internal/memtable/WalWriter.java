@@ -37,14 +37,26 @@ final class WalWriter implements AutoCloseable {
   private byte[] buffer = new byte[INITIAL_BUFFER_SIZE];
   /** End of the last whole record. */
   private long size;
+  /**
+   * The file's length at its last completed sync, written into each record (format versions 3
+   * and 4; recovery tells a torn unsynced tail from damaged synced records by it). The store
+   * forces a transaction's values to the value log before the WAL, so the WAL is never durable
+   * past a record whose values are not.
+   */
+  private long durable;
+  /** Whether records carry {@link #durable}: false when appending to a version 1 or 2 file. */
+  private final boolean durableOffsets;
   /** Set when a failed append could not be rolled back. */
   private IOException failure;
 
-  private WalWriter(Path path, WritableFile file, long size, DataKey dataKey) {
+  private WalWriter(Path path, WritableFile file, long size, DataKey dataKey,
+      boolean durableOffsets) {
     this.path = path;
     this.file = file;
     this.dataKey = dataKey;
     this.size = size;
+    this.durable = size;
+    this.durableOffsets = durableOffsets;
   }
 
   /**
@@ -61,10 +73,13 @@ final class WalWriter implements AutoCloseable {
       throws IOException {
     byte[] header = WalFormat.header(memtableId, dataKey == null ? 0 : dataKey.id());
     WritableFile file = fileSystem.createDurable(path, header);
-    return new WalWriter(path, file, header.length, dataKey);
+    return new WalWriter(path, file, header.length, dataKey, true);
   }
 
-  /** Opens an existing WAL whose last record is whole, to append after it. */
+  /**
+   * Opens an existing WAL whose last record is whole, to append after it, in its own format
+   * version. Everything in it counts as durable (recovery has just forced it).
+   */
   static WalWriter openForAppend(FileSystem fileSystem, Path path) throws IOException {
     return openForAppend(fileSystem, path, null);
   }
@@ -72,8 +87,14 @@ final class WalWriter implements AutoCloseable {
   /** As {@link #openForAppend(FileSystem, Path)} for a WAL sealed by {@code dataKey}. */
   static WalWriter openForAppend(FileSystem fileSystem, Path path, DataKey dataKey)
       throws IOException {
+    byte[] version = new byte[6];
+    try (dev.sett.internal.fs.ReadableFile existing = fileSystem.openForRead(path)) {
+      existing.readFully(java.nio.ByteBuffer.wrap(version), 0);
+    }
+    boolean durableOffsets = WalFormat.hasDurableOffsets(
+        (version[4] & 0xFF) | (version[5] & 0xFF) << 8);
     WritableFile file = fileSystem.openForAppend(path);
-    return new WalWriter(path, file, file.position(), dataKey);
+    return new WalWriter(path, file, file.position(), dataKey, durableOffsets);
   }
 
   /** Appends one record holding {@code batch}; its bytes reach the OS before this returns. */
@@ -82,12 +103,13 @@ final class WalWriter implements AutoCloseable {
       throw new IOException("WAL " + path + " refuses appends after an earlier write failed"
           + " and could not be rolled back", failure);
     }
-    int plainLength = bodyLength(batch);
+    long recordDurable = durableOffsets ? durable : -1;
+    int plainLength = bodyLength(batch, recordDurable);
     int seal = dataKey == null ? 0 : DataKey.IV_LENGTH;
     int bodyLength = plainLength + seal;
     int recordLength = WalFormat.RECORD_HEADER_LENGTH + bodyLength;
     byte[] record = recordLength <= buffer.length ? buffer : new byte[recordLength];
-    int end = encodeBody(batch, record, WalFormat.RECORD_HEADER_LENGTH + seal);
+    int end = encodeBody(batch, recordDurable, record, WalFormat.RECORD_HEADER_LENGTH + seal);
     assert end == recordLength;
     if (dataKey != null) {
       // The record's encode point: the body is sealed in place, its IV written before it.
@@ -114,7 +136,9 @@ final class WalWriter implements AutoCloseable {
 
   /** Forces every appended record to the device. */
   void sync() throws IOException {
+    long synced = size;
     file.sync();
+    durable = synced;
   }
 
   /** The file's length: the end of the last whole record. */
@@ -136,8 +160,9 @@ final class WalWriter implements AutoCloseable {
     }
   }
 
-  private static int bodyLength(List<KeyValue> batch) {
-    long length = 1 + Varint.length(batch.size());
+  /** {@code durable} is -1 for a record without a durable offset (versions 1 and 2). */
+  private static int bodyLength(List<KeyValue> batch, long durable) {
+    long length = 1 + (durable < 0 ? 0 : Varint.length(durable)) + Varint.length(batch.size());
     for (KeyValue entry : batch) {
       byte[] key = entry.key();
       if (key.length < InternalKey.SUFFIX_LENGTH) {
@@ -154,8 +179,11 @@ final class WalWriter implements AutoCloseable {
     return (int) length;
   }
 
-  private static int encodeBody(List<KeyValue> batch, byte[] record, int offset) {
+  private static int encodeBody(List<KeyValue> batch, long durable, byte[] record, int offset) {
     record[offset++] = WalFormat.TYPE_BATCH;
+    if (durable >= 0) {
+      offset = Varint.write(record, offset, durable);
+    }
     offset = Varint.write(record, offset, batch.size());
     for (KeyValue entry : batch) {
       byte[] value = entry.value().value();

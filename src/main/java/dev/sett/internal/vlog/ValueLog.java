@@ -85,6 +85,11 @@ public final class ValueLog implements AutoCloseable {
   /** Ids deleted by GC or dropAll, in this session or (from the MANIFEST) before. */
   private final Set<Long> deleted = ConcurrentHashMap.newKeySet();
   private final Recovery recovery;
+  /**
+   * The last file's damage that {@link #finishRecovery} cuts off, when whole records followed it
+   * at open; null when there is none.
+   */
+  private ValueLogScanner.TornTail pendingTornTail;
   /** Writer thread only (and close). */
   private ValueLogWriter writer;
   private volatile long activeId;
@@ -137,6 +142,7 @@ public final class ValueLog implements AutoCloseable {
     }
     long lastId = found.isEmpty() ? 0 : found.lastKey();
     Recovery recovery = new Recovery(lastId, ValueLogFormat.HEADER_LENGTH);
+    ValueLogScanner.TornTail pendingTornTail = null;
     Map<Long, ValueLogFile> opened = new TreeMap<>();
     try {
       for (Map.Entry<Long, Path> entry : found.entrySet()) {
@@ -153,7 +159,9 @@ public final class ValueLog implements AutoCloseable {
           ValueLogScanner.RecoveryResult result =
               ValueLogScanner.recover(fileSystem, path, id, options.readOnly(), keys);
           recovery = new Recovery(id, result.validEnd());
-          if (result.records() == 0 && !options.readOnly()) {
+          if (result.tornTail() != null && result.tornTail().recordsAfter() > 0) {
+            pendingTornTail = result.tornTail();
+          } else if (result.records() == 0 && !options.readOnly()) {
             fileSystem.delete(path);
             continue;
           }
@@ -165,6 +173,7 @@ public final class ValueLog implements AutoCloseable {
         opened.put(id, ValueLogFile.open(fileSystem, path, id, keys));
       }
       ValueLog log = new ValueLog(fileSystem, dir, options, recovery, keys);
+      log.pendingTornTail = pendingTornTail;
       log.files.putAll(opened);
       log.deleted.addAll(deletedFiles);
       if (!options.readOnly()) {
@@ -191,6 +200,38 @@ public final class ValueLog implements AutoCloseable {
   /** How the last file looked at open, for the WAL replay to drop what points past it. */
   public Recovery recovery() {
     return recovery;
+  }
+
+  /** The path of file {@code id}, whether or not it exists. */
+  public Path filePath(long id) {
+    return dir.resolve(ValueLogFile.fileName(id));
+  }
+
+  /**
+   * Ends recovery once the WAL replay has accepted what it could: when whole records followed the
+   * damage in the last file at open (a tail the crash kept out of order), and the replay showed
+   * that no synced transaction names them, they are cut off now, so that nothing can read them
+   * and value log GC does not take the damage for corruption. A no-op read-only or when the last
+   * file was whole. Call before the store serves reads.
+   */
+  public void finishRecovery() throws IOException {
+    ValueLogScanner.TornTail tornTail = pendingTornTail;
+    pendingTornTail = null;
+    if (tornTail == null || options.readOnly()) {
+      return;
+    }
+    long id = recovery.fileId();
+    Path path = filePath(id);
+    ValueLogFile damaged = files.remove(id);
+    if (damaged != null) {
+      damaged.release(); // unmapped before the truncation
+    }
+    ValueLogScanner.truncateTornTail(fileSystem, path, tornTail);
+    if (tornTail.offset() <= ValueLogFormat.HEADER_LENGTH) {
+      fileSystem.delete(path);
+      return;
+    }
+    files.put(id, ValueLogFile.open(fileSystem, path, id, keys));
   }
 
   /**

@@ -25,15 +25,15 @@ import org.slf4j.LoggerFactory;
  *       and the record's offset. GC must use this mode: silently stopping early would make it
  *       delete a file whose later records are still live.
  *   <li>{@link Mode#RECOVERY}: the file that was being appended to when the process stopped may
- *       end in a record torn by the crash. The first damaged record ends the good prefix: {@link
- *       #next()} returns null, {@link #validEnd()} is the end of the last whole record and {@link
- *       #tornTail()} says where the damage starts and why. The caller truncates the file there
- *       (read-write open) and drops every transaction whose pointers reach past it.
+ *       end in a tail torn by the crash, and since a power loss can keep unsynced pages out of
+ *       order, whole records may follow damaged ones in it. The first damaged record ends the
+ *       good prefix: {@link #next()} returns null, {@link #validEnd()} is the end of the last
+ *       whole record and {@link #tornTail()} says where the damage starts, why, and how many
+ *       whole records follow it. The file holds no transaction framing or sync marks, so whether
+ *       the damage is a torn tail or corrupts synced records is decided by the WAL replay: a
+ *       transaction whose pointers reach past the damage is dropped with everything after it if
+ *       it may have been unsynced, and makes the open fail with corruption if it was synced.
  * </ul>
- *
- * <p>As in the WAL ({@code docs/format/wal.md}), a crash can only tear the last transaction's
- * records: in recovery mode a damaged record with a whole record after it is mid-file corruption,
- * and {@link #next()} throws {@link CorruptFileException} instead of ending the good prefix.
  *
  * <p>Thread-safety: not thread-safe; one thread per scanner.
  */
@@ -54,8 +54,13 @@ public final class ValueLogScanner implements AutoCloseable {
    * @param offset where the first damaged record starts: the end of the last whole record
    * @param length bytes from {@code offset} to the end of the file
    * @param reason what is wrong with the record at {@code offset}
+   * @param recordsAfter whole records found after the damage (a tail torn out of order, or
+   *     corruption of synced records: see the class comment)
    */
-  public record TornTail(long offset, long length, String reason) {
+  public record TornTail(long offset, long length, String reason, long recordsAfter) {
+    public TornTail(long offset, long length, String reason) {
+      this(offset, length, reason, 0);
+    }
   }
 
   /**
@@ -91,10 +96,13 @@ public final class ValueLogScanner implements AutoCloseable {
 
   /**
    * Checks the last file of a value log after a restart: scans it in {@link Mode#RECOVERY} and,
-   * when it ends in a torn tail, logs a warning naming the file, offset and byte count and, unless
-   * {@code readOnly}, truncates the file to {@link RecoveryResult#validEnd()} (forced to disk) so
-   * that nothing can ever read the torn bytes. The header must be intact: a damaged header throws
-   * as in {@link ValueLogFile#open}.
+   * when it ends in a torn tail with no whole record after the damage, logs a warning naming the
+   * file, offset and byte count and, unless {@code readOnly}, truncates the file to {@link
+   * RecoveryResult#validEnd()} (forced to disk) so that nothing can ever read the torn bytes.
+   * When whole records follow the damage ({@link TornTail#recordsAfter()}), the file is left as
+   * it is: cutting them is up to the caller once the WAL replay has shown that none was synced
+   * ({@link #truncateTornTail}). The header must be intact: a damaged header throws as in {@link
+   * ValueLogFile#open}.
    */
   public static RecoveryResult recover(FileSystem fileSystem, Path path, long fileId,
       boolean readOnly) throws IOException {
@@ -128,7 +136,11 @@ public final class ValueLogScanner implements AutoCloseable {
     } finally {
       file.release(); // unmapped before the truncation below
     }
-    if (tornTail != null) {
+    if (tornTail != null && tornTail.recordsAfter() > 0) {
+      LOG.warn("value log {}: damaged record at offset {} ({}) followed by {} whole records;"
+          + " the WAL replay decides whether that is a tail torn out of order or corruption",
+          path, validEnd, tornTail.reason(), tornTail.recordsAfter());
+    } else if (tornTail != null) {
       if (readOnly) {
         LOG.warn("value log {}: ignoring {} bytes from offset {} ({}); the file is left as it is"
             + " because the store is read-only", path, tornTail.length(), validEnd,
@@ -140,6 +152,20 @@ public final class ValueLogScanner implements AutoCloseable {
       }
     }
     return new RecoveryResult(fileId, validEnd, records, tornTail);
+  }
+
+  /**
+   * Cuts a torn tail that {@link #recover} left in place because whole records followed the
+   * damage, once the WAL replay has shown that no synced transaction names them: truncates the
+   * file to {@code tornTail.offset()} (forced) and logs what was dropped.
+   */
+  public static void truncateTornTail(FileSystem fileSystem, Path path, TornTail tornTail)
+      throws IOException {
+    LOG.warn("value log {}: dropping {} bytes from offset {} ({}; {} whole records after it, of"
+        + " transactions the crash tore out of order); truncating the file to {} bytes", path,
+        tornTail.length(), tornTail.offset(), tornTail.reason(), tornTail.recordsAfter(),
+        tornTail.offset());
+    fileSystem.truncate(path, tornTail.offset());
   }
 
   /** Bytes at the end of the last file whose records recovery verifies one by one. */
@@ -257,24 +283,48 @@ public final class ValueLogScanner implements AutoCloseable {
     if (mode == Mode.SEALED) {
       throw new CorruptFileException(file.path(), position, reason);
     }
-    long good = findGoodRecordAfter(position);
-    if (good >= 0) {
-      throw new CorruptFileException(file.path(), position, "damaged value log record ("
-          + reason + ") followed by a good record at offset " + good
-          + ": mid-file corruption, not the torn tail of a crash");
+    long[] budget = {RESYNC_BUDGET};
+    long after = 0;
+    for (long at = findGoodRecordAfter(position, budget); at >= 0;
+        at = findGoodRecordAfter(at, budget)) {
+      // Follow the chain of whole records from each one found.
+      long length;
+      while ((length = wholeRecordAt(at)) > 0) {
+        after++;
+        at += length;
+      }
     }
-    tornTail = new TornTail(position, size - position, reason);
+    tornTail = new TornTail(position, size - position, reason, after);
     return null;
   }
 
+  /** The length of the whole, verified record at {@code at}, or 0. */
+  private long wholeRecordAt(long at) throws IOException {
+    if (size - at < ValueLogFormat.MIN_RECORD_LENGTH) {
+      return 0;
+    }
+    byte[] header = new byte[ValueLogFormat.RECORD_HEADER_LENGTH];
+    file.readBytes(at, header);
+    long bodyLength = ValueLogFormat.storedBodyLength(header, 0);
+    if (bodyLength < ValueLogFormat.MIN_BODY_LENGTH
+        || bodyLength > size - at - ValueLogFormat.RECORD_HEADER_LENGTH) {
+      return 0;
+    }
+    try {
+      file.readRecord(new ValuePointer(file.id(),
+          ValueLogFormat.RECORD_HEADER_LENGTH + bodyLength, at), true);
+      return ValueLogFormat.RECORD_HEADER_LENGTH + bodyLength;
+    } catch (CorruptFileException notARecord) {
+      return 0;
+    }
+  }
+
   /**
-   * A crash can only tear the last transaction's records, which are written in one write. The
-   * offset of the first whole, checksummed record that starts after {@code damaged}, or -1: if
-   * there is one, the damage is not a torn tail. At most {@link #RESYNC_BUDGET} bytes of
-   * candidate records are checked, so arbitrary bytes cannot make the search slow.
+   * The offset of the first whole, checksummed record that starts after {@code damaged}, or -1.
+   * At most {@code budget[0]} bytes of candidate records are checked (shared by the calls of one
+   * search), so arbitrary bytes cannot make the search slow.
    */
-  private long findGoodRecordAfter(long damaged) throws IOException {
-    long budget = RESYNC_BUDGET;
+  private long findGoodRecordAfter(long damaged, long[] budget) throws IOException {
     byte[] header = new byte[ValueLogFormat.RECORD_HEADER_LENGTH];
     for (long at = damaged + 1; at + ValueLogFormat.MIN_RECORD_LENGTH <= size; at++) {
       file.readBytes(at, header);
@@ -283,8 +333,8 @@ public final class ValueLogScanner implements AutoCloseable {
           || bodyLength > size - at - ValueLogFormat.RECORD_HEADER_LENGTH) {
         continue;
       }
-      budget -= bodyLength;
-      if (budget < 0) {
+      budget[0] -= bodyLength;
+      if (budget[0] < 0) {
         return -1;
       }
       try {

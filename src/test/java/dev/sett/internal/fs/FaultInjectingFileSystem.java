@@ -51,8 +51,18 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
     /** Nothing (LevelDB's fault injection test). */
     DROP_UNSYNCED,
     /** A random prefix of them, as when the disk wrote some pages before power went. */
-    KEEP_RANDOM_PREFIX
+    KEEP_RANDOM_PREFIX,
+    /**
+     * Each {@value #PAGE_SIZE}-byte page of them independently kept or lost, so that a later page
+     * can survive an earlier one (a disk or file system that writes back dirty pages out of
+     * order): a lost page reads as zeros (the file's old contents: files are only appended to),
+     * and the file ends after its last kept page, or, at random, keeps its full length.
+     */
+    KEEP_RANDOM_PAGES
   }
+
+  /** The page size of {@link PowerLoss#KEEP_RANDOM_PAGES}: pages are aligned to file offsets. */
+  public static final int PAGE_SIZE = 4096;
 
   /**
    * The calls a {@link Hook} can watch, finer than {@link Op}: a truncate counts as a
@@ -339,6 +349,14 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
       } else {
         byte[] all = delegate().readAllBytes(node.current);
         long keep = Math.min(all.length, node.syncedLength);
+        if (mode == PowerLoss.KEEP_RANDOM_PAGES && all.length > keep) {
+          bytes = keepRandomPages(all, (int) keep, random);
+          for (int i = (int) keep; i < all.length; i++) {
+            droppedBytes += i >= bytes.length || bytes[i] != all[i] ? 1 : 0;
+          }
+          survivors.put(entry.getKey(), bytes);
+          continue;
+        }
         if (mode == PowerLoss.KEEP_RANDOM_PREFIX && all.length > keep) {
           keep += random.nextLong(all.length - keep + 1);
         }
@@ -371,6 +389,27 @@ public final class FaultInjectingFileSystem extends ForwardingFileSystem {
     }
     return "power loss (" + mode + "): " + droppedBytes + " unsynced bytes dropped, "
         + lostFiles.size() + " files not durable in their directory lost " + lostFiles;
+  }
+
+  /**
+   * {@code all} with its bytes from {@code synced} on kept or zeroed page by page (a coin per page,
+   * biased at random per file so that both mostly-kept and mostly-lost tails occur); the result
+   * ends after the last kept page or, at random, keeps the full length.
+   */
+  private static byte[] keepRandomPages(byte[] all, int synced, SplittableRandom random) {
+    byte[] bytes = all.clone();
+    double keepChance = random.nextDouble();
+    int end = synced;
+    for (int page = synced / PAGE_SIZE * PAGE_SIZE; page < all.length; page += PAGE_SIZE) {
+      int from = Math.max(page, synced);
+      int to = Math.min(all.length, page + PAGE_SIZE);
+      if (random.nextDouble() < keepChance) {
+        end = to;
+      } else {
+        java.util.Arrays.fill(bytes, from, to, (byte) 0);
+      }
+    }
+    return random.nextBoolean() ? bytes : java.util.Arrays.copyOf(bytes, end);
   }
 
   // ---- FileSystem -------------------------------------------------------------------------------

@@ -49,12 +49,20 @@ class WalTest {
   Path directory;
 
   /** Writes {@link #BATCHES}; returns the record boundaries: header end, then each record's end. */
+  /** Writes {@link #BATCHES}, each synced as with syncWrites; returns where each record ends. */
   private long[] writeBatches(Path wal) throws IOException {
+    return writeBatches(wal, true);
+  }
+
+  private long[] writeBatches(Path wal, boolean syncEach) throws IOException {
     Memtable memtable = memtables.track(Memtable.create(FILE_SYSTEM, wal, 11, OPTIONS, new SplittableRandom(1)));
     long[] ends = new long[BATCHES.size() + 1];
     ends[0] = memtable.walSize();
     for (int i = 0; i < BATCHES.size(); i++) {
       memtable.write(BATCHES.get(i));
+      if (syncEach) {
+        memtable.sync();
+      }
       ends[i + 1] = memtable.walSize();
     }
     memtable.closeWal();
@@ -184,9 +192,105 @@ class WalTest {
             context);
         assertEquals(wal, e.file(), context);
         assertEquals(ends[1], e.offset(), context + ": names the damaged record");
-        assertTrue(e.getMessage().contains("good record at offset " + ends[2]), e.getMessage());
+        assertTrue(e.getMessage().contains("the record at offset " + ends[2]
+            + " was written when the file was durable to " + ends[2]), e.getMessage());
       }
       assertEquals(bytes.length, Files.size(wal), context + ": nothing is truncated away");
+    }
+  }
+
+  /**
+   * A power loss can keep unsynced pages out of order: a damaged record followed by good ones
+   * that were all written while the file was durable only before it is a torn tail, cut whole.
+   */
+  @Test
+  void aDamagedUnsyncedRecordFollowedByGoodOnesIsATornTail() throws IOException {
+    Path original = directory.resolve("unsynced.mem");
+    long[] ends = writeBatches(original, false);
+    byte[] bytes = Files.readAllBytes(original);
+    for (int offset : new int[] {(int) ends[1], (int) ends[1] + 5, (int) (ends[1] + ends[2]) / 2}) {
+      byte[] damaged = bytes.clone();
+      damaged[offset] ^= 0x10;
+      Path wal = directory.resolve("unsynced-flip-" + offset + ".mem");
+      Files.write(wal, damaged);
+      Memtable readOnly = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS,
+          new SplittableRandom(1), true));
+      assertEquals(expectedAfter(1), MemtableTest.dump(readOnly), "flipped at " + offset);
+      assertEquals(bytes.length, Files.size(wal), "read-only: left as it is");
+      Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS,
+          new SplittableRandom(1), false));
+      assertEquals(expectedAfter(1), MemtableTest.dump(recovered), "flipped at " + offset);
+      assertEquals(ends[1], Files.size(wal), "cut at the damaged record, the good ones after it too");
+    }
+    // Zeroed pages, as a lost page of an appended file reads, with the last record kept.
+    byte[] zeroed = bytes.clone();
+    Arrays.fill(zeroed, (int) ends[0], (int) ends[2], (byte) 0);
+    Path wal = directory.resolve("zeroed.mem");
+    Files.write(wal, zeroed);
+    Memtable recovered = memtables.track(Memtable.recover(FILE_SYSTEM, wal, OPTIONS,
+        new SplittableRandom(1), false));
+    assertEquals(expectedAfter(0), MemtableTest.dump(recovered));
+    assertEquals(ends[0], Files.size(wal));
+  }
+
+  /**
+   * A transaction refused at replay (the value log lost its values) is cut with everything after
+   * it only if it may have been unsynced; a synced one (a later record's durable offset passes it,
+   * or a newer WAL follows) gets the caller's error instead, and nothing is cut.
+   */
+  @Test
+  void aRefusedTransactionIsCutOnlyIfItMayHaveBeenUnsynced() throws IOException {
+    java.util.function.Supplier<java.util.function.Predicate<List<KeyValue>>> refusingSecond =
+        () -> {
+          int[] seen = {0};
+          return batch -> ++seen[0] != 2;
+        };
+    Memtable.SyncedRefusal refusal = (file, offset, evidence) ->
+        new IOException("synced refusal at " + offset + ": " + evidence);
+    Path unsynced = directory.resolve("refused-unsynced.mem");
+    long[] ends = writeBatches(unsynced, false);
+    Memtable cut = memtables.track(Memtable.recover(FILE_SYSTEM, unsynced, OPTIONS,
+        new SplittableRandom(1), false, true, dev.sett.internal.codec.DataKeys.NONE,
+        refusingSecond.get(),
+        refusal));
+    assertTrue(cut.replayRefused());
+    assertEquals(expectedAfter(1), MemtableTest.dump(cut));
+    assertEquals(ends[1], Files.size(unsynced));
+    for (boolean newest : new boolean[] {true, false}) {
+      Path synced = directory.resolve("refused-synced-" + newest + ".mem");
+      long[] syncedEnds = writeBatches(synced, true);
+      IOException e = assertThrows(IOException.class, () -> Memtable.recover(FILE_SYSTEM, synced,
+          OPTIONS, new SplittableRandom(1), false, newest, dev.sett.internal.codec.DataKeys.NONE,
+          refusingSecond.get(), refusal));
+      assertTrue(e.getMessage().startsWith("synced refusal at " + syncedEnds[1]), e.getMessage());
+      assertTrue(e.getMessage().contains(newest ? "durable to" : "a newer WAL follows"),
+          e.getMessage());
+      assertEquals(syncedEnds[3], Files.size(synced), "nothing is cut");
+    }
+  }
+
+  /** A synced prefix, then an unsynced record: damage in the synced part is corruption. */
+  @Test
+  void damageBeforeTheLastSyncIsCorruptionAfterItATornTail() throws IOException {
+    Path wal = directory.resolve("mixed.mem");
+    Memtable memtable = memtables.track(Memtable.create(FILE_SYSTEM, wal, 11, OPTIONS,
+        new SplittableRandom(1)));
+    memtable.write(BATCHES.get(0));
+    long first = memtable.walSize();
+    memtable.write(BATCHES.get(1));
+    long second = memtable.walSize();
+    memtable.sync(); // durable to `second`: the next record says so
+    memtable.write(BATCHES.get(2));
+    memtable.closeWal();
+    byte[] bytes = Files.readAllBytes(wal);
+    for (long damagedRecord : new long[] {WalFormat.HEADER_LENGTH, first}) {
+      byte[] damaged = bytes.clone();
+      damaged[(int) damagedRecord + 5] ^= 0x01;
+      Files.write(wal, damaged);
+      CorruptFileException e = assertThrows(CorruptFileException.class,
+          () -> Memtable.recover(FILE_SYSTEM, wal, OPTIONS, new SplittableRandom(1), false));
+      assertEquals(damagedRecord, e.offset());
+      assertTrue(e.getMessage().contains("durable to " + second), e.getMessage());
     }
   }
 
@@ -228,17 +332,19 @@ class WalTest {
     assertDamage("runs past the end of the file", ByteBuffer.allocate(12)
         .order(ByteOrder.LITTLE_ENDIAN).putInt(100).array());
     assertDamage("cut short", new byte[] {1, 0, 0});
-    assertDamage("unknown record type 2", record(concat(new byte[] {2, 1}, goodEntry)));
-    assertDamage("follow the last entry", record(concat(new byte[] {1, 1}, goodEntry,
+    assertDamage("unknown record type 2", record(concat(new byte[] {2, 0, 1}, goodEntry)));
+    assertDamage("follow the last entry", record(concat(new byte[] {1, 0, 1}, goodEntry,
         new byte[] {0})));
-    assertDamage("shorter than its version suffix", record(new byte[] {1, 1, 0, 0, 0, 7,
+    assertDamage("shorter than its version suffix", record(new byte[] {1, 0, 1, 0, 0, 0, 7,
         1, 2, 3, 4, 5, 6, 7, 0}));
-    assertDamage("an entry count of 2 cannot fit", record(concat(new byte[] {1, 2}, goodEntry)));
-    assertDamage("entry 0: value length 1 runs past the end", record(concat(new byte[] {1, 1},
+    assertDamage("durable offset 200 lies past the record's own start", record(concat(
+        new byte[] {1, (byte) 200, 1, 1}, goodEntry)));
+    assertDamage("an entry count of 2 cannot fit", record(concat(new byte[] {1, 0, 2}, goodEntry)));
+    assertDamage("entry 0: value length 1 runs past the end", record(concat(new byte[] {1, 0, 1},
         Arrays.copyOf(goodEntry, goodEntry.length - 1))));
-    assertDamage("entry 1 is cut short", record(concat(new byte[] {1, 2},
+    assertDamage("entry 1 is cut short", record(concat(new byte[] {1, 0, 2},
         entryBytes(bytes("k"), 1, new byte[12]))));
-    assertDamage("varint longer than 10 bytes", record(concat(new byte[] {1, 1, 0, 0},
+    assertDamage("varint longer than 10 bytes", record(concat(new byte[] {1, 0, 1, 0, 0},
         new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
             (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80})));
   }
@@ -274,7 +380,7 @@ class WalTest {
 
   @Test
   void anUnknownVersionIsUnsupportedNotCorrupt() throws IOException {
-    for (int version : new int[] {0, 3}) { // 1 is plain, 2 encrypted
+    for (int version : new int[] {0, 5}) { // 1 and 3 are plain, 2 and 4 encrypted
       byte[] header = WalFormat.header(5);
       header[4] = (byte) version;
       ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putInt(16, Crc32c.of(header, 0, 16));
