@@ -27,6 +27,7 @@ import dev.sett.internal.key.Namespaces;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
 import dev.sett.internal.lsm.LevelsView;
+import dev.sett.internal.lsm.ValueRelocation;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.memtable.Memtable;
@@ -149,6 +150,8 @@ public final class DbImpl implements DB, TxnContext {
           oracle::discardTimestamp, options.numVersionsToKeep(), options.autoValueLogGC(),
           options.valueLogGCDiscardRatio(), options.openTelemetry(),
           DaemonThreads.named(name + "-value-log-gc"));
+      levels.relocateValues(new ValueRelocation(valueLog, valueLogGc::reserveFileId,
+          () -> System.nanoTime() / 1_000_000));
     } else {
       this.valueLogGc = null;
     }
@@ -195,7 +198,7 @@ public final class DbImpl implements DB, TxnContext {
         valueLog = ValueLog.open(files.fileSystem(), files.valueDir(), new ValueLogOptions(
             options.valueLogFileSize(), options.valueLogMaxEntries(),
             options.verifyValueChecksum(), options.readOnly()), manifest.deletedValueLogFiles(),
-            keys);
+            keys, manifest.valueLogDiscards().keySet());
         recovery = valueLog.recovery();
       }
       ValueLog.Recovery lostAt = recovery;

@@ -278,6 +278,17 @@ final class ValueLogGc implements AutoCloseable {
   }
 
   /**
+   * Reserves the id of a value log file a compaction writes values into in key order ({@link
+   * ValueLog#reserveFileId}), on the writer thread. Not through the write gate: a drop holds the
+   * gate while it waits for compactions, and the compaction asking here is one of them.
+   */
+  long reserveFileId() throws IOException {
+    long[] reserved = new long[1];
+    WritePipeline.await(pipeline.submitTask(writer -> reserved[0] = writer.valueLog().reserveFileId()));
+    return reserved[0];
+  }
+
+  /**
    * Deletes every value log file and starts a new one (dropAll: the tables are already gone). On
    * the writer thread, with commits held back.
    */

@@ -5,9 +5,11 @@ import io.opentelemetry.api.trace.Span;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,6 +66,10 @@ final class Compactions {
   /** Failures since the last compaction that succeeded, and the latest of them. */
   private final AtomicLong failuresInARow = new AtomicLong();
   private volatile IOException lastFailure;
+  /** Moves cooled values into key order; null when the store does not ({@code valueLogKeyOrder}). */
+  private volatile ValueRelocation relocation;
+  /** Relocating compactions finished; they do not count as activity that keeps values hot. */
+  private final AtomicLong relocationsRun = new AtomicLong();
 
   Compactions(CompactionTarget levels, TableFiles tables, LevelsOptions options, int workers,
       CompactionTelemetry telemetry) {
@@ -101,6 +107,16 @@ final class Compactions {
 
   long compactionsFailed() {
     return compactionsFailed.get();
+  }
+
+  /** Lets the last compactor move cooled values into key order (before {@link #start}). */
+  void relocateValues(ValueRelocation relocation) {
+    this.relocation = relocation;
+  }
+
+  /** Relocating compactions that finished. */
+  long relocationsRun() {
+    return relocationsRun.get();
   }
 
   void start() {
@@ -143,6 +159,9 @@ final class Compactions {
         try {
           if (!stopping) {
             ran = runOnce(worker, maxLevelTick);
+            if (!ran && worker == workers - 1) {
+              ran = relocateOnce();
+            }
           }
         } catch (RuntimeException | Error e) {
           compactionsFailed.incrementAndGet();
@@ -219,8 +238,84 @@ final class Compactions {
     }
   }
 
+  /**
+   * Once writes have cooled ({@link ValueRelocation#quiet}: no value log append, no other
+   * compaction), rewrites one Lmax table whose values are scattered, moving them into key order.
+   * Returns whether one ran well.
+   */
+  private boolean relocateOnce() {
+    ValueRelocation relocating = relocation;
+    if (relocating == null || !relocating.quiet(compactionsRun.get() - relocationsRun.get())) {
+      return false;
+    }
+    Set<Long> scattered = new HashSet<>();
+    try (LevelsView view = levels.acquire()) {
+      List<Table> last = view.levels().get(view.levels().size() - 1);
+      Set<Long> live = new HashSet<>();
+      for (Table table : last) {
+        live.add(table.id());
+        if (!status.isCompacting(table.id()) && relocating.scattered(table)) {
+          scattered.add(table.id());
+        }
+      }
+      relocating.retainVerdicts(live);
+    } catch (IllegalStateException closed) {
+      return false;
+    } catch (RuntimeException e) {
+      LOG.warn("cannot judge the order of the last level's values; not moving any", e);
+      return false;
+    }
+    if (scattered.isEmpty()) {
+      return false;
+    }
+    Optional<CompactionPlan> plan;
+    LevelsView view;
+    synchronized (status) { // as in runOnce: the snapshot and the registration together
+      try {
+        view = levels.acquire();
+      } catch (IllegalStateException closed) {
+        return false;
+      }
+      try {
+        plan = CompactionPolicy.relocationPlanAndRegister(levels.summaries(view), status,
+            options.compaction(), scattered);
+      } catch (RuntimeException | Error e) {
+        view.close();
+        throw e;
+      }
+    }
+    try (view) {
+      if (plan.isEmpty()) {
+        return false;
+      }
+      try {
+        run(plan.get(), view, relocating.newRun());
+        relocationsRun.incrementAndGet();
+        return true;
+      } catch (IOException | RuntimeException e) {
+        if (stopping) {
+          return false;
+        }
+        LOG.warn("moving the values of L{} table {} into key order failed; the levels are"
+            + " unchanged", plan.get().level(), plan.get().top().get(0).id(), e);
+        return false;
+      } finally {
+        status.release(plan.get());
+      }
+    }
+  }
+
   /** Runs one registered (or, for drops, exclusive) plan against the tables of {@code view}. */
   private void run(CompactionPlan plan, LevelsView view) throws IOException {
+    run(plan, view, null);
+  }
+
+  /**
+   * As {@link #run(CompactionPlan, LevelsView)}; with {@code relocation}, scattered values move
+   * into key order, their files named in the same MANIFEST change as the tables.
+   */
+  private void run(CompactionPlan plan, LevelsView view, ValueRelocation.Run relocation)
+      throws IOException {
     Map<Long, Table> byId = new HashMap<>();
     for (List<Table> level : view.levels()) {
       for (Table table : level) {
@@ -259,8 +354,27 @@ final class Compactions {
     Span span = telemetry.start(plan);
     long start = System.nanoTime();
     try {
-      CompactionOutput output = executor.run(input);
-      levels.applyCompaction(plan, inputs, output.tables(), output.valueLogDiscards());
+      CompactionOutput output;
+      Map<Long, Long> discards;
+      try {
+        output = executor.run(input, relocation);
+        discards = output.valueLogDiscards();
+        if (relocation != null && !relocation.isEmpty()) {
+          discards = new java.util.TreeMap<>(discards);
+          discards.putAll(relocation.install()); // fresh ids: no count of theirs to add to
+        }
+      } catch (IOException | RuntimeException e) {
+        if (relocation != null) {
+          relocation.abandon(e); // no table points into them
+        }
+        throw e;
+      }
+      // A failure from here on may come after the MANIFEST change: the relocated files stay
+      // (open deletes them if the MANIFEST does not know them).
+      levels.applyCompaction(plan, inputs, output.tables(), discards);
+      if (relocation != null) {
+        relocation.committed();
+      }
       telemetry.finished(span, plan, output, System.nanoTime() - start);
       compactionsRun.incrementAndGet();
     } catch (IOException | RuntimeException e) {

@@ -455,6 +455,14 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
   }
 
   /** Starts the compactor threads (not for a read-only store). */
+  /**
+   * Lets compaction move the values of cooled Lmax tables into key order ({@link
+   * ValueRelocation}); before {@link #startCompactions}.
+   */
+  public void relocateValues(ValueRelocation relocation) {
+    compactions.relocateValues(relocation);
+  }
+
   public void startCompactions() {
     compactions.start();
   }
