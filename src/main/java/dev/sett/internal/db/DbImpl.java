@@ -151,10 +151,25 @@ public final class DbImpl implements DB, TxnContext {
           options.valueLogGCDiscardRatio(), options.openTelemetry(),
           DaemonThreads.named(name + "-value-log-gc"));
       levels.relocateValues(new ValueRelocation(valueLog, valueLogGc::reserveFileId,
-          () -> System.nanoTime() / 1_000_000));
+          this::flushMemtablesForRelocation, () -> System.nanoTime() / 1_000_000));
     } else {
       this.valueLogGc = null;
     }
+  }
+
+  /**
+   * Seals the mutable memtable and waits for every memtable to be flushed, without holding
+   * commits back: for {@link ValueRelocation}, once writes have cooled.
+   */
+  private void flushMemtablesForRelocation() throws IOException {
+    WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sealMutable));
+    try {
+      memtables.awaitFlushed();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for a flush");
+    }
+    stickyError.throwIfSet();
   }
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */

@@ -159,15 +159,20 @@ final class Compactions {
         try {
           if (!stopping) {
             ran = runOnce(worker, maxLevelTick);
-            if (!ran && worker == workers - 1) {
-              ran = relocateOnce();
-            }
           }
         } catch (RuntimeException | Error e) {
           compactionsFailed.incrementAndGet();
           LOG.error("compactor {} failed unexpectedly; it keeps running", worker, e);
         } finally {
           maintenance.readLock().unlock();
+        }
+      }
+      if (!ran && worker == workers - 1 && !stopping) {
+        try {
+          ran = relocateOnce(); // takes the maintenance lock itself, after the flush
+        } catch (RuntimeException | Error e) {
+          compactionsFailed.incrementAndGet();
+          LOG.error("compactor {} failed unexpectedly; it keeps running", worker, e);
         }
       }
       if (!ran) {
@@ -248,6 +253,83 @@ final class Compactions {
     if (relocating == null || !relocating.quiet(compactionsRun.get() - relocationsRun.get())) {
       return false;
     }
+    // Values whose pointers still sit in memtables are scattered too: flushed (once per quiet
+    // spell), outside the maintenance lock, as a drop holds writes while it waits for that lock.
+    try {
+      relocating.surfaceOnce();
+    } catch (IOException | RuntimeException e) {
+      if (!stopping) {
+        LOG.warn("cannot flush the memtables to move their values into key order", e);
+      }
+      return false;
+    }
+    if (!maintenance.readLock().tryLock()) {
+      return false;
+    }
+    try {
+      return !stopping && (pushDown(relocating) || relocateLastLevel(relocating));
+    } finally {
+      maintenance.readLock().unlock();
+    }
+  }
+
+  /**
+   * Compacts one table (or L0) of the highest non-empty level above Lmax into the level below,
+   * moving its scattered values into key order: cooled data goes to Lmax, as a flatten would
+   * take it. Returns whether one ran well.
+   */
+  private boolean pushDown(ValueRelocation relocating) {
+    Optional<CompactionPlan> plan = Optional.empty();
+    LevelsView view;
+    synchronized (status) {
+      try {
+        view = levels.acquire();
+      } catch (IllegalStateException closed) {
+        return false;
+      }
+      try {
+        List<List<TableSummary>> summaries = levels.summaries(view);
+        for (int level = 0; level < summaries.size() - 1 && plan.isEmpty(); level++) {
+          if (!summaries.get(level).isEmpty()) {
+            plan = CompactionPolicy.forcedPlanAndRegister(
+                level == 0 ? CompactionKind.LEVEL0_TO_BASE : CompactionKind.FLATTEN, level,
+                summaries, status, options.compaction());
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        view.close();
+        throw e;
+      }
+    }
+    return runRelocating(plan, view, relocating);
+  }
+
+  /** Runs {@code plan} (if any) with {@code relocating}, then releases it and {@code view}. */
+  private boolean runRelocating(Optional<CompactionPlan> plan, LevelsView view,
+      ValueRelocation relocating) {
+    try (view) {
+      if (plan.isEmpty()) {
+        return false;
+      }
+      try {
+        run(plan.get(), view, relocating.newRun());
+        relocationsRun.incrementAndGet();
+        return true;
+      } catch (IOException | RuntimeException e) {
+        if (stopping) {
+          return false;
+        }
+        LOG.warn("compaction L{}->L{} moving values into key order failed; the levels are"
+            + " unchanged", plan.get().level(), plan.get().targetLevel(), e);
+        return false;
+      } finally {
+        status.release(plan.get());
+      }
+    }
+  }
+
+  /** Rewrites one Lmax table whose values are scattered; whether one ran well. */
+  private boolean relocateLastLevel(ValueRelocation relocating) {
     Set<Long> scattered = new HashSet<>();
     try (LevelsView view = levels.acquire()) {
       List<Table> last = view.levels().get(view.levels().size() - 1);
@@ -284,25 +366,7 @@ final class Compactions {
         throw e;
       }
     }
-    try (view) {
-      if (plan.isEmpty()) {
-        return false;
-      }
-      try {
-        run(plan.get(), view, relocating.newRun());
-        relocationsRun.incrementAndGet();
-        return true;
-      } catch (IOException | RuntimeException e) {
-        if (stopping) {
-          return false;
-        }
-        LOG.warn("moving the values of L{} table {} into key order failed; the levels are"
-            + " unchanged", plan.get().level(), plan.get().top().get(0).id(), e);
-        return false;
-      } finally {
-        status.release(plan.get());
-      }
-    }
+    return runRelocating(plan, view, relocating);
   }
 
   /** Runs one registered (or, for drops, exclusive) plan against the tables of {@code view}. */

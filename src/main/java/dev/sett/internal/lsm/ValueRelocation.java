@@ -68,9 +68,18 @@ public final class ValueRelocation {
     long reserve() throws IOException;
   }
 
+  /** Seals the mutable memtable, if it holds anything, and waits until every memtable is flushed. */
+  @FunctionalInterface
+  public interface Flush {
+    void flushMemtables() throws IOException;
+  }
+
   private final ValueLog valueLog;
   private final FileIds ids;
   private final LongSupplier nowMillis;
+  private final Flush flush;
+  /** Whether this quiet spell's flush was done (reset by any append or compaction). */
+  private boolean surfaced;
   /** Verdicts by table id (tables never change): whether its values are scattered. */
   private final Map<Long, Boolean> scattered = new ConcurrentHashMap<>();
   private final AtomicLong recordsMoved = new AtomicLong();
@@ -79,7 +88,8 @@ public final class ValueRelocation {
   private long lastAppended = -1;
   private long unchangedSince;
 
-  public ValueRelocation(ValueLog valueLog, FileIds ids, LongSupplier nowMillis) {
+  public ValueRelocation(ValueLog valueLog, FileIds ids, Flush flush, LongSupplier nowMillis) {
+    this.flush = Objects.requireNonNull(flush, "flush");
     this.valueLog = Objects.requireNonNull(valueLog, "valueLog");
     this.ids = Objects.requireNonNull(ids, "ids");
     this.nowMillis = Objects.requireNonNull(nowMillis, "nowMillis");
@@ -96,9 +106,24 @@ public final class ValueRelocation {
     if (appended != lastAppended) {
       lastAppended = appended;
       unchangedSince = now;
+      surfaced = false;
       return false;
     }
     return now - unchangedSince >= QUIET_MILLIS;
+  }
+
+  /**
+   * Flushes the memtables, once per quiet spell, so that the values their pointers name can be
+   * moved too (a memtable of pointers holds many of them: 64 MiB, about a million).
+   */
+  void surfaceOnce() throws IOException {
+    synchronized (this) {
+      if (surfaced) {
+        return;
+      }
+      surfaced = true;
+    }
+    flush.flushMemtables();
   }
 
   /** Whether at least {@link #MIN_SCATTERED_SHARE} of {@code table}'s value bytes are out of order. */
