@@ -105,7 +105,43 @@ class ValueOrderTest {
         "a reopened store keeps no file in relocated/");
   }
 
+  /**
+   * The same fill into two stores, one with {@code valueLogKeyOrder(false)}: by the time the other
+   * store has moved its values (it had no head start), the first has written no file in key order.
+   */
+  @Test
+  void withoutKeyOrderValuesStayWhereTheyWereWritten() throws Exception {
+    Path off = dir.resolve("off");
+    Path on = dir.resolve("on");
+    try (DB unordered = DB.open(options(off).valueLogKeyOrder(false).build());
+        DB ordered = DB.open(options(on).build())) {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < KEYS / 2; i++) {
+        order.add(i);
+      }
+      Collections.shuffle(order, new Random(7));
+      for (DB db : List.of(unordered, ordered)) {
+        for (int from = 0; from < order.size(); from += 100) {
+          int start = from;
+          db.update(txn -> {
+            for (int i = start; i < start + 100; i++) {
+              String key = key(order.get(i));
+              txn.set(key.getBytes(StandardCharsets.UTF_8), ValueLogTest.value(key, 0, VALUE_LENGTH));
+            }
+          });
+        }
+      }
+      Eventually.await("the store with valueLogKeyOrder moved its values",
+          () -> relocatedBytes(on) >= (long) order.size() * VALUE_LENGTH * 8 / 10);
+      assertEquals(0, relocatedBytes(off), "valueLogKeyOrder(false) moved values");
+    }
+  }
+
   private long relocatedBytes() {
+    return relocatedBytes(dir);
+  }
+
+  private static long relocatedBytes(Path dir) {
     Path relocated = dir.resolve("relocated");
     if (!Files.exists(relocated)) {
       return 0;

@@ -150,8 +150,10 @@ public final class DbImpl implements DB, TxnContext {
           oracle::discardTimestamp, options.numVersionsToKeep(), options.autoValueLogGC(),
           options.valueLogGCDiscardRatio(), options.openTelemetry(),
           DaemonThreads.named(name + "-value-log-gc"));
-      levels.relocateValues(new ValueRelocation(valueLog, valueLogGc::reserveFileId,
-          this::flushMemtablesForRelocation, () -> System.nanoTime() / 1_000_000));
+      if (options.valueLogKeyOrder() && options.numCompactors() > 0) {
+        levels.relocateValues(new ValueRelocation(valueLog, valueLogGc::reserveFileId,
+            this::flushMemtablesForRelocation, () -> System.nanoTime() / 1_000_000));
+      }
     } else {
       this.valueLogGc = null;
     }

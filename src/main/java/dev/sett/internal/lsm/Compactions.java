@@ -114,6 +114,11 @@ final class Compactions {
     this.relocation = relocation;
   }
 
+  /** What moves cooled values into key order, or null. */
+  ValueRelocation relocation() {
+    return relocation;
+  }
+
   /** Relocating compactions that finished. */
   long relocationsRun() {
     return relocationsRun.get();

@@ -463,6 +463,11 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
     compactions.relocateValues(relocation);
   }
 
+  /** Whether compaction moves cooled values into key order ({@link #relocateValues}). */
+  public boolean relocatesValues() {
+    return compactions.relocation() != null;
+  }
+
   public void startCompactions() {
     compactions.start();
   }
