@@ -97,6 +97,9 @@ class ValueOrderTest {
       assertTrue(vlogBytes < valueBytes * 3 / 2, "GC freed the files whose values moved: "
           + vlogBytes + " bytes of value log for " + valueBytes + " of values");
     }
+    try (DB db = DB.open(options(dir).readOnly(true).build())) {
+      checkModel(db, model); // reads the files still in relocated/ where they are
+    }
     try (DB db = DB.open(options(dir).build())) {
       checkModel(db, model);
       db.verifyChecksum();

@@ -120,7 +120,8 @@ public final class ValueLog implements AutoCloseable {
    * As above; {@code knownFiles} are the ids the MANIFEST has statistics for. A file that a
    * compaction wrote in key order ({@link #createRelocated}) waits in {@value #RELOCATING_DIR}
    * until its MANIFEST change: if the MANIFEST knows its id, the change was made and the file is
-   * moved among the others; if not, the compaction never finished and the file is deleted.
+   * moved among the others; if not, the compaction never finished and the file is deleted. A
+   * read-only open moves nothing: it reads the known ones where they are.
    */
   public static ValueLog open(FileSystem fileSystem, Path dir, ValueLogOptions options,
       Set<Long> deletedFiles, DataKeys keys, Set<Long> knownFiles) throws IOException {
@@ -131,6 +132,18 @@ public final class ValueLog implements AutoCloseable {
       settleRelocated(fileSystem, dir, deletedFiles, knownFiles);
     }
     TreeMap<Long, Path> found = new TreeMap<>();
+    if (options.readOnly()) {
+      // Nothing may move: the files the MANIFEST knows are read where they are.
+      Path staging = dir.resolve(RELOCATING_DIR);
+      if (fileSystem.exists(staging)) {
+        for (Path file : fileSystem.list(staging)) {
+          long id = ValueLogFile.parseFileName(file.getFileName().toString());
+          if (id > 0 && knownFiles.contains(id) && !deletedFiles.contains(id)) {
+            found.put(id, file);
+          }
+        }
+      }
+    }
     for (Path file : fileSystem.list(dir)) {
       long id = ValueLogFile.parseFileName(file.getFileName().toString());
       if (id < 0) {
