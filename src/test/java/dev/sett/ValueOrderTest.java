@@ -85,10 +85,14 @@ class ValueOrderTest {
       Eventually.await("most values moved into key order",
           () -> relocatedBytes() >= valueBytes * 8 / 10);
       checkModel(db, model);
-      // The old files are garbage now: GC deletes them, rewriting (almost) nothing.
-      while (db.runValueLogGC(0.5)) {
-        // collects one file per call
-      }
+      // The old files are garbage now: GC deletes them (once the moves are done: it waits for
+      // them), rewriting (almost) nothing.
+      Eventually.await("GC deleted the files the values left", () -> {
+        while (db.runValueLogGC(0.5)) {
+          // collects one file per call
+        }
+        return db.size().vlogBytes() < valueBytes * 3 / 2;
+      });
       checkModel(db, model);
       db.verifyChecksum();
       long vlogBytes = db.size().vlogBytes();

@@ -151,8 +151,10 @@ public final class DbImpl implements DB, TxnContext {
           options.valueLogGCDiscardRatio(), options.openTelemetry(),
           DaemonThreads.named(name + "-value-log-gc"));
       if (options.valueLogKeyOrder() && options.numCompactors() > 0) {
-        levels.relocateValues(new ValueRelocation(valueLog, valueLogGc::reserveFileId,
-            this::flushMemtablesForRelocation, () -> System.nanoTime() / 1_000_000));
+        ValueRelocation relocation = new ValueRelocation(valueLog, valueLogGc::reserveFileId,
+            this::flushMemtablesForRelocation, () -> System.nanoTime() / 1_000_000);
+        levels.relocateValues(relocation);
+        valueLogGc.waitWhile(relocation::moving);
       }
     } else {
       this.valueLogGc = null;

@@ -172,6 +172,10 @@ final class Compactions {
           maintenance.readLock().unlock();
         }
       }
+      ValueRelocation relocating = relocation;
+      if (ran && relocating != null) {
+        relocating.moving(false); // ordinary work: the spell is over, GC may go on
+      }
       if (!ran && worker == workers - 1 && !stopping) {
         try {
           ran = relocateOnce(); // takes the maintenance lock itself, after the flush
@@ -272,7 +276,9 @@ final class Compactions {
       return false;
     }
     try {
-      return !stopping && (pushDown(relocating) || relocateLastLevel(relocating));
+      boolean ran = !stopping && (pushDown(relocating) || relocateLastLevel(relocating));
+      relocating.moving(ran);
+      return ran;
     } finally {
       maintenance.readLock().unlock();
     }

@@ -85,6 +85,13 @@ public final class ValueRelocation {
   private final AtomicLong recordsMoved = new AtomicLong();
   private final AtomicLong bytesMoved = new AtomicLong();
   private final AtomicLong filesWritten = new AtomicLong();
+  /**
+   * Whether a quiet spell is moving values: set when a moving compaction ran, cleared when one
+   * finds nothing left to move or writes resume. GC waits meanwhile: a file the moves are
+   * emptying would otherwise be collected half-way, its remaining live values rewritten in
+   * arrival order, and then moved again.
+   */
+  private volatile boolean moving;
   private long lastAppended = -1;
   private long unchangedSince;
 
@@ -107,6 +114,7 @@ public final class ValueRelocation {
       lastAppended = appended;
       unchangedSince = now;
       surfaced = false;
+      moving = false;
       return false;
     }
     return now - unchangedSince >= QUIET_MILLIS;
@@ -150,6 +158,15 @@ public final class ValueRelocation {
     boolean verdict = total > 0 && outOfOrder >= MIN_SCATTERED_SHARE * total;
     scattered.put(table.id(), verdict);
     return verdict;
+  }
+
+  /** Whether values are being moved now (value log GC waits). */
+  public boolean moving() {
+    return moving;
+  }
+
+  void moving(boolean moving) {
+    this.moving = moving;
   }
 
   /** Forgets the verdicts of tables that are gone. */
