@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * Full-scan keys/s on one store before and after its values move into key order, in one JVM:
  * fills {@code keys} random-order keys with {@code valueLogKeyOrder(false)}, scans three times,
  * reopens it with the default (on), waits until the moves and GC are done (no file in
- * {@code relocated/} grows and the value log stops shrinking for 3 s), and scans three times again.
+ * {@code relocated/} grows, and GC has deleted the files the values left), and scans three times
+ * again.
  * Prints the medians and the bytes the process wrote (/proc/self/io) over the fill and over the
  * moves, each ÷ the logical bytes.
  *
@@ -63,7 +64,7 @@ public final class ValueOrderMeasure {
     long written2 = writeBytes();
     try (DB db = DB.open(Options.builder(dir).build())) {
       long start = System.nanoTime();
-      awaitSettled(dir);
+      awaitSettled(dir, (long) keys * valueSize);
       long written3 = writeBytes();
       System.out.printf(Locale.ROOT, "moves took %.1f s: written/logical %.2f (all so far %.2f)%n",
           (System.nanoTime() - start) / 1e9, (written3 - written2) / (double) logical,
@@ -111,11 +112,18 @@ public final class ValueOrderMeasure {
         rates.get(0), rates.get(1), rates.get(2));
   }
 
-  /** Waits until relocated/ and the value log size have not changed for 3 s. */
-  private static void awaitSettled(Path dir) throws Exception {
+  /**
+   * Waits until relocated/ and the value log size have not changed for 3 s and GC has deleted
+   * the files the values left (all value log files together at most 1.2 × {@code valueBytes}),
+   * or 600 s have passed: a scan timed while GC reads a dead file would time GC too.
+   */
+  private static void awaitSettled(Path dir, long valueBytes) throws Exception {
     String last = "";
     long stableSince = System.nanoTime();
-    while (System.nanoTime() - stableSince < 3_000_000_000L) {
+    long deadline = System.nanoTime() + 600_000_000_000L;
+    while ((System.nanoTime() - stableSince < 3_000_000_000L
+        || relocatedBytes(dir) + vlogBytes(dir) > valueBytes * 6 / 5)
+        && System.nanoTime() < deadline) {
       Thread.sleep(250); // a measurement's pacing, not a test's wait
       String now = relocatedBytes(dir) + "/" + vlogBytes(dir);
       if (!now.equals(last)) {
