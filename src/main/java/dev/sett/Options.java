@@ -352,6 +352,14 @@ public final class Options {
   }
 
   /**
+   * {@return whether compaction moves the values of cooled data into key order} Default true;
+   * see {@link Builder#valueLogKeyOrder}.
+   */
+  public boolean valueLogKeyOrder() {
+    return valueLog.valueLogKeyOrder();
+  }
+
+  /**
    * {@return whether values read from the value log are checked against their checksum} Default
    * true; see {@link Builder#verifyValueChecksum}.
    */
@@ -508,7 +516,7 @@ public final class Options {
   /** Key-value separation and value log garbage collection. */
   private record ValueLog(int valueThreshold, double vlogPercentile, long valueLogFileSize,
       int valueLogMaxEntries, boolean autoValueLogGC, double valueLogGCDiscardRatio,
-      boolean verifyValueChecksum) {}
+      boolean verifyValueChecksum, boolean valueLogKeyOrder) {}
 
   /** What a transaction may see and do: conflicts, namespaces, the clock of TTLs. */
   private record Transactions(boolean detectConflicts, int namespaceOffset, Clock clock) {}
@@ -593,6 +601,7 @@ public final class Options {
     private boolean lmaxCompaction = false;
     private boolean detectConflicts = true;
     private boolean verifyValueChecksum = true;
+    private boolean valueLogKeyOrder = true;
     private ChecksumVerification checksumVerification = ChecksumVerification.ON_BLOCK_READ;
     private byte[] encryptionKey = new byte[0];
     private Duration encryptionKeyRotation = DEFAULT_KEY_ROTATION;
@@ -640,6 +649,7 @@ public final class Options {
       autoValueLogGC = options.valueLog.autoValueLogGC();
       valueLogGCDiscardRatio = options.valueLog.valueLogGCDiscardRatio();
       verifyValueChecksum = options.valueLog.verifyValueChecksum();
+      valueLogKeyOrder = options.valueLog.valueLogKeyOrder();
       detectConflicts = options.transactions.detectConflicts();
       namespaceOffset = options.transactions.namespaceOffset();
       clock = options.transactions.clock();
@@ -1211,6 +1221,26 @@ public final class Options {
     }
 
     /**
+     * Whether values move into key order once writes have cooled. Values reach the value log in
+     * the order they are written, so a scan over keys written in random order reads the value
+     * log at random; with this option, once the value log has taken no write for a second and
+     * no compaction has work, compaction flushes the memtables, takes the tables down to the
+     * last level and writes their scattered values again, in key order, into new value log files
+     * (each value once: values already in order stay), and GC deletes the old files, whose
+     * records are then garbage. A scan then reads the value log front to back. It costs one more
+     * write of each value that was written out of key order and then left alone (about 1 ×
+     * the logical bytes; a workload that keeps writing pays nothing). No effect in memory, or
+     * without compactors. Default true; Badger has no such option.
+     *
+     * @param valueLogKeyOrder false to leave values where they were written
+     * @return this builder
+     */
+    public Builder valueLogKeyOrder(boolean valueLogKeyOrder) {
+      this.valueLogKeyOrder = valueLogKeyOrder;
+      return this;
+    }
+
+    /**
      * Checks the rules that involve several options and returns the options.
      *
      * <ul>
@@ -1238,7 +1268,8 @@ public final class Options {
       Tables tables = new Tables(blockSize, bloomFalsePositive, blockCacheSize, indexCacheSize,
           compression, zstdLevel, checksumVerification);
       ValueLog valueLog = new ValueLog(valueThreshold, vlogPercentile, valueLogFileSize,
-          valueLogMaxEntries, autoValueLogGC, valueLogGCDiscardRatio, verifyValueChecksum);
+          valueLogMaxEntries, autoValueLogGC, valueLogGCDiscardRatio, verifyValueChecksum,
+          valueLogKeyOrder);
       long maxBatchSize = maxBatchSize(memTableSize);
       check(valueThreshold <= maxBatchSize, "valueThreshold",
           "be at most maxBatchSize (" + maxBatchSize + ", 15% of memTableSize " + memTableSize

@@ -121,6 +121,9 @@ class OptionEffectsTest {
     CHECKS.put("verifyValueChecksum", Check.shownBy("dev.sett.ValueLogTest",
         "withoutValueChecksumsADamagedValueIsStillNeverReturnedAsAnotherKeys"));
     CHECKS.put("checksumVerification", OptionEffectsTest::checksumVerification);
+    // Moving needs writes to cool (a second without one): the test waits for files to appear.
+    CHECKS.put("valueLogKeyOrder", Check.shownBy("dev.sett.ValueOrderTest",
+        "withoutKeyOrderValuesStayWhereTheyWereWritten"));
     CHECKS.put("encryptionKey", OptionEffectsTest::encryptionKey);
     // A rotation period needs time to pass: the test drives a clock through three periods.
     CHECKS.put("encryptionKeyRotation",

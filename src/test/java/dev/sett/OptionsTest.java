@@ -72,6 +72,7 @@ class OptionsTest {
     assertFalse(options.lmaxCompaction());
     assertTrue(options.detectConflicts());
     assertTrue(options.verifyValueChecksum());
+    assertTrue(options.valueLogKeyOrder());
     assertEquals(ChecksumVerification.ON_BLOCK_READ, options.checksumVerification());
     assertArrayEquals(new byte[0], options.encryptionKey());
     assertEquals(Duration.ofDays(10), options.encryptionKeyRotation());
@@ -356,6 +357,7 @@ class OptionsTest {
         .openTelemetry(OpenTelemetry.propagating(
             io.opentelemetry.context.propagation.ContextPropagators.noop()))
         .clock(Clock.fixed(Instant.ofEpochSecond(1_000), ZoneOffset.UTC))
+        .valueLogKeyOrder(false)
         .build();
   }
 
@@ -410,7 +412,7 @@ class OptionsTest {
         .filter(m -> m.getParameterCount() == 0 && !Modifier.isStatic(m.getModifiers()))
         .filter(m -> m.getReturnType() != void.class && !notOptions.contains(m.getName()))
         .toList();
-    assertEquals(39, accessors.size(), accessors.toString());
+    assertEquals(40, accessors.size(), accessors.toString());
     return accessors;
   }
 

@@ -27,6 +27,7 @@ import dev.sett.internal.key.Namespaces;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.lsm.LevelsController;
 import dev.sett.internal.lsm.LevelsView;
+import dev.sett.internal.lsm.ValueRelocation;
 import dev.sett.internal.manifest.Manifest;
 import dev.sett.internal.manifest.ManifestEdit;
 import dev.sett.internal.memtable.Memtable;
@@ -149,9 +150,30 @@ public final class DbImpl implements DB, TxnContext {
           oracle::discardTimestamp, options.numVersionsToKeep(), options.autoValueLogGC(),
           options.valueLogGCDiscardRatio(), options.openTelemetry(),
           DaemonThreads.named(name + "-value-log-gc"));
+      if (options.valueLogKeyOrder() && options.numCompactors() > 0) {
+        ValueRelocation relocation = new ValueRelocation(valueLog, valueLogGc::reserveFileId,
+            this::flushMemtablesForRelocation, () -> System.nanoTime() / 1_000_000);
+        levels.relocateValues(relocation);
+        valueLogGc.waitWhile(relocation::moving);
+      }
     } else {
       this.valueLogGc = null;
     }
+  }
+
+  /**
+   * Seals the mutable memtable and waits for every memtable to be flushed, without holding
+   * commits back: for {@link ValueRelocation}, once writes have cooled.
+   */
+  private void flushMemtablesForRelocation() throws IOException {
+    WritePipeline.await(pipeline.submitTask(WritePipeline.Writer::sealMutable));
+    try {
+      memtables.awaitFlushed();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for a flush");
+    }
+    stickyError.throwIfSet();
   }
 
   /** Opens the store described by {@code options}; see {@link DB#open}. */
@@ -195,7 +217,7 @@ public final class DbImpl implements DB, TxnContext {
         valueLog = ValueLog.open(files.fileSystem(), files.valueDir(), new ValueLogOptions(
             options.valueLogFileSize(), options.valueLogMaxEntries(),
             options.verifyValueChecksum(), options.readOnly()), manifest.deletedValueLogFiles(),
-            keys);
+            keys, manifest.valueLogDiscards().keySet());
         recovery = valueLog.recovery();
       }
       ValueLog.Recovery lostAt = recovery;

@@ -116,6 +116,8 @@ final class ValueLogGc implements AutoCloseable {
    * of that moment: they are not scanned again until one of the two has changed.
    */
   private final Map<Long, GcCandidates.PassedOver> passedOver = new ConcurrentHashMap<>();
+  /** While true, runs collect nothing: compaction is moving values into key order. */
+  private volatile java.util.function.BooleanSupplier waitWhile = () -> false;
 
   ValueLogGc(ValueLog valueLog, Manifest manifest, WritePipeline pipeline, WriteGate gate,
       GcLiveness.VersionLookup lookup, Surfacer surfacer,
@@ -138,6 +140,15 @@ final class ValueLogGc implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes runs collect nothing while {@code condition} holds: while values move into key order,
+   * the files they leave become garbage whole, and collecting one half-way would rewrite its
+   * remaining values in arrival order, to be moved again.
+   */
+  void waitWhile(java.util.function.BooleanSupplier condition) {
+    this.waitWhile = condition;
+  }
+
   void start() {
     if (autoThread != null) {
       autoThread.start();
@@ -152,6 +163,9 @@ final class ValueLogGc implements AutoCloseable {
   boolean run(double discardRatio) throws IOException {
     runLock.lock();
     try {
+      if (waitWhile.getAsBoolean()) {
+        return false;
+      }
       if (collectOne(discardRatio)) {
         return true;
       }
@@ -275,6 +289,17 @@ final class ValueLogGc implements AutoCloseable {
         rewrite.recordsWritten, rewrite.bytesWritten, 0);
     telemetry.finished(span, result, reason, start);
     return result;
+  }
+
+  /**
+   * Reserves the id of a value log file a compaction writes values into in key order ({@link
+   * ValueLog#reserveFileId}), on the writer thread. Not through the write gate: a drop holds the
+   * gate while it waits for compactions, and the compaction asking here is one of them.
+   */
+  long reserveFileId() throws IOException {
+    long[] reserved = new long[1];
+    WritePipeline.await(pipeline.submitTask(writer -> reserved[0] = writer.valueLog().reserveFileId()));
+    return reserved[0];
   }
 
   /**

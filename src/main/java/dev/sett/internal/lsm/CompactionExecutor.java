@@ -88,6 +88,15 @@ public final class CompactionExecutor {
    * returns.
    */
   public CompactionOutput run(CompactionInput input) throws IOException {
+    return run(input, null);
+  }
+
+  /**
+   * As {@link #run(CompactionInput)}; with {@code relocation}, each split moves the scattered
+   * values it keeps into key order, into files of {@code relocation} that the caller installs
+   * with the tables (or abandons, on failure here or later).
+   */
+  CompactionOutput run(CompactionInput input, ValueRelocation.Run relocation) throws IOException {
     Objects.requireNonNull(input, "input");
     // A channel used by an interrupted thread closes itself: the flag is cleared for the run and
     // restored at its end, together with any interrupt that arrives while it waits for splits.
@@ -105,7 +114,7 @@ public final class CompactionExecutor {
     List<FutureTask<Void>> splits = new ArrayList<>();
     List<Table> opened = new ArrayList<>();
     try {
-      startSplits(input, bottomToRead, dropPrefixes, outputs, splits);
+      startSplits(input, bottomToRead, dropPrefixes, outputs, splits, relocation);
       interrupted |= outputs.awaitAll(splits);
       outputs.throwFirstFailure();
       List<TableFiles.Written> written = outputs.written();
@@ -144,14 +153,16 @@ public final class CompactionExecutor {
    * pool refuses is recorded as the run's failure and no further split is started.
    */
   private void startSplits(CompactionInput input, List<Table> bottomToRead,
-      DropPrefixes dropPrefixes, RunOutputs outputs, List<FutureTask<Void>> started) {
+      DropPrefixes dropPrefixes, RunOutputs outputs, List<FutureTask<Void>> started,
+      ValueRelocation.Run relocation) {
     OverlapGuard overlapGuard = new OverlapGuard(input.targetLevel(), input.levelBelowTarget());
     for (SplitRange split : SplitRange.plan(input)) {
       Subcompaction subcompaction = new Subcompaction(split, input.top(), bottomToRead,
           tables::newBuilder, input.targetFileSize(),
           new VersionRetention(input.discardTs(), input.numVersionsToKeep(),
               input.dataMayExistBelow(), input.nowSeconds()),
-          dropPrefixes, overlapGuard, outputs::write, outputs.discards);
+          dropPrefixes, overlapGuard, outputs::write, outputs.discards,
+          relocation == null ? null : relocation.newSplit());
       FutureTask<Void> task = new FutureTask<>(() -> outputs.runSplit(subcompaction), null);
       try {
         subcompactionPool.execute(task);

@@ -10,6 +10,11 @@ public enum CompactionKind {
   LEVEL_TO_NEXT,
   /** One stale-heavy table of Lmax (and its small neighbours) rewritten in place. */
   MAX_LEVEL_STALE,
+  /**
+   * One Lmax table whose values lie scattered in the value log, rewritten in place once writes
+   * have cooled, its scattered values moved into key order ({@link ValueRelocation}).
+   */
+  RELOCATE_VALUES,
   /** Tables that may hold a dropped prefix rewritten without it (Li→Li, then L0→Lbase). */
   DROP_PREFIX,
   /** A compaction forced by Flatten regardless of scores (L0→Lbase or Li→Li+1). */

@@ -204,6 +204,33 @@ public final class CompactionPolicy {
   }
 
   /**
+   * The plan that rewrites one Lmax table in place to move its scattered values into key order
+   * ({@link CompactionKind#RELOCATE_VALUES}), registered, or empty: the first of {@code
+   * scattered} (table ids, judged by the caller) that is still on Lmax and that no compaction in
+   * flight touches. Output tables are cut at Lmax's table size.
+   */
+  public static Optional<CompactionPlan> relocationPlanAndRegister(
+      List<List<TableSummary>> levels, CompactionStatus status, CompactionSettings settings,
+      java.util.Set<Long> scattered) {
+    int maxLevel = settings.maxLevel();
+    long wantedSize = levelTargets(levels, settings).fileSize(maxLevel);
+    synchronized (status) {
+      for (TableSummary table : levels.get(maxLevel)) {
+        if (!scattered.contains(table.id())) {
+          continue;
+        }
+        KeyRange range = table.keyRange();
+        CompactionPlan plan = new CompactionPlan(CompactionKind.RELOCATE_VALUES, maxLevel,
+            maxLevel, List.of(table), List.of(), range, range, wantedSize, 0.0, 0.0, List.of());
+        if (status.tryRegisterLocked(plan)) {
+          return Optional.of(plan);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * A compaction of {@code level} whatever the scores, registered, or empty if it collides with
    * one in flight: L0→Lbase (never L0→L0), or Li→Li+1 choosing the table as
    * {@link #pickAndRegister} does.

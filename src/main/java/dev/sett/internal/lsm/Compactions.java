@@ -5,9 +5,11 @@ import io.opentelemetry.api.trace.Span;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,6 +66,10 @@ final class Compactions {
   /** Failures since the last compaction that succeeded, and the latest of them. */
   private final AtomicLong failuresInARow = new AtomicLong();
   private volatile IOException lastFailure;
+  /** Moves cooled values into key order; null when the store does not ({@code valueLogKeyOrder}). */
+  private volatile ValueRelocation relocation;
+  /** Relocating compactions finished; they do not count as activity that keeps values hot. */
+  private final AtomicLong relocationsRun = new AtomicLong();
 
   Compactions(CompactionTarget levels, TableFiles tables, LevelsOptions options, int workers,
       CompactionTelemetry telemetry) {
@@ -101,6 +107,21 @@ final class Compactions {
 
   long compactionsFailed() {
     return compactionsFailed.get();
+  }
+
+  /** Lets the last compactor move cooled values into key order (before {@link #start}). */
+  void relocateValues(ValueRelocation relocation) {
+    this.relocation = relocation;
+  }
+
+  /** What moves cooled values into key order, or null. */
+  ValueRelocation relocation() {
+    return relocation;
+  }
+
+  /** Relocating compactions that finished. */
+  long relocationsRun() {
+    return relocationsRun.get();
   }
 
   void start() {
@@ -149,6 +170,18 @@ final class Compactions {
           LOG.error("compactor {} failed unexpectedly; it keeps running", worker, e);
         } finally {
           maintenance.readLock().unlock();
+        }
+      }
+      ValueRelocation relocating = relocation;
+      if (ran && relocating != null) {
+        relocating.moving(false); // ordinary work: the spell is over, GC may go on
+      }
+      if (!ran && worker == workers - 1 && !stopping) {
+        try {
+          ran = relocateOnce(); // takes the maintenance lock itself, after the flush
+        } catch (RuntimeException | Error e) {
+          compactionsFailed.incrementAndGet();
+          LOG.error("compactor {} failed unexpectedly; it keeps running", worker, e);
         }
       }
       if (!ran) {
@@ -219,8 +252,145 @@ final class Compactions {
     }
   }
 
+  /**
+   * Once writes have cooled ({@link ValueRelocation#quiet}: no value log append, no other
+   * compaction), rewrites one Lmax table whose values are scattered, moving them into key order.
+   * Returns whether one ran well.
+   */
+  private boolean relocateOnce() {
+    ValueRelocation relocating = relocation;
+    if (relocating == null || !relocating.quiet(compactionsRun.get() - relocationsRun.get())) {
+      return false;
+    }
+    // Values whose pointers still sit in memtables are scattered too: flushed (once per quiet
+    // spell), outside the maintenance lock, as a drop holds writes while it waits for that lock.
+    try {
+      relocating.surfaceOnce();
+    } catch (IOException | RuntimeException e) {
+      if (!stopping) {
+        LOG.warn("cannot flush the memtables to move their values into key order", e);
+      }
+      return false;
+    }
+    if (!maintenance.readLock().tryLock()) {
+      return false;
+    }
+    try {
+      boolean ran = !stopping && (pushDown(relocating) || relocateLastLevel(relocating));
+      relocating.moving(ran);
+      return ran;
+    } finally {
+      maintenance.readLock().unlock();
+    }
+  }
+
+  /**
+   * Compacts one table (or L0) of the highest non-empty level above Lmax into the level below,
+   * moving its scattered values into key order: cooled data goes to Lmax, as a flatten would
+   * take it. Returns whether one ran well.
+   */
+  private boolean pushDown(ValueRelocation relocating) {
+    Optional<CompactionPlan> plan = Optional.empty();
+    LevelsView view;
+    synchronized (status) {
+      try {
+        view = levels.acquire();
+      } catch (IllegalStateException closed) {
+        return false;
+      }
+      try {
+        List<List<TableSummary>> summaries = levels.summaries(view);
+        for (int level = 0; level < summaries.size() - 1 && plan.isEmpty(); level++) {
+          if (!summaries.get(level).isEmpty()) {
+            plan = CompactionPolicy.forcedPlanAndRegister(
+                level == 0 ? CompactionKind.LEVEL0_TO_BASE : CompactionKind.FLATTEN, level,
+                summaries, status, options.compaction());
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        view.close();
+        throw e;
+      }
+    }
+    return runRelocating(plan, view, relocating);
+  }
+
+  /** Runs {@code plan} (if any) with {@code relocating}, then releases it and {@code view}. */
+  private boolean runRelocating(Optional<CompactionPlan> plan, LevelsView view,
+      ValueRelocation relocating) {
+    try (view) {
+      if (plan.isEmpty()) {
+        return false;
+      }
+      try {
+        run(plan.get(), view, relocating.newRun());
+        relocationsRun.incrementAndGet();
+        return true;
+      } catch (IOException | RuntimeException e) {
+        if (stopping) {
+          return false;
+        }
+        LOG.warn("compaction L{}->L{} moving values into key order failed; the levels are"
+            + " unchanged", plan.get().level(), plan.get().targetLevel(), e);
+        return false;
+      } finally {
+        status.release(plan.get());
+      }
+    }
+  }
+
+  /** Rewrites one Lmax table whose values are scattered; whether one ran well. */
+  private boolean relocateLastLevel(ValueRelocation relocating) {
+    Set<Long> scattered = new HashSet<>();
+    try (LevelsView view = levels.acquire()) {
+      List<Table> last = view.levels().get(view.levels().size() - 1);
+      Set<Long> live = new HashSet<>();
+      for (Table table : last) {
+        live.add(table.id());
+        if (!status.isCompacting(table.id()) && relocating.scattered(table)) {
+          scattered.add(table.id());
+        }
+      }
+      relocating.retainVerdicts(live);
+    } catch (IllegalStateException closed) {
+      return false;
+    } catch (RuntimeException e) {
+      LOG.warn("cannot judge the order of the last level's values; not moving any", e);
+      return false;
+    }
+    if (scattered.isEmpty()) {
+      return false;
+    }
+    Optional<CompactionPlan> plan;
+    LevelsView view;
+    synchronized (status) { // as in runOnce: the snapshot and the registration together
+      try {
+        view = levels.acquire();
+      } catch (IllegalStateException closed) {
+        return false;
+      }
+      try {
+        plan = CompactionPolicy.relocationPlanAndRegister(levels.summaries(view), status,
+            options.compaction(), scattered);
+      } catch (RuntimeException | Error e) {
+        view.close();
+        throw e;
+      }
+    }
+    return runRelocating(plan, view, relocating);
+  }
+
   /** Runs one registered (or, for drops, exclusive) plan against the tables of {@code view}. */
   private void run(CompactionPlan plan, LevelsView view) throws IOException {
+    run(plan, view, null);
+  }
+
+  /**
+   * As {@link #run(CompactionPlan, LevelsView)}; with {@code relocation}, scattered values move
+   * into key order, their files named in the same MANIFEST change as the tables.
+   */
+  private void run(CompactionPlan plan, LevelsView view, ValueRelocation.Run relocation)
+      throws IOException {
     Map<Long, Table> byId = new HashMap<>();
     for (List<Table> level : view.levels()) {
       for (Table table : level) {
@@ -259,8 +429,27 @@ final class Compactions {
     Span span = telemetry.start(plan);
     long start = System.nanoTime();
     try {
-      CompactionOutput output = executor.run(input);
-      levels.applyCompaction(plan, inputs, output.tables(), output.valueLogDiscards());
+      CompactionOutput output;
+      Map<Long, Long> discards;
+      try {
+        output = executor.run(input, relocation);
+        discards = output.valueLogDiscards();
+        if (relocation != null && !relocation.isEmpty()) {
+          discards = new java.util.TreeMap<>(discards);
+          discards.putAll(relocation.install()); // fresh ids: no count of theirs to add to
+        }
+      } catch (IOException | RuntimeException e) {
+        if (relocation != null) {
+          relocation.abandon(e); // no table points into them
+        }
+        throw e;
+      }
+      // A failure from here on may come after the MANIFEST change: the relocated files stay
+      // (open deletes them if the MANIFEST does not know them).
+      levels.applyCompaction(plan, inputs, output.tables(), discards);
+      if (relocation != null) {
+        relocation.committed();
+      }
       telemetry.finished(span, plan, output, System.nanoTime() - start);
       compactionsRun.incrementAndGet();
     } catch (IOException | RuntimeException e) {

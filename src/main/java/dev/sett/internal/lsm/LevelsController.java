@@ -465,6 +465,19 @@ public final class LevelsController implements CompactionTarget, AutoCloseable {
   }
 
   /** Starts the compactor threads (not for a read-only store). */
+  /**
+   * Lets compaction move the values of cooled Lmax tables into key order ({@link
+   * ValueRelocation}); before {@link #startCompactions}.
+   */
+  public void relocateValues(ValueRelocation relocation) {
+    compactions.relocateValues(relocation);
+  }
+
+  /** Whether compaction moves cooled values into key order ({@link #relocateValues}). */
+  public boolean relocatesValues() {
+    return compactions.relocation() != null;
+  }
+
   public void startCompactions() {
     compactions.start();
   }

@@ -2,10 +2,13 @@ package dev.sett.internal.lsm;
 
 import dev.sett.internal.iter.MergeIterator;
 import dev.sett.internal.key.InternalKey;
+import dev.sett.internal.key.KeyValue;
 import dev.sett.internal.key.KeyValueIterator;
 import dev.sett.internal.key.ValueStruct;
 import dev.sett.internal.sstable.Table;
 import dev.sett.internal.sstable.TableBuilder;
+import dev.sett.internal.vlog.ValueLogRecord;
+import dev.sett.internal.vlog.ValuePointer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -43,6 +46,19 @@ final class Subcompaction {
   private final OverlapGuard overlapGuard;
   private final TableSink sink;
   private final ValueLogDiscards discards;
+  /** Moves scattered values into key order ({@link ValueRelocation}); null when not asked to. */
+  private final ValueRelocation.Split relocating;
+  /**
+   * Kept entries not yet in {@link #builder}, in order, while {@link #relocating}: those whose
+   * values move get their new pointers when the batch is appended.
+   */
+  private final List<Pending> pending = new ArrayList<>();
+  private final List<KeyValue> toMove = new ArrayList<>();
+  private long pendingBytes;
+
+  /** A kept entry on its way to the builder; {@code moved} is the record to write again, or null. */
+  private record Pending(byte[] key, ValueStruct value, boolean stale, ValueLogRecord moved) {
+  }
 
   private TableBuilder builder;
   /** The first key that started in the current output table, or null. */
@@ -64,6 +80,16 @@ final class Subcompaction {
   Subcompaction(SplitRange range, List<Table> top, List<Table> bottom, BuilderFactory newBuilder,
       long targetFileSize, VersionRetention retention, DropPrefixes dropPrefixes,
       OverlapGuard overlapGuard, TableSink sink, ValueLogDiscards discards) {
+    this(range, top, bottom, newBuilder, targetFileSize, retention, dropPrefixes, overlapGuard,
+        sink, discards, null);
+  }
+
+  /** As above; with {@code relocating}, scattered values are moved into key order. */
+  Subcompaction(SplitRange range, List<Table> top, List<Table> bottom, BuilderFactory newBuilder,
+      long targetFileSize, VersionRetention retention, DropPrefixes dropPrefixes,
+      OverlapGuard overlapGuard, TableSink sink, ValueLogDiscards discards,
+      ValueRelocation.Split relocating) {
+    this.relocating = relocating;
     this.range = range;
     this.top = top;
     this.bottom = bottom;
@@ -91,6 +117,9 @@ final class Subcompaction {
       throw e.getCause();
     }
     finishTable();
+    if (relocating != null) {
+      relocating.finish();
+    }
     return new Counts(entriesRead, entriesWritten);
   }
 
@@ -117,16 +146,65 @@ final class Subcompaction {
       }
       switch (retention.decide(InternalKey.version(key), value)) {
         case KEEP -> {
-          builder.add(key, value);
+          keep(key, value, false);
           entriesWritten++;
         }
         case KEEP_STALE -> {
-          builder.addStale(key, value);
+          keep(key, value, true);
           entriesWritten++;
         }
         case DROP -> discards.dropped(value); // left out of the output
       }
     }
+  }
+
+  private void keep(byte[] key, ValueStruct value, boolean stale) throws IOException {
+    if (relocating == null) {
+      add(key, value, stale);
+      return;
+    }
+    ValueLogRecord moved = relocating.shouldMove(value) ? relocating.read(key, value) : null;
+    pending.add(new Pending(key, value, stale, moved));
+    if (moved != null) {
+      toMove.add(moved.keyValue());
+      pendingBytes += moved.pointer().length();
+    }
+    if (ValueRelocation.batchFull(toMove.size(), pendingBytes)) {
+      flushPending();
+    }
+  }
+
+  private void add(byte[] key, ValueStruct value, boolean stale) {
+    if (stale) {
+      builder.addStale(key, value);
+    } else {
+      builder.add(key, value);
+    }
+  }
+
+  /**
+   * Appends the values to move and hands the pending entries to the builder, the moved ones
+   * pointing at their new records; their old records become garbage.
+   */
+  private void flushPending() throws IOException {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<ValuePointer> pointers = relocating.append(toMove);
+    int next = 0;
+    for (Pending entry : pending) {
+      ValueStruct value = entry.value();
+      if (entry.moved() != null) {
+        ValuePointer pointer = pointers.get(next++);
+        discards.dropped(value);
+        value = new ValueStruct(value.meta(), value.userMeta(), value.expiresAt(),
+            value.version(), pointer.encode());
+      }
+      add(entry.key(), value, entry.stale());
+    }
+    pending.clear();
+    toMove.clear();
+    pendingBytes = 0;
   }
 
   /** The one place an output table may end: before {@code key}, the newest version of its key. */
@@ -148,6 +226,9 @@ final class Subcompaction {
   }
 
   private void finishTable() throws IOException {
+    if (relocating != null) {
+      flushPending();
+    }
     if (!builder.isEmpty()) {
       TableBuilder finished = builder;
       builder = newBuilder.get();

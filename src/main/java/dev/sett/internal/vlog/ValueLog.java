@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ValueLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ValueLog.class);
+  /** Where files written in key order by compactions live until the next open. */
+  public static final String RELOCATING_DIR = "relocated";
 
   /** The size of one file as seen now. */
   public record FileInfo(long id, long size, boolean active) {
@@ -123,9 +125,37 @@ public final class ValueLog implements AutoCloseable {
   /** As above, for a store whose files are encrypted under {@code keys} (or plain: NONE). */
   public static ValueLog open(FileSystem fileSystem, Path dir, ValueLogOptions options,
       Set<Long> deletedFiles, DataKeys keys) throws IOException {
+    return open(fileSystem, dir, options, deletedFiles, keys, Set.of());
+  }
+
+  /**
+   * As above; {@code knownFiles} are the ids the MANIFEST has statistics for. A file that a
+   * compaction wrote in key order ({@link #createRelocated}) waits in {@value #RELOCATING_DIR}
+   * until its MANIFEST change: if the MANIFEST knows its id, the change was made and the file is
+   * moved among the others; if not, the compaction never finished and the file is deleted. A
+   * read-only open moves nothing: it reads the known ones where they are.
+   */
+  public static ValueLog open(FileSystem fileSystem, Path dir, ValueLogOptions options,
+      Set<Long> deletedFiles, DataKeys keys, Set<Long> knownFiles) throws IOException {
     Objects.requireNonNull(fileSystem, "fileSystem");
     Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(knownFiles, "knownFiles");
+    if (!options.readOnly()) {
+      settleRelocated(fileSystem, dir, deletedFiles, knownFiles);
+    }
     TreeMap<Long, Path> found = new TreeMap<>();
+    if (options.readOnly()) {
+      // Nothing may move: the files the MANIFEST knows are read where they are.
+      Path staging = dir.resolve(RELOCATING_DIR);
+      if (fileSystem.exists(staging)) {
+        for (Path file : fileSystem.list(staging)) {
+          long id = ValueLogFile.parseFileName(file.getFileName().toString());
+          if (id > 0 && knownFiles.contains(id) && !deletedFiles.contains(id)) {
+            found.put(id, file);
+          }
+        }
+      }
+    }
     for (Path file : fileSystem.list(dir)) {
       long id = ValueLogFile.parseFileName(file.getFileName().toString());
       if (id < 0) {
@@ -186,6 +216,30 @@ public final class ValueLog implements AutoCloseable {
         file.release();
       }
       throw e;
+    }
+  }
+
+  /** See {@link #open(FileSystem, Path, ValueLogOptions, Set, DataKeys, Set)}. */
+  private static void settleRelocated(FileSystem fileSystem, Path dir, Set<Long> deletedFiles,
+      Set<Long> knownFiles) throws IOException {
+    Path staging = dir.resolve(RELOCATING_DIR);
+    if (!fileSystem.exists(staging)) {
+      return;
+    }
+    boolean moved = false;
+    for (Path file : fileSystem.list(staging)) {
+      long id = ValueLogFile.parseFileName(file.getFileName().toString());
+      if (id > 0 && knownFiles.contains(id) && !deletedFiles.contains(id)) {
+        LOG.info("moving {} into the value log: the MANIFEST change that uses it was made", file);
+        fileSystem.rename(file, dir.resolve(ValueLogFile.fileName(id)));
+        moved = true;
+      } else {
+        LOG.info("deleting {}: the compaction that wrote it did not finish", file);
+        fileSystem.delete(file);
+      }
+    }
+    if (moved) {
+      fileSystem.syncDirectory(dir);
     }
   }
 
@@ -281,6 +335,89 @@ public final class ValueLog implements AutoCloseable {
       pins.retire(previous); // released once no pinned read is in it
     }
     startFile(sealing.fileId() + 1);
+  }
+
+  /**
+   * Hands out the id of a file a compaction will write values into ({@link #createRelocated}):
+   * seals the active file and continues in the id after the one returned, so the file being
+   * appended to always has the highest id (open recovers the last file only) and every pointer
+   * a commit wrote before is durable. An active file without records is deleted instead of
+   * sealed. Writer thread only.
+   */
+  public long reserveFileId() throws IOException {
+    checkWritable();
+    ValueLogWriter current = writer;
+    long reserved = current.fileId() + 1;
+    if (current.entryCount() == 0) {
+      current.close();
+      ValueLogFile reader = files.remove(current.fileId());
+      if (reader != null) {
+        reader.markForDeletion();
+        reader.release();
+      }
+    } else {
+      current.seal();
+      ValueLogFile sealed = ValueLogFile.open(fileSystem, current.path(), current.fileId(), keys);
+      ValueLogFile previous = files.put(current.fileId(), sealed);
+      if (previous != null) {
+        previous.release();
+      }
+    }
+    startFile(reserved + 1);
+    return reserved;
+  }
+
+  /**
+   * Creates file {@code reservedId} ({@link #reserveFileId}) in {@value #RELOCATING_DIR}, where
+   * it stays for the rest of this session; the caller appends to it, seals it, {@link
+   * #addRelocated adds} it before any table points into it, and records its id in the MANIFEST
+   * in the change that installs those tables (see {@link #open(FileSystem, Path,
+   * ValueLogOptions, Set, DataKeys, Set)} for what a crash leaves). Any thread.
+   */
+  public ValueLogWriter createRelocated(long reservedId) throws IOException {
+    checkWritable();
+    Path staging = dir.resolve(RELOCATING_DIR);
+    fileSystem.createDirectories(staging);
+    return ValueLogWriter.create(fileSystem, staging, reservedId, keys.current());
+  }
+
+  /** Makes the sealed file {@code relocated} readable through pointers. Any thread. */
+  public void addRelocated(ValueLogWriter relocated) throws IOException {
+    checkWritable();
+    if (!relocated.isSealed()) {
+      throw new IllegalArgumentException(relocated + " is not sealed");
+    }
+    ValueLogFile file = ValueLogFile.open(fileSystem, relocated.path(), relocated.fileId(), keys);
+    ValueLogFile previous = files.putIfAbsent(relocated.fileId(), file);
+    if (previous != null) {
+      file.release();
+      throw new IllegalStateException("value log file " + relocated.fileId() + " exists already");
+    }
+  }
+
+  /**
+   * Removes a relocated file whose MANIFEST change failed (or that was never added): no table
+   * points into it. Any thread.
+   */
+  public void abandonRelocated(ValueLogWriter relocated) throws IOException {
+    relocated.close();
+    ValueLogFile file = files.remove(relocated.fileId());
+    if (file != null) {
+      file.markForDeletion();
+      file.release();
+    } else if (fileSystem.exists(relocated.path())) {
+      fileSystem.delete(relocated.path());
+    }
+  }
+
+  /** The size at which a new file is started ({@code valueLogFileSize}). */
+  public long fileSizeLimit() {
+    return options.fileSize();
+  }
+
+  /** The most records a file holds ({@code valueLogMaxEntries}). */
+  public int maxEntriesPerFile() {
+    return options.maxEntries();
   }
 
   /**
