@@ -563,7 +563,8 @@ public final class DbImpl implements DB, TxnContext {
     if (managed) {
       throw new IllegalStateException("a managed store takes newWriteBatchAt(commitTs)");
     }
-    return new WriteBatchImpl(() -> newTransaction(true), Txn::commitAsync);
+    return new WriteBatchImpl(() -> newTransaction(true),
+        txn -> ((TxnImpl) txn).commitAsync(0, true));
   }
 
   // ---- DB: managed mode -------------------------------------------------------------------------
@@ -586,7 +587,7 @@ public final class DbImpl implements DB, TxnContext {
       throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
     }
     return new WriteBatchImpl(() -> new TxnImpl(this, true, commitTs),
-        txn -> ((TxnImpl) txn).commitAsync(commitTs, false));
+        txn -> ((TxnImpl) txn).commitAsync(commitTs, true));
   }
 
   @Override

@@ -118,8 +118,15 @@ final class Flusher {
       TableBuilder builder = tables.newBuilder();
       try (KeyValueIterator entries = memtable.iterator(false)) {
         for (entries.rewind(); entries.valid(); entries.next()) {
-          builder.add(entries.key(), entries.value());
+          builder.add(entries.key(), entries.value()); // streams finished blocks to the file
         }
+      } catch (IOException | RuntimeException | Error e) {
+        try {
+          builder.abandon();
+        } catch (IOException | RuntimeException abandonFailure) {
+          e.addSuppressed(abandonFailure);
+        }
+        throw e;
       }
       // The MANIFEST is about to name this file: its directory entry is made durable first.
       Table table = tables.writeDurableAndOpen(builder);

@@ -300,6 +300,13 @@ final class StreamWriterImpl implements StreamWriter {
     }
     pending = null;
     discardTables();
+    if (builder != null) {
+      try {
+        builder.abandon(); // its blocks streamed to a file no MANIFEST names
+      } catch (IOException e) {
+        LOG.warn("could not delete the partial table of an abandoned stream writer", e);
+      }
+    }
     builder = null;
     gate.allowCommits();
   }

@@ -184,7 +184,7 @@ final class TxnImpl implements Txn {
       checkUsable();
       throw new IllegalStateException("a managed store commits with commitAt(commitTs)");
     }
-    Errors.awaitCommit(commitAsync(0, true));
+    Errors.awaitCommit(submitCommit(0, true)); // converts the failure as commitAsync's does
   }
 
   @Override
@@ -201,6 +201,21 @@ final class TxnImpl implements Txn {
    * is 0, in normal mode). The future fails with the exception {@link #commit()} would throw.
    */
   CompletableFuture<Void> commitAsync(long managedCommitTs, boolean writeHere) {
+    return submitCommit(managedCommitTs, writeHere).handle((ignored, error) -> {
+      if (error != null) {
+        throw new CompletionException(Errors.convert(
+            error instanceof CompletionException ? error.getCause() : error));
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Commits as {@link #commitAsync(long, boolean)} does; the future fails with the pipeline's own
+   * exception, not yet converted to the public one (a synchronous commit converts it once, in
+   * {@link Errors#awaitCommit}, without a second future per commit).
+   */
+  private CompletableFuture<Void> submitCommit(long managedCommitTs, boolean writeHere) {
     checkUsable();
     if (openIterators.get() > 0) {
       throw new IllegalStateException("close the transaction's " + openIterators.get()
@@ -242,13 +257,7 @@ final class TxnImpl implements Txn {
     if (writeHere) {
       context.writeQueued(); // an uncontended commit is written here, with no hand-off
     }
-    return done.handle((ignored, error) -> {
-      if (error != null) {
-        throw new CompletionException(Errors.convert(
-            error instanceof CompletionException ? error.getCause() : error));
-      }
-      return null;
-    });
+    return done;
   }
 
   private List<KeyValue> entriesAt(long commitTs) {
@@ -267,7 +276,7 @@ final class TxnImpl implements Txn {
     if (commitTs <= 0) {
       throw new IllegalArgumentException("commitTs must be positive, was " + commitTs);
     }
-    Errors.awaitCommit(commitAsync(commitTs, true));
+    Errors.awaitCommit(submitCommit(commitTs, true));
   }
 
   @Override

@@ -12,8 +12,15 @@ import java.util.function.Supplier;
 
 /**
  * A {@link WriteBatch}: writes go into a read-write transaction; when the next write would make it
- * too big, it is committed asynchronously and a fresh one started (Badger §1.8). Its writes are
- * blind, so its commits never conflict.
+ * too big, it is committed and a fresh one started (Badger §1.8). Its writes are blind, so its
+ * commits never conflict.
+ *
+ * <p>A full transaction's commit takes the committer-writes path of a synchronous commit
+ * ({@link WritePipeline#writeQueued}): when no other thread is writing, the batch's own thread
+ * appends it to the value log, WAL and memtable before it goes on filling the next transaction, so
+ * a fill costs no hand-off to the writer thread and no wake-up per transaction. When another thread
+ * is writing, the commit is queued and written by that leader (or the writer thread it wakes), and
+ * up to {@link #MAX_PENDING_COMMITS} such commits stay in flight; {@link #flush} waits for them.
  *
  * <p>Thread-safety: not thread-safe.
  */

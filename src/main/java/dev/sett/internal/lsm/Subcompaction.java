@@ -105,21 +105,32 @@ final class Subcompaction {
   /** Runs the walk once; iterator failures come out as the {@link IOException} they wrap. */
   Counts run() throws IOException {
     builder = newBuilder.get();
-    try (KeyValueIterator inputs = openInputs()) {
-      byte[] seekKey = range.seekKey();
-      if (seekKey == null) {
-        inputs.rewind();
-      } else {
-        inputs.seek(seekKey);
+    try {
+      try (KeyValueIterator inputs = openInputs()) {
+        byte[] seekKey = range.seekKey();
+        if (seekKey == null) {
+          inputs.rewind();
+        } else {
+          inputs.seek(seekKey);
+        }
+        walk(inputs);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
       }
-      walk(inputs);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
+      finishTable();
+      if (relocating != null) {
+        relocating.finish();
+      }
+    } catch (IOException | RuntimeException | Error failure) {
+      // The output table being built streams to a file no MANIFEST will name.
+      try {
+        builder.abandon();
+      } catch (IOException | RuntimeException abandonFailure) {
+        failure.addSuppressed(abandonFailure);
+      }
+      throw failure;
     }
-    finishTable();
-    if (relocating != null) {
-      relocating.finish();
-    }
+    builder.abandon(); // the empty builder after the last table: it has no file
     return new Counts(entriesRead, entriesWritten);
   }
 
@@ -174,7 +185,7 @@ final class Subcompaction {
     }
   }
 
-  private void add(byte[] key, ValueStruct value, boolean stale) {
+  private void add(byte[] key, ValueStruct value, boolean stale) throws IOException {
     if (stale) {
       builder.addStale(key, value);
     } else {

@@ -59,11 +59,17 @@ public final class TableFiles {
   }
 
   /**
-   * A builder for a new table with these options, sealed under the current data key in an
-   * encrypted store (which may first rotate to a new key: that writes the key registry).
+   * A streaming builder for a new table with these options, sealed under the current data key in
+   * an encrypted store (which may first rotate to a new key: that writes the key registry). It
+   * writes its blocks to a file with a fresh id as it goes; {@link #write} completes it. A builder
+   * that is not written must be {@link TableBuilder#abandon abandoned}, which deletes its partial
+   * file.
    */
   public TableBuilder newBuilder() throws IOException {
-    return new TableBuilder(options, keys.current());
+    return new TableBuilder(options, keys.current(), fileSystem, () -> {
+      long id = newTableId.getAsLong();
+      return new TableBuilder.FileTarget(id, path(id));
+    });
   }
 
   /** The store's data keys. */
@@ -78,10 +84,22 @@ public final class TableFiles {
 
   /**
    * Writes {@code builder}'s table to a new file with a fresh id and syncs the file (not yet its
-   * directory entry: see {@link #syncDirectory}). A partial file is deleted on failure, except
-   * one that already existed, which is someone else's.
+   * directory entry: see {@link #syncDirectory}); a streaming builder ({@link #newBuilder}) is
+   * finished in the file it chose. A partial file is deleted on failure, except one that already
+   * existed, which is someone else's.
    */
   public Written write(TableBuilder builder) throws IOException {
+    if (builder.isStreaming()) {
+      try {
+        TableBuilder.FileTarget target = builder.finish();
+        return new Written(target.id(), target.path());
+      } catch (IOException | RuntimeException e) {
+        if (builder.target() != null) { // chosen and created by the builder: ours to delete
+          deleteAfter(e, builder.target().path());
+        }
+        throw e;
+      }
+    }
     long id = newTableId.getAsLong();
     Path path = path(id);
     try {

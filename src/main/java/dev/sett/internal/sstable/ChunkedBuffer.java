@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * An append-only byte buffer made of chunks, for the finished blocks of a table being built. Chunks
  * start small (tables of a few entries stay small) and double up to 1 MiB; appending never copies
- * what is already there, so a table is held once, not twice as a growing array would.
+ * what is already there, so a table is held once, not twice as a growing array would. A streaming
+ * builder {@link #drainTo drains} it to its file as it fills, so it then holds only the blocks
+ * finished since the last drain.
  *
  * <p>Thread-safety: not thread-safe.
  */
@@ -19,10 +21,19 @@ final class ChunkedBuffer {
   private final List<byte[]> chunks = new ArrayList<>();
   private byte[] current;
   private int currentLength;
+  /** Every byte ever written, drained ones included. */
   private long size;
+  /** The bytes written and not yet drained. */
+  private long buffered;
 
+  /** Every byte written so far, including those already drained. */
   long size() {
     return size;
+  }
+
+  /** The bytes held: written and not yet drained. */
+  long buffered() {
+    return buffered;
   }
 
   void write(byte[] bytes, int offset, int length) {
@@ -39,13 +50,30 @@ final class ChunkedBuffer {
       offset += n;
       length -= n;
       size += n;
+      buffered += n;
     }
   }
 
-  /** Appends everything written so far to {@code file}. */
+  /** Appends the bytes held (everything written since the last drain) to {@code file}. */
   void writeTo(WritableFile file) throws IOException {
     for (byte[] chunk : chunks) {
       file.write(chunk, 0, chunk == current ? currentLength : chunk.length);
     }
+  }
+
+  /**
+   * Appends the bytes held to {@code file} and forgets them (the largest chunk is kept for reuse);
+   * {@link #size} still counts them.
+   */
+  void drainTo(WritableFile file) throws IOException {
+    writeTo(file);
+    chunks.clear();
+    if (current != null && current.length == MAX_CHUNK) {
+      chunks.add(current);
+    } else {
+      current = null;
+    }
+    currentLength = 0;
+    buffered = 0;
   }
 }

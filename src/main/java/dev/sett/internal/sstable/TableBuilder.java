@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Builds one table from entries added in strictly ascending internal-key order, then writes it.
@@ -24,6 +25,14 @@ import java.util.Objects;
  * footer it encodes from what it accumulated (first keys of blocks, one hash per distinct user key,
  * counters).
  *
+ * <p>A <em>streaming</em> builder ({@link #TableBuilder(TableOptions, DataKey, FileSystem,
+ * Supplier)}, what flushes and compactions use) does not hold its table: each time
+ * {@link #SPILL_BYTES} of finished blocks are buffered it appends them to its file (created, with
+ * the header, at the first spill; opened for append and closed again at each later one, so a
+ * builder holds no file handle between two calls), and {@link #finish} appends the rest, the
+ * regions and the footer. Only the index entries, one bloom hash per user key and the open block
+ * stay on the heap. The bytes on disk are the same as {@link #writeTo} writes.
+ *
  * <p>Given a data key, the builder writes an encrypted table (format version 2): each finished
  * block is sealed in one step after framing ({@link #sealBlock}), and each region as it is
  * encoded ({@link #sealRegion}); the footer names the key.
@@ -31,6 +40,12 @@ import java.util.Objects;
  * <p>Thread-safety: not thread-safe; one thread builds a table.
  */
 public final class TableBuilder {
+  /** Finished blocks a streaming builder buffers before it appends them to its file. */
+  static final int SPILL_BYTES = 1 << 20;
+
+  /** The file a streaming builder writes: the caller's id for it and its path (must not exist). */
+  public record FileTarget(long id, Path path) {
+  }
   /** Unprofitable compressions in a row after which most blocks are no longer tried. */
   private static final int GIVE_UP_AFTER = 4;
   /** While giving up, one block in this many is still tried, to notice data that compresses again. */
@@ -43,6 +58,15 @@ public final class TableBuilder {
   private final BlockWriter block = new BlockWriter();
   private final ChunkedBuffer blocks = new ChunkedBuffer();
   private final TableIndex.Builder index = new TableIndex.Builder();
+  /** A streaming builder's file system; null for one that holds its table until writeTo. */
+  private final FileSystem streamFileSystem;
+  /** Chooses a streaming builder's file, at its first spill or at finish. */
+  private final Supplier<FileTarget> targets;
+  /** A streaming builder's file, once chosen. */
+  private FileTarget target;
+  private boolean abandoned;
+  /** Set when a streaming builder's {@link #finish} wrote its table. */
+  private boolean complete;
 
   private long[] userKeyHashes = new long[256];
   private int distinctUserKeys;
@@ -72,14 +96,32 @@ public final class TableBuilder {
     this.options = Objects.requireNonNull(options, "options");
     this.dataKey = dataKey;
     this.compressor = new Compressor(options.compression(), options.zstdLevel());
+    this.streamFileSystem = null;
+    this.targets = null;
+  }
+
+  /**
+   * A streaming builder: it writes its finished blocks to a file in {@code fileSystem} as it goes
+   * (see the class comment) and is completed by {@link #finish} or given up by {@link #abandon}.
+   * {@code targets} is asked once, when the file is first needed, for the file to write.
+   */
+  public TableBuilder(TableOptions options, DataKey dataKey, FileSystem fileSystem,
+      Supplier<FileTarget> targets) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.dataKey = dataKey;
+    this.compressor = new Compressor(options.compression(), options.zstdLevel());
+    this.streamFileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
+    this.targets = Objects.requireNonNull(targets, "targets");
   }
 
   /**
    * Adds an entry. Keys must be internal keys (at least 8 bytes, at most 65535) in strictly
    * ascending order; an {@link IllegalArgumentException} says otherwise. An
-   * {@link IllegalStateException} means the table would pass the 2 GiB limit or was written.
+   * {@link IllegalStateException} means the table would pass the 2 GiB limit or was written. A
+   * streaming builder may append finished blocks to its file here: an {@link IOException} then
+   * means that failed (the builder is then abandoned and its partial file deleted).
    */
-  public void add(byte[] internalKey, ValueStruct value) {
+  public void add(byte[] internalKey, ValueStruct value) throws IOException {
     addEntry(internalKey, value);
   }
 
@@ -87,7 +129,7 @@ public final class TableBuilder {
    * Adds an entry as {@link #add} does and counts its key and encoded value as stale data: bytes
    * that a later compaction of the last level can reclaim.
    */
-  public void addStale(byte[] internalKey, ValueStruct value) {
+  public void addStale(byte[] internalKey, ValueStruct value) throws IOException {
     addEntry(internalKey, value);
     staleDataSize += internalKey.length + value.encodedSize();
   }
@@ -118,14 +160,91 @@ public final class TableBuilder {
    * Writes the table to a new file at {@code path} (it must not exist), forces it to the device
    * and closes it. The directory entry is not synced: the caller syncs the directory once for all
    * the files it creates. On failure the partial file is deleted. Fails with
-   * {@link IllegalStateException} for an empty builder. May be called again, to write the same
-   * table elsewhere; no entry may be added after the first call.
+   * {@link IllegalStateException} for an empty builder and for a streaming one (see
+   * {@link #finish}). May be called again, to write the same table elsewhere; no entry may be
+   * added after the first call.
    */
   public void writeTo(FileSystem fs, Path path) throws IOException {
+    if (streamFileSystem != null) {
+      throw new IllegalStateException("a streaming builder writes its own file: call finish()");
+    }
     if (isEmpty()) {
       throw new IllegalStateException("an empty table cannot be written: " + path);
     }
-    finish();
+    finishBlocks();
+    WritableFile file = fs.createFile(path);
+    try {
+      file.write(TableFormat.header(formatVersion()));
+      blocks.writeTo(file);
+      writeRegions(file);
+    } catch (Throwable failure) {
+      closeAndDelete(failure, file, fs, path);
+      throw failure;
+    }
+    file.close();
+  }
+
+  /**
+   * Completes a streaming builder's table: appends the blocks still buffered, the index, bloom
+   * filter, properties and footer to its file (choosing the file now if nothing was spilled yet),
+   * forces it to the device and closes it; returns the file. The directory entry is not synced.
+   * On failure the partial file is deleted. Fails with {@link IllegalStateException} for an empty,
+   * a plain, an abandoned or an already finished builder.
+   */
+  public FileTarget finish() throws IOException {
+    if (streamFileSystem == null) {
+      throw new IllegalStateException("a plain builder is written with writeTo(fs, path)");
+    }
+    if (abandoned || complete) {
+      throw new IllegalStateException("the builder was already " + (abandoned ? "abandoned" : "finished"));
+    }
+    if (isEmpty()) {
+      throw new IllegalStateException("an empty table cannot be written");
+    }
+    finishBlocks();
+    WritableFile file = openStream();
+    try {
+      blocks.drainTo(file);
+      writeRegions(file);
+    } catch (Throwable failure) {
+      closeAndDelete(failure, file, streamFileSystem, target.path());
+      abandoned = true;
+      throw failure;
+    }
+    file.close();
+    complete = true;
+    return target;
+  }
+
+  /**
+   * Gives up a streaming builder: deletes the part of its file written so far, if any. Idempotent;
+   * nothing can be added or finished afterwards. Does nothing to a finished builder's table.
+   */
+  public void abandon() throws IOException {
+    if (streamFileSystem == null || complete || abandoned) {
+      return;
+    }
+    abandoned = true;
+    finished = true;
+    if (target != null) {
+      streamFileSystem.delete(target.path());
+    }
+  }
+
+  /**
+   * A streaming builder's file, once it created it (at its first spill or in {@link #finish});
+   * null before, and always for a plain builder.
+   */
+  public FileTarget target() {
+    return target;
+  }
+
+  /** Whether this builder writes its own file as it goes (see {@link #finish}). */
+  public boolean isStreaming() {
+    return streamFileSystem != null;
+  }
+
+  private void writeRegions(WritableFile file) throws IOException {
     byte[] indexRegion = sealRegion(index.encode());
     byte[] bloomRegion = sealRegion(BloomFilter.encode(userKeyHashes, distinctUserKeys,
         options.bloomFalsePositive()));
@@ -137,36 +256,65 @@ public final class TableBuilder {
     long propertiesOffset = bloomOffset + bloomRegion.length;
     byte[] footer = new TableFooter(indexOffset, indexRegion.length, bloomOffset,
         bloomRegion.length, propertiesOffset, propertiesRegion.length, dataKeyId()).encode();
+    file.write(indexRegion);
+    file.write(bloomRegion);
+    file.write(propertiesRegion);
+    file.write(footer);
+    file.sync();
+  }
 
-    WritableFile file = fs.createFile(path);
+  /** Closes a file whose writing failed and deletes it; cleanup failures join {@code failure}. */
+  private static void closeAndDelete(Throwable failure, WritableFile file, FileSystem fs, Path path) {
+    try {
+      file.close();
+    } catch (IOException | RuntimeException closeFailure) {
+      failure.addSuppressed(closeFailure);
+    }
+    try {
+      fs.delete(path);
+    } catch (IOException | RuntimeException deleteFailure) {
+      failure.addSuppressed(deleteFailure);
+    }
+  }
+
+  /**
+   * A streaming builder's file, open for appending: created with the header when it is first
+   * needed (its target chosen then), reopened at its end afterwards.
+   */
+  private WritableFile openStream() throws IOException {
+    if (target != null) {
+      return streamFileSystem.openForAppend(target.path());
+    }
+    FileTarget chosen = Objects.requireNonNull(targets.get(), "targets gave no file");
+    WritableFile file = streamFileSystem.createFile(chosen.path()); // not ours if it exists
+    target = chosen;
     try {
       file.write(TableFormat.header(formatVersion()));
-      blocks.writeTo(file);
-      file.write(indexRegion);
-      file.write(bloomRegion);
-      file.write(propertiesRegion);
-      file.write(footer);
-      file.sync();
     } catch (Throwable failure) {
-      // Leave no partial table behind; cleanup failures are attached to the original error.
-      try {
-        file.close();
-      } catch (IOException | RuntimeException closeFailure) {
-        failure.addSuppressed(closeFailure);
-      }
-      try {
-        fs.delete(path);
-      } catch (IOException | RuntimeException deleteFailure) {
-        failure.addSuppressed(deleteFailure);
-      }
+      closeAndDelete(failure, file, streamFileSystem, target.path());
+      throw failure;
+    }
+    return file;
+  }
+
+  /** Appends the buffered blocks of a streaming builder to its file. */
+  private void spill() throws IOException {
+    WritableFile file = openStream();
+    try {
+      blocks.drainTo(file);
+    } catch (Throwable failure) {
+      closeAndDelete(failure, file, streamFileSystem, target.path());
+      abandoned = true;
+      finished = true;
       throw failure;
     }
     file.close();
   }
 
-  private void addEntry(byte[] key, ValueStruct value) {
+  private void addEntry(byte[] key, ValueStruct value) throws IOException {
     if (finished) {
-      throw new IllegalStateException("entries cannot be added after writeTo");
+      throw new IllegalStateException(abandoned ? "entries cannot be added to an abandoned builder"
+          : "entries cannot be added after writeTo or finish");
     }
     checkKey(key);
     int valueSize = value.encodedSize();
@@ -178,6 +326,9 @@ public final class TableBuilder {
     }
     if (newBlock && !block.isEmpty()) {
       finishBlock();
+      if (streamFileSystem != null && blocks.buffered() >= SPILL_BYTES) {
+        spill();
+      }
     }
     if (newBlock && index.blockCount() + 1 >= TableFormat.MAX_BLOCK_COUNT) {
       throw new IllegalStateException("table would exceed " + TableFormat.MAX_BLOCK_COUNT
@@ -232,7 +383,8 @@ public final class TableBuilder {
     userKeyHashes[distinctUserKeys++] = hash;
   }
 
-  private void finish() {
+  /** Ends adding: finishes the open block. */
+  private void finishBlocks() {
     if (!finished) {
       finished = true;
       finishBlock();

@@ -310,12 +310,20 @@ public final class Oracle {
     }
   }
 
+  /**
+   * Keeps a commit's write set for later conflict checks, unless no transaction can ever be checked
+   * against it: in normal mode a read-write transaction that registers after this commit reads at
+   * or above {@code commitTs} (registration and allocation share the lock), so only one already
+   * running can; with none running (the common single-key commit, whose transaction never read,
+   * is not registered), the copy, sort and list entry are skipped.
+   */
   @GuardedBy("lock")
   private void recordLocked(long commitTs, long[] writes) {
     assert Thread.holdsLock(lock);
-    if (detectConflicts && writes.length > 0) {
-      committed.addLast(new CommittedWrites(commitTs, writes));
+    if (!detectConflicts || writes.length == 0 || !managed && runningUpdates.isEmpty()) {
+      return;
     }
+    committed.addLast(new CommittedWrites(commitTs, writes));
   }
 
   /**

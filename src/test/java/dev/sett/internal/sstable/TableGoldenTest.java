@@ -73,7 +73,7 @@ class TableGoldenTest {
   }
 
   /** {@code a@2 = "v2"}, {@code a@1} deleted, {@code b@1 = "xyz"} with user meta 7, expiring at 300. */
-  private static TableBuilder goldenBuilder() {
+  private static TableBuilder goldenBuilder() throws IOException {
     TableBuilder builder = new TableBuilder(
         new TableOptions(4096, 0.01, CompressionType.NONE, 1, false, true));
     builder.add(InternalKey.of(bytes("a"), 2), new ValueStruct((byte) 0, (byte) 0, 0, 0,

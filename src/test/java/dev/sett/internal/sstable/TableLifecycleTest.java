@@ -100,7 +100,7 @@ class TableLifecycleTest {
   }
 
   @Test
-  void builderRejectsKeysOutOfOrder() {
+  void builderRejectsKeysOutOfOrder() throws IOException {
     TableBuilder builder = new TableBuilder(OPTIONS);
     byte[] key = InternalKey.of(bytes("b"), 5);
     builder.add(key, value("x"));
@@ -140,7 +140,7 @@ class TableLifecycleTest {
   }
 
   @Test
-  void failedWriteLeavesNoFile() {
+  void failedWriteLeavesNoFile() throws IOException {
     IOException diskFull = new IOException("No space left on device");
     FileSystem fs = new FaultInjectingFileSystem(new InMemoryFileSystem())
         .before(Call.WRITE, (path, length) -> {
@@ -161,7 +161,7 @@ class TableLifecycleTest {
       TableOptions options = new TableOptions(128, bloom, CompressionType.NONE, 1, false, true);
       TableBuilder builder = new TableBuilder(options);
       TableModel model = TableModel.random(random, 200);
-      model.entries.forEach(builder::add);
+      model.addAll(builder);
       Path path = Path.of("/db/" + bloom + ".sst");
       long estimate = builder.estimatedSize();
       builder.writeTo(fs, path);

@@ -78,8 +78,15 @@ final class TableModel {
 
   void writeTable(TableOptions options, FileSystem fs, Path path) throws IOException {
     TableBuilder builder = new TableBuilder(options);
-    entries.forEach(builder::add);
+    addAll(builder);
     builder.writeTo(fs, path);
+  }
+
+  /** Adds every entry of the model to {@code builder}, in order. */
+  void addAll(TableBuilder builder) throws IOException {
+    for (var entry : entries.entrySet()) {
+      builder.add(entry.getKey(), entry.getValue());
+    }
   }
 
   /**
