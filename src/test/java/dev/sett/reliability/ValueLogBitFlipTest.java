@@ -59,7 +59,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       reports it (and {@code verifyChecksum} does);
  *   <li><b>torn tail</b>: the flip hit the records of the last transactions in the last file,
  *       which recovery cannot tell from a tail torn by the crash: the store holds a prefix of the
- *       commit order.
+ *       commit order (the keys the lost commits overwrote hold their old values again).
  * </ul>
  *
  * The seed is printed; replay with {@code -Dsett.seed=...}; more trials with {@code
@@ -151,7 +151,7 @@ class ValueLogBitFlipTest {
     try {
       ReadPaths paths = new ReadPaths(damagedName, context);
       long present = paths.gets(db);
-      if (present < KEYS) {
+      if (paths.tornTail) {
         // A prefix of the commit order survived: only the last file's tail may be torn.
         assertTrue(lastValueLog, "keys lost after a flip outside the last value log file: "
             + context);
@@ -165,7 +165,7 @@ class ValueLogBitFlipTest {
       paths.verifyChecksum(db);
       paths.valueLogGc(db);
       if (paths.reported.isEmpty()) {
-        assertTrue(present < KEYS, "a flipped value log bit went unnoticed by every path: "
+        assertTrue(paths.tornTail, "a flipped value log bit went unnoticed by every path: "
             + context);
         return Outcome.TORN_TAIL;
       }
@@ -188,16 +188,26 @@ class ValueLogBitFlipTest {
     final List<String> reported = new ArrayList<>();
     /** Whether db.get met the damaged value (it is live): then every value path must. */
     private boolean liveValueDamaged;
+    /** Whether the store lost the last commits: some key is missing or holds its old value. */
+    boolean tornTail;
+    /** What each key holds after the flip, as db.get found it. */
+    private final byte[][] expected = new byte[KEYS][];
 
     ReadPaths(String damagedName, String context) {
       this.damagedName = damagedName;
       this.context = context;
     }
 
-    /** Reads every key with db.get; returns how many are present (a prefix, checked). */
+    /**
+     * Reads every key with db.get; returns how many are present. The commit order wrote every
+     * key's old value, then every key's new one, so a prefix of it leaves the keys that hold their
+     * new value first, then those holding their old one, then (only if no key holds a new value)
+     * the missing ones.
+     */
     long gets(DB db) {
       long present = 0;
-      boolean missing = false;
+      int previous = NEW;
+      boolean anyNew = false;
       for (int i = 0; i < KEYS; i++) {
         byte[] value;
         try {
@@ -205,18 +215,26 @@ class ValueLogBitFlipTest {
         } catch (CorruptionException e) {
           note("db.get", e);
           liveValueDamaged = true;
+          expected[i] = value(i);
           present++;
           continue;
         }
-        if (value == null) {
-          missing = true;
-          continue;
+        int state = value == null ? MISSING
+            : Arrays.equals(value, value(i)) ? NEW
+            : Arrays.equals(value, oldValue(i)) ? OLD : -1;
+        if (state < 0) {
+          fail("db.get returned a wrong value for key " + i + "; " + context);
         }
-        if (missing) {
-          fail("key " + i + " present after a missing one: not a prefix; " + context);
+        if (state > previous || (state == MISSING && anyNew)) {
+          fail("key " + i + " is not what a prefix of the commit order leaves; " + context);
         }
-        check(i, value, "db.get");
-        present++;
+        previous = state;
+        anyNew |= state == NEW;
+        tornTail |= state != NEW;
+        expected[i] = value;
+        if (value != null) {
+          present++;
+        }
       }
       return present;
     }
@@ -333,7 +351,7 @@ class ValueLogBitFlipTest {
     }
 
     private void check(int i, byte[] value, String path) {
-      if (!Arrays.equals(value(i), value)) {
+      if (!Arrays.equals(expected[i], value)) {
         fail(path + " returned a wrong value for key " + i + "; " + context);
       }
     }
@@ -378,8 +396,7 @@ class ValueLogBitFlipTest {
     DB db = FaultyStores.open(options, fs);
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < KEYS; i++) {
-        db.put(key(i), round == 0 ? ("old " + i).repeat(20).getBytes(StandardCharsets.UTF_8)
-            : value(i));
+        db.put(key(i), round == 0 ? oldValue(i) : value(i));
       }
     }
     fs.powerLossAtNth(Op.SYNC, 1, PowerLoss.DROP_UNSYNCED, random.split());
@@ -407,6 +424,14 @@ class ValueLogBitFlipTest {
   }
 
   private static final int VALUE_SIZE = 100;
+  private static final int MISSING = 0;
+  private static final int OLD = 1;
+  private static final int NEW = 2;
+
+  /** The value each key held first, overwritten by {@link #value}. */
+  private static byte[] oldValue(int i) {
+    return ("old " + i).repeat(20).getBytes(StandardCharsets.UTF_8);
+  }
 
   private static byte[] key(int i) {
     return String.format("key%06d", i).getBytes(StandardCharsets.UTF_8);
