@@ -353,14 +353,14 @@ public final class ValueLog implements AutoCloseable {
       ValueLogFile reader = files.remove(current.fileId());
       if (reader != null) {
         reader.markForDeletion();
-        reader.release();
+        pins.retire(reader); // released once no pinned read is in it
       }
     } else {
       current.seal();
       ValueLogFile sealed = ValueLogFile.open(fileSystem, current.path(), current.fileId(), keys);
       ValueLogFile previous = files.put(current.fileId(), sealed);
       if (previous != null) {
-        previous.release();
+        pins.retire(previous); // released once no pinned read is in it
       }
     }
     startFile(reserved + 1);
@@ -404,7 +404,7 @@ public final class ValueLog implements AutoCloseable {
     ValueLogFile file = files.remove(relocated.fileId());
     if (file != null) {
       file.markForDeletion();
-      file.release();
+      pins.retire(file);
     } else if (fileSystem.exists(relocated.path())) {
       fileSystem.delete(relocated.path());
     }

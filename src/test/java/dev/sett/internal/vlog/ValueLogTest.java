@@ -1,6 +1,7 @@
 package dev.sett.internal.vlog;
 
 import static dev.sett.internal.vlog.ValueLogTestSupport.entry;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The value log manager: files, rotation, reads, deletion and what open finds. */
@@ -200,6 +203,61 @@ class ValueLogTest {
         reader.join();
       }
       assertEquals(null, failure.get(), "after " + reads.get() + " reads");
+    }
+  }
+
+  /**
+   * The active file is sealed and replaced by its mapping both when it fills ({@code rotate}) and
+   * when a compaction reserves an id for relocated values ({@code reserveFileId}); a pinned read
+   * of the old reader racing either must finish on it or move to the mapping, never meet a closed
+   * file (a reserved id once released the old reader under pinned reads).
+   */
+  @Test
+  void readsOfTheActiveFileRacingItsSealingNeverMeetAClosedFile() throws Exception {
+    dev.sett.internal.fs.FileSystem disk = dev.sett.internal.fs.FileSystem.defaultFileSystem();
+    AtomicReference<ValuePointer> latest = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    byte[] key = dev.sett.testing.Bytes.bytes("key");
+    String value = "v".repeat(200);
+    try (ValueLog log = ValueLog.open(disk, tempDir, new ValueLogOptions(1 << 20, 1 << 20, true,
+        false), Set.of())) {
+      List<Thread> readers = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        Thread reader = new Thread(() -> {
+          try {
+            while (!stop.get()) {
+              ValuePointer pointer = latest.get();
+              if (pointer != null) {
+                assertArrayEquals(dev.sett.testing.Bytes.bytes(value),
+                    log.readValue(pointer, key, 5), "at " + pointer);
+              }
+            }
+          } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+          }
+        });
+        reader.start();
+        readers.add(reader);
+      }
+      try {
+        for (int round = 0; round < 3_000 && failure.get() == null; round++) {
+          latest.set(log.append(List.of(entry("key", 5, value))).get(0));
+          if (round % 2 == 0) {
+            log.rotate();
+          } else {
+            log.reserveFileId();
+          }
+        }
+      } finally {
+        stop.set(true);
+        for (Thread reader : readers) {
+          reader.join();
+        }
+      }
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("a read failed", failure.get());
     }
   }
 }
