@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sett.internal.db.DbImpl;
+import dev.sett.internal.vlog.ValuePointer;
 import dev.sett.testing.Eventually;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +115,106 @@ class ValueOrderTest {
   }
 
   /**
+   * GC writes the live values of the file it collects in key order, not the file's: the values
+   * the moves left behind (a pointer that happened to follow its predecessor) then lie in key
+   * order where GC put them, and are not moved, and then collected and rewritten again, in turn.
+   */
+  @Test
+  void gcRewritesTheLiveValuesOfAFileInKeyOrder() throws Exception {
+    int keys = 800;
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < keys; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(5));
+    try (DB db = DB.open(options(dir).valueLogKeyOrder(false).build())) {
+      for (int round = 0; round < 2; round++) {
+        int version = round;
+        // Round 1 overwrites three quarters: the first file is then mostly garbage.
+        int count = round == 0 ? keys : keys * 3 / 4;
+        for (int from = 0; from < count; from += 100) {
+          int start = from;
+          db.update(txn -> {
+            for (int i = start; i < start + 100; i++) {
+              String key = key(order.get(i));
+              txn.set(key.getBytes(StandardCharsets.UTF_8),
+                  ValueLogTest.value(key, version, VALUE_LENGTH));
+            }
+          });
+        }
+      }
+      db.flatten(1);
+      DbImpl impl = (DbImpl) db;
+      Map<Integer, ValuePointer> before = new java.util.HashMap<>();
+      for (int i = 0; i < keys; i++) {
+        before.put(i, pointer(impl, i));
+      }
+      assertTrue(db.runValueLogGC(0.5), "GC collected a file");
+      ValuePointer previous = null;
+      int rewritten = 0;
+      for (int i = 0; i < keys; i++) {
+        ValuePointer pointer = pointer(impl, i);
+        if (pointer.equals(before.get(i))) {
+          continue; // not in the collected file
+        }
+        rewritten++;
+        if (previous != null) {
+          assertTrue(pointer.fileId() == previous.fileId() && pointer.offset() > previous.offset(),
+              "GC's rewrites are not in key order: " + key(i) + " at " + pointer + " after "
+                  + previous);
+        }
+        previous = pointer;
+      }
+      assertTrue(rewritten > 50, "GC rewrote " + rewritten + " values");
+    }
+  }
+
+  /**
+   * With automatic GC on, as by default: the moves and GC together move each value about once
+   * and rewrite almost nothing. GC waits for the moves (a file collected half-way through would
+   * have its remaining live values rewritten in arrival order and then moved again); the spell
+   * rules themselves are {@code ValueRelocationSpellTest}'s.
+   */
+  @Test
+  void automaticGcWaitsForTheMovesAndRewritesAlmostNothing() throws Exception {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < KEYS; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(11));
+    long valueBytes = (long) KEYS * VALUE_LENGTH;
+    try (DB db = DB.open(options(dir).autoValueLogGC(true).build())) {
+      for (int from = 0; from < KEYS; from += 100) {
+        int start = from;
+        db.update(txn -> {
+          for (int i = start; i < start + 100; i++) {
+            String key = key(order.get(i));
+            txn.set(key.getBytes(StandardCharsets.UTF_8), ValueLogTest.value(key, 0, VALUE_LENGTH));
+          }
+        });
+      }
+      DbImpl impl = (DbImpl) db;
+      Eventually.await("the values moved and GC deleted the files they left",
+          () -> impl.valueBytesMovedIntoKeyOrder() >= valueBytes * 8 / 10
+              && db.size().vlogBytes() < valueBytes * 3 / 2);
+      long rewritten = impl.valueLogGcBytesRewritten();
+      long moved = impl.valueBytesMovedIntoKeyOrder();
+      System.out.println("automatic GC: " + moved + " bytes moved into key order, " + rewritten
+          + " rewritten by GC, for " + valueBytes + " bytes of values");
+      assertTrue(rewritten < valueBytes / 10,
+          "GC rewrote " + rewritten + " bytes of " + valueBytes + ": it collected files the moves"
+              + " were still emptying");
+      assertTrue(moved < valueBytes * 12 / 10,
+          "values moved more than once: " + moved + " bytes for " + valueBytes);
+      TreeMap<String, byte[]> model = new TreeMap<>();
+      for (int i = 0; i < KEYS; i++) {
+        model.put(key(i), ValueLogTest.value(key(i), 0, VALUE_LENGTH));
+      }
+      checkModel(db, model);
+    }
+  }
+
+  /**
    * The same fill into two stores, one with {@code valueLogKeyOrder(false)}: by the time the other
    * store has moved its values (it had no head start), the first has written no file in key order.
    */
@@ -142,6 +244,10 @@ class ValueOrderTest {
           () -> relocatedBytes(on) >= (long) order.size() * VALUE_LENGTH * 8 / 10);
       assertEquals(0, relocatedBytes(off), "valueLogKeyOrder(false) moved values");
     }
+  }
+
+  private static ValuePointer pointer(DbImpl db, int i) {
+    return ValuePointer.of(db.lookup(key(i).getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE));
   }
 
   private long relocatedBytes() {

@@ -89,6 +89,8 @@ public final class DbImpl implements DB, TxnContext {
   private final ValueThreshold valueThreshold;
   /** Null when the store cannot collect (read-only, in-memory). */
   private final ValueLogGc valueLogGc;
+  /** Moves cooled values into key order; null without a value log or compactors. */
+  private final ValueRelocation relocation;
   private final Subscriptions subscriptions;
   private final Namespaces namespaces;
   private final BlockCache blockCache;
@@ -151,13 +153,16 @@ public final class DbImpl implements DB, TxnContext {
           options.valueLogGCDiscardRatio(), options.openTelemetry(),
           DaemonThreads.named(name + "-value-log-gc"));
       if (options.valueLogKeyOrder() && options.numCompactors() > 0) {
-        ValueRelocation relocation = new ValueRelocation(valueLog, valueLogGc::reserveFileId,
+        this.relocation = new ValueRelocation(valueLog, valueLogGc::reserveFileId,
             this::flushMemtablesForRelocation, () -> System.nanoTime() / 1_000_000);
         levels.relocateValues(relocation);
         valueLogGc.waitWhile(relocation::moving);
+      } else {
+        this.relocation = null;
       }
     } else {
       this.valueLogGc = null;
+      this.relocation = null;
     }
   }
 
@@ -763,6 +768,22 @@ public final class DbImpl implements DB, TxnContext {
   /** Time commits waited for a memtable to be flushed (the memtable stall), in nanoseconds. */
   public long memtableStallNanos() {
     return pipeline == null ? 0 : pipeline.stallNanos();
+  }
+
+  /** Bytes of live values that value log GC has rewritten since open. */
+  public long valueLogGcBytesRewritten() {
+    return valueLogGc == null ? 0 : valueLogGc.bytesRewritten();
+  }
+
+  /** Bytes of values moved into key order since open. */
+  public long valueBytesMovedIntoKeyOrder() {
+    return relocation == null ? 0 : relocation.bytesMoved();
+  }
+
+  /** Whether value log GC is running or values are moving into key order (a spell is on). */
+  public boolean valueLogBusy() {
+    return (valueLogGc != null && valueLogGc.running())
+        || (relocation != null && relocation.moving());
   }
 
   /** Time flushes waited for L0 to drain (the L0 stall), in nanoseconds. */

@@ -106,6 +106,9 @@ final class ValueLogGc implements AutoCloseable {
   private volatile long surfaceFactor = SURFACE_FACTOR;
   private final int numVersionsToKeep;
   private final ReentrantLock runLock = new ReentrantLock();
+  /** Bytes of live records rewritten since open, by every run. */
+  private final java.util.concurrent.atomic.AtomicLong bytesRewritten =
+      new java.util.concurrent.atomic.AtomicLong();
   private final double autoRatio;
   private final Thread autoThread;
   private final Object autoSignal = new Object();
@@ -147,6 +150,16 @@ final class ValueLogGc implements AutoCloseable {
    */
   void waitWhile(java.util.function.BooleanSupplier condition) {
     this.waitWhile = condition;
+  }
+
+  /** Bytes of live records GC has rewritten since open. */
+  long bytesRewritten() {
+    return bytesRewritten.get();
+  }
+
+  /** Whether a run is collecting (or looking for) a file now. */
+  boolean running() {
+    return runLock.isLocked();
   }
 
   void start() {
@@ -354,6 +367,10 @@ final class ValueLogGc implements AutoCloseable {
       if (batch.isEmpty()) {
         return true;
       }
+      // In key order, not the file's: the survivors of a file that relocation emptied (values it
+      // left where they were) then lie in key order too, and are not moved, rewritten and
+      // collected again, spell after spell.
+      batch.sort((a, b) -> InternalKey.compare(a.key(), b.key()));
       List<ValueLogRecord> records = List.copyOf(batch);
       batch.clear();
       batchBytes = 0;
@@ -379,6 +396,7 @@ final class ValueLogGc implements AutoCloseable {
       });
       recordsWritten += count.records;
       bytesWritten += count.bytes;
+      bytesRewritten.addAndGet(count.bytes);
       return !count.pinned;
     }
   }
