@@ -172,10 +172,6 @@ final class Compactions {
           maintenance.readLock().unlock();
         }
       }
-      ValueRelocation relocating = relocation;
-      if (ran && relocating != null) {
-        relocating.moving(false); // ordinary work: the spell is over, GC may go on
-      }
       if (!ran && worker == workers - 1 && !stopping) {
         try {
           ran = relocateOnce(); // takes the maintenance lock itself, after the flush

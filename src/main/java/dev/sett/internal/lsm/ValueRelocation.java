@@ -54,6 +54,8 @@ public final class ValueRelocation {
   private static final Logger LOG = LoggerFactory.getLogger(ValueRelocation.class);
   /** How long the value log must have taken no append before values are moved. */
   static final long QUIET_MILLIS = 1000;
+  /** How long after its last move a spell still holds value log GC back. */
+  static final long SPELL_GAP_MILLIS = 10 * QUIET_MILLIS;
   /** A pointer this close after the previous one into its file (forward) counts as in order. */
   static final long MAX_GAP = 64 << 10;
   /** A table is relocated when at least this share of its value bytes is out of order. */
@@ -87,11 +89,15 @@ public final class ValueRelocation {
   private final AtomicLong filesWritten = new AtomicLong();
   /**
    * Whether a quiet spell is moving values: set when a moving compaction ran, cleared when one
-   * finds nothing left to move or writes resume. GC waits meanwhile: a file the moves are
-   * emptying would otherwise be collected half-way, its remaining live values rewritten in
-   * arrival order, and then moved again.
+   * finds nothing left to move; writes that resume end it too ({@link #moving()}). GC waits
+   * meanwhile: a file the moves are emptying would otherwise be collected half-way, its remaining
+   * live values rewritten in arrival order, and then moved again. An ordinary compaction the moves
+   * cause (a level they filled past its target) does not end the spell.
    */
   private volatile boolean moving;
+  /** {@link ValueLog#appendedBytes()} and the time when {@link #moving} was last set. */
+  private volatile long appendedWhenMoving;
+  private volatile long movingSetMillis;
   private long lastAppended = -1;
   private long unchangedSince;
 
@@ -114,7 +120,6 @@ public final class ValueRelocation {
       lastAppended = appended;
       unchangedSince = now;
       surfaced = false;
-      moving = false;
       return false;
     }
     return now - unchangedSince >= QUIET_MILLIS;
@@ -160,12 +165,20 @@ public final class ValueRelocation {
     return verdict;
   }
 
-  /** Whether values are being moved now (value log GC waits). */
+  /**
+   * Whether a spell is moving values: the last relocation attempt moved some, the value log has
+   * taken no append since, and that was less than {@link #SPELL_GAP_MILLIS} ago (value log GC
+   * waits; the limit keeps it from waiting for ever on a spell that ordinary compactions keep
+   * interrupting).
+   */
   public boolean moving() {
-    return moving;
+    return moving && valueLog.appendedBytes() == appendedWhenMoving
+        && nowMillis.getAsLong() - movingSetMillis < SPELL_GAP_MILLIS;
   }
 
   void moving(boolean moving) {
+    appendedWhenMoving = valueLog.appendedBytes();
+    movingSetMillis = nowMillis.getAsLong();
     this.moving = moving;
   }
 
