@@ -80,6 +80,11 @@ final class KeyComparison {
     return Integer.compare(storedLength, keyLength);
   }
 
+  /**
+   * Compares {@code length} bytes, eight at a time; a tail shorter than eight (of a run of at least
+   * eight) is compared as the last eight bytes, overlapping bytes already known to be equal, so
+   * that only runs shorter than eight bytes go byte by byte.
+   */
   private static int compareSameLength(ByteBuffer buffer, int position, byte[] key, int keyOffset,
       int length) {
     int i = 0;
@@ -89,6 +94,12 @@ final class KeyComparison {
       if (stored != wanted) {
         return Long.compareUnsigned(stored, wanted);
       }
+    }
+    if (i < length && i > 0) {
+      int last = length - Long.BYTES;
+      long stored = Long.reverseBytes(buffer.getLong(position + last));
+      long wanted = (long) BIG_ENDIAN_LONGS.get(key, keyOffset + last);
+      return stored == wanted ? 0 : Long.compareUnsigned(stored, wanted);
     }
     for (; i < length; i++) {
       int c = Integer.compare(buffer.get(position + i) & 0xFF, key[keyOffset + i] & 0xFF);
