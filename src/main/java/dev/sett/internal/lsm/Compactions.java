@@ -281,11 +281,32 @@ final class Compactions {
   }
 
   /**
-   * Compacts one table (or L0) of the highest non-empty level above Lmax into the level below,
-   * moving its scattered values into key order: cooled data goes to Lmax, as a flatten would
-   * take it. Returns whether one ran well.
+   * Compacts one table (or L0) of the highest level above Lmax that holds scattered values into
+   * the level below, moving them into key order: cooled data goes to Lmax, as a flatten would take
+   * it. A level without scattered values (values kept inline, or in order already) stays where
+   * it is: pushing it down would only rewrite the tree. Returns whether one ran well.
    */
   private boolean pushDown(ValueRelocation relocating) {
+    Set<Integer> scatteredLevels = new HashSet<>();
+    try (LevelsView view = levels.acquire()) {
+      List<List<Table>> tables = view.levels();
+      for (int level = 0; level < tables.size() - 1; level++) {
+        for (Table table : tables.get(level)) {
+          if (relocating.scattered(table)) {
+            scatteredLevels.add(level);
+            break;
+          }
+        }
+      }
+    } catch (IllegalStateException closed) {
+      return false;
+    } catch (RuntimeException e) {
+      LOG.warn("cannot judge the order of the upper levels' values; not pushing them down", e);
+      return false;
+    }
+    if (scatteredLevels.isEmpty()) {
+      return false;
+    }
     Optional<CompactionPlan> plan = Optional.empty();
     LevelsView view;
     synchronized (status) {
@@ -297,7 +318,7 @@ final class Compactions {
       try {
         List<List<TableSummary>> summaries = levels.summaries(view);
         for (int level = 0; level < summaries.size() - 1 && plan.isEmpty(); level++) {
-          if (!summaries.get(level).isEmpty()) {
+          if (!summaries.get(level).isEmpty() && scatteredLevels.contains(level)) {
             plan = CompactionPolicy.forcedPlanAndRegister(
                 level == 0 ? CompactionKind.LEVEL0_TO_BASE : CompactionKind.FLATTEN, level,
                 summaries, status, options.compaction());
@@ -341,8 +362,12 @@ final class Compactions {
     try (LevelsView view = levels.acquire()) {
       List<Table> last = view.levels().get(view.levels().size() - 1);
       Set<Long> live = new HashSet<>();
+      for (List<Table> level : view.levels()) {
+        for (Table table : level) {
+          live.add(table.id()); // the push-downs' verdicts on upper levels stay too
+        }
+      }
       for (Table table : last) {
-        live.add(table.id());
         if (!status.isCompacting(table.id()) && relocating.scattered(table)) {
           scattered.add(table.id());
         }

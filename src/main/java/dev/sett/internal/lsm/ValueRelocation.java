@@ -82,6 +82,8 @@ public final class ValueRelocation {
   private final Flush flush;
   /** Whether this quiet spell's flush was done (reset by any append or compaction). */
   private boolean surfaced;
+  /** {@link ValueLog#appendedBytes()} at the last surfacing flush; -1 before the first. */
+  private long appendedAtSurface = -1;
   /** Verdicts by table id (tables never change): whether its values are scattered. */
   private final Map<Long, Boolean> scattered = new ConcurrentHashMap<>();
   private final AtomicLong recordsMoved = new AtomicLong();
@@ -135,6 +137,13 @@ public final class ValueRelocation {
         return;
       }
       surfaced = true;
+      // Without an append since the last flush the memtables hold no pointer that one would
+      // surface (a store of values kept inline has nothing to move: flushing it is only writes).
+      long appended = valueLog.appendedBytes();
+      if (appended == appendedAtSurface) {
+        return;
+      }
+      appendedAtSurface = appended;
     }
     flush.flushMemtables();
   }
