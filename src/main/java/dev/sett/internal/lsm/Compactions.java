@@ -281,19 +281,20 @@ final class Compactions {
   }
 
   /**
-   * Compacts one table (or L0) of the highest level above Lmax that holds scattered values into
-   * the level below, moving them into key order: cooled data goes to Lmax, as a flatten would take
-   * it. A level without scattered values (values kept inline, or in order already) stays where
-   * it is: pushing it down would only rewrite the tree. Returns whether one ran well.
+   * Compacts one table (or L0) of the highest level above Lmax that points into the value log
+   * into the level below, moving its scattered values into key order: cooled data goes to Lmax,
+   * as a flatten would take it (a small tree of keys and pointers: one level to read). A level
+   * whose values are all inline stays where it is: there is nothing to move, and pushing it down
+   * would only rewrite the tree. Returns whether one ran well.
    */
   private boolean pushDown(ValueRelocation relocating) {
-    Set<Integer> scatteredLevels = new HashSet<>();
+    Set<Integer> pointingLevels = new HashSet<>();
     try (LevelsView view = levels.acquire()) {
       List<List<Table>> tables = view.levels();
       for (int level = 0; level < tables.size() - 1; level++) {
         for (Table table : tables.get(level)) {
-          if (relocating.scattered(table)) {
-            scatteredLevels.add(level);
+          if (relocating.pointsIntoValueLog(table)) {
+            pointingLevels.add(level);
             break;
           }
         }
@@ -301,10 +302,11 @@ final class Compactions {
     } catch (IllegalStateException closed) {
       return false;
     } catch (RuntimeException e) {
-      LOG.warn("cannot judge the order of the upper levels' values; not pushing them down", e);
+      LOG.warn("cannot tell whether the upper levels point into the value log; not pushing them"
+          + " down", e);
       return false;
     }
-    if (scatteredLevels.isEmpty()) {
+    if (pointingLevels.isEmpty()) {
       return false;
     }
     Optional<CompactionPlan> plan = Optional.empty();
@@ -318,7 +320,7 @@ final class Compactions {
       try {
         List<List<TableSummary>> summaries = levels.summaries(view);
         for (int level = 0; level < summaries.size() - 1 && plan.isEmpty(); level++) {
-          if (!summaries.get(level).isEmpty() && scatteredLevels.contains(level)) {
+          if (!summaries.get(level).isEmpty() && pointingLevels.contains(level)) {
             plan = CompactionPolicy.forcedPlanAndRegister(
                 level == 0 ? CompactionKind.LEVEL0_TO_BASE : CompactionKind.FLATTEN, level,
                 summaries, status, options.compaction());

@@ -82,10 +82,17 @@ public final class ValueRelocation {
   private final Flush flush;
   /** Whether this quiet spell's flush was done (reset by any append or compaction). */
   private boolean surfaced;
-  /** {@link ValueLog#appendedBytes()} at the last surfacing flush; -1 before the first. */
-  private long appendedAtSurface = -1;
-  /** Verdicts by table id (tables never change): whether its values are scattered. */
-  private final Map<Long, Boolean> scattered = new ConcurrentHashMap<>();
+  /**
+   * {@link ValueLog#appendedBytes()} (counted from open) at the last surfacing flush. Pointers
+   * that memtables replayed at open hold wait for an ordinary flush.
+   */
+  private long appendedAtSurface;
+  /** Verdicts by table id (tables never change): whether it points into the value log, and where. */
+  private final Map<Long, Verdict> verdicts = new ConcurrentHashMap<>();
+
+  /** What a table's value pointers are like. */
+  private record Verdict(boolean pointers, boolean scattered) {
+  }
   private final AtomicLong recordsMoved = new AtomicLong();
   private final AtomicLong bytesMoved = new AtomicLong();
   private final AtomicLong filesWritten = new AtomicLong();
@@ -150,7 +157,16 @@ public final class ValueRelocation {
 
   /** Whether at least {@link #MIN_SCATTERED_SHARE} of {@code table}'s value bytes are out of order. */
   boolean scattered(Table table) {
-    Boolean known = scattered.get(table.id());
+    return verdict(table).scattered();
+  }
+
+  /** Whether {@code table} holds any value pointer (in order or not). */
+  boolean pointsIntoValueLog(Table table) {
+    return verdict(table).pointers();
+  }
+
+  private Verdict verdict(Table table) {
+    Verdict known = verdicts.get(table.id());
     if (known != null) {
       return known;
     }
@@ -169,8 +185,8 @@ public final class ValueRelocation {
         }
       }
     }
-    boolean verdict = total > 0 && outOfOrder >= MIN_SCATTERED_SHARE * total;
-    scattered.put(table.id(), verdict);
+    Verdict verdict = new Verdict(total > 0, total > 0 && outOfOrder >= MIN_SCATTERED_SHARE * total);
+    verdicts.put(table.id(), verdict);
     return verdict;
   }
 
@@ -193,7 +209,7 @@ public final class ValueRelocation {
 
   /** Forgets the verdicts of tables that are gone. */
   void retainVerdicts(java.util.Set<Long> liveTables) {
-    scattered.keySet().retainAll(liveTables);
+    verdicts.keySet().retainAll(liveTables);
   }
 
   /** Values moved so far (records, bytes of records) and files written. */
