@@ -27,7 +27,11 @@ import java.util.stream.Stream;
  * and the median and 99th-percentile commit latency of each, and Sett's rate over RocksDB's and
  * over the best peer's.
  *
- * <pre>mvn -q test-compile exec:java -Dexec.mainClass=dev.sett.measure.CommitThroughput -Dexec.args="5"</pre>
+ * <pre>mvn -q test-compile exec:exec -Dexec.executable=java \
+ *     -Dexec.args="-cp %classpath dev.sett.measure.CommitThroughput 5"</pre>
+ *
+ * (not {@code exec:java}: the children take this JVM's {@code java.class.path}, which inside
+ * Maven's JVM is Maven's own.)
  *
  * <p>A second argument, {@code sett}, {@code rocksdb} or {@code leveldb}, measures that engine alone in this JVM
  * (that is what the children run) and prints its rows.
