@@ -8,6 +8,7 @@ import dev.sett.internal.db.DbImpl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -56,7 +57,7 @@ public final class WriteBreakdown {
       }
       System.out.printf(Locale.ROOT, "fill done in %.1f s%n", (System.nanoTime() - start) / 1e9);
       Map<String, Long> lastByName = sample(perThread, names);
-      print("fill", lastByName, new TreeMap<>(), workload.logicalBytes());
+      print("fill", lastByName, workload.logicalBytes());
       for (int tick = 0; tick < watchSeconds * 2; tick++) {
         Thread.sleep(500);
         Map<String, Long> byName = sample(perThread, names);
@@ -80,7 +81,7 @@ public final class WriteBreakdown {
         }
         lastByName = byName;
       }
-      print("total", lastByName, new TreeMap<>(), workload.logicalBytes());
+      print("total", lastByName, workload.logicalBytes());
       DbImpl impl = (DbImpl) db;
       System.out.printf(Locale.ROOT, "moved into key order / logical %.3f, rewritten by GC / logical %.3f%n",
           (double) impl.valueBytesMovedIntoKeyOrder() / workload.logicalBytes(),
@@ -89,13 +90,12 @@ public final class WriteBreakdown {
           (double) (db.size().lsmBytes() + db.size().vlogBytes()) / workload.logicalBytes());
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
 
-  private static void print(String label, Map<String, Long> byName, Map<String, Long> unused,
-      long logical) {
+  private static void print(String label, Map<String, Long> byName, long logical) {
     long sum = 0;
     StringBuilder line = new StringBuilder();
     for (Map.Entry<String, Long> e : byName.entrySet()) {

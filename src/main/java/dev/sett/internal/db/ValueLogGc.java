@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -107,8 +108,7 @@ final class ValueLogGc implements AutoCloseable {
   private final int numVersionsToKeep;
   private final ReentrantLock runLock = new ReentrantLock();
   /** Bytes of live records rewritten since open, by every run. */
-  private final java.util.concurrent.atomic.AtomicLong bytesRewritten =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong bytesRewritten = new AtomicLong();
   private final double autoRatio;
   private final Thread autoThread;
   private final Object autoSignal = new Object();
